@@ -1,0 +1,71 @@
+//! Command-line definitions (clap) and nothing else.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::report::Format;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "podlint",
+    version,
+    about = "Lint Kubernetes Pod specs: every pitfall at its exact line and column",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub check: CheckArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Lint files and folders (the default command)
+    Check(CheckArgs),
+    /// List the rules: id, default severity, category, summary
+    Rules,
+    /// Print a rule's documentation
+    Explain {
+        /// A rule id, e.g. memory-limit-missing
+        rule: String,
+    },
+}
+
+#[derive(Args, Debug, Default)]
+pub struct CheckArgs {
+    /// Files and folders to lint; `-` reads standard input [default: .]
+    pub paths: Vec<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Lowest severity that makes the exit code 1
+    #[arg(long, value_enum, default_value_t = FailLevel::Warning)]
+    pub fail_level: FailLevel,
+    /// Turn rules on (comma-separated, repeatable)
+    #[arg(long, value_delimiter = ',', value_name = "ID")]
+    pub enable: Vec<String>,
+    /// Turn rules off (comma-separated, repeatable)
+    #[arg(long, value_delimiter = ',', value_name = "ID")]
+    pub disable: Vec<String>,
+    /// Skip paths matching this glob (repeatable)
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// The name to report for standard input (`-`)
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<String>,
+    /// Worker threads [default: all cores]
+    #[arg(short = 'j', long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Stop after parsing (benchmarks the parse-only floor of the pipeline)
+    #[arg(long, hide = true)]
+    pub parse_only: bool,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum FailLevel {
+    Error,
+    #[default]
+    Warning,
+    Info,
+    Never,
+}

@@ -1,0 +1,124 @@
+//! Which files to read: files named on the command line always, and under
+//! folders the YAML/JSON files outside hidden and vendored folders.
+
+use std::path::{Path, PathBuf};
+
+use globset::GlobSet;
+use walkdir::WalkDir;
+
+/// One input to lint.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Input {
+    File { name: String, path: PathBuf },
+    Stdin { name: String },
+}
+
+impl Input {
+    pub fn name(&self) -> &str {
+        match self {
+            Input::File { name, .. } | Input::Stdin { name } => name,
+        }
+    }
+}
+
+pub struct Discovered {
+    /// Sorted by name, without duplicates: the output order.
+    pub inputs: Vec<Input>,
+    /// Paths that could not be read: (path, reason).
+    pub errors: Vec<(String, String)>,
+}
+
+const SKIPPED_FOLDERS: &[&str] = &["node_modules", "vendor"];
+const EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
+
+pub fn discover(paths: &[String], stdin_name: Option<&str>, exclude: &GlobSet) -> Discovered {
+    let mut inputs = Vec::new();
+    let mut errors = Vec::new();
+    for given in paths {
+        if given == "-" {
+            inputs.push(Input::Stdin {
+                name: stdin_name.unwrap_or("<stdin>").to_string(),
+            });
+            continue;
+        }
+        let path = Path::new(given);
+        match std::fs::metadata(path) {
+            Err(error) => errors.push((given.clone(), error.to_string())),
+            Ok(meta) if meta.is_dir() => walk(path, exclude, &mut inputs, &mut errors),
+            Ok(_) => inputs.push(Input::File {
+                name: display_name(path),
+                path: path.to_path_buf(),
+            }),
+        }
+    }
+    inputs.sort();
+    inputs.dedup();
+    Discovered { inputs, errors }
+}
+
+fn walk(
+    root: &Path,
+    exclude: &GlobSet,
+    inputs: &mut Vec<Input>,
+    errors: &mut Vec<(String, String)>,
+) {
+    // Symlinks are not followed into folders (no loops); a link to a regular
+    // file is read like the file.
+    let walker = WalkDir::new(root)
+        .follow_links(false)
+        .into_iter()
+        .filter_entry(|entry| {
+            if entry.depth() == 0 {
+                return true;
+            }
+            let name = entry.file_name().to_string_lossy();
+            let skipped_folder = entry.file_type().is_dir()
+                && (name.starts_with('.') || SKIPPED_FOLDERS.contains(&name.as_ref()));
+            !skipped_folder && !exclude.is_match(display_name(entry.path()))
+        });
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) => {
+                let path = error
+                    .path()
+                    .map_or_else(|| root.display().to_string(), |p| p.display().to_string());
+                errors.push((path, error.to_string()));
+                continue;
+            }
+        };
+        let path = entry.path();
+        let wanted = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| EXTENSIONS.contains(&e));
+        if !wanted {
+            continue;
+        }
+        let is_file = if entry.file_type().is_symlink() {
+            std::fs::metadata(path).is_ok_and(|m| m.is_file())
+        } else {
+            entry.file_type().is_file()
+        };
+        if is_file {
+            inputs.push(Input::File {
+                name: display_name(path),
+                path: path.to_path_buf(),
+            });
+        }
+    }
+}
+
+/// The path as the user gave it or as found under a folder, without a leading `./`.
+fn display_name(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    let mut name: &str = &text;
+    while let Some(rest) = name.strip_prefix("./") {
+        name = rest;
+    }
+    if name.is_empty() {
+        ".".to_string()
+    } else {
+        name.to_string()
+    }
+}

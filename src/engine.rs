@@ -1,0 +1,232 @@
+//! Runs the rules on one file: parse, extract objects and Pod specs, check,
+//! locate and sort the findings.
+
+use std::sync::Arc;
+
+use crate::finding::{Finding, Label, ObjectRef, Severity};
+use crate::model::{self, locate, Contents, Object, PodView, Target};
+use crate::rules::{Check, Raw, Report, Rule};
+use crate::source::{self, LineIndex, Node, SourceText, Span, SyntaxProblem, Value};
+
+/// The rules that run, each with the severity it reports at.
+pub struct Settings {
+    pub active: Vec<(&'static Rule, Severity)>,
+}
+
+impl Settings {
+    fn severity(&self, id: &str) -> Option<Severity> {
+        self.active
+            .iter()
+            .find(|(r, _)| r.id == id)
+            .map(|(_, s)| *s)
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub documents: usize,
+    pub objects: usize,
+    pub pod_specs: usize,
+    pub skipped_documents: usize,
+    /// Helm or other Go templates, skipped whole.
+    pub templates: usize,
+}
+
+impl std::ops::AddAssign for Stats {
+    fn add_assign(&mut self, other: Stats) {
+        self.documents += other.documents;
+        self.objects += other.objects;
+        self.pod_specs += other.pod_specs;
+        self.skipped_documents += other.skipped_documents;
+        self.templates += other.templates;
+    }
+}
+
+pub struct Linted {
+    pub findings: Vec<Finding>,
+    pub stats: Stats,
+}
+
+pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted {
+    let mut stats = Stats::default();
+    let mut located: Vec<(Raw, Span, Vec<Span>, Option<ObjectRef>)> = Vec::new();
+    let text = source.text.as_str();
+
+    if let Some((span, message)) = &source.decode_error {
+        let raw = syntax_raw("invalid-yaml", message.clone(), *span);
+        located.push((raw, *span, Vec::new(), None));
+    } else {
+        let parsed = source::parse(text);
+        if is_template(text, &parsed) {
+            stats.templates = 1;
+            return Linted {
+                findings: Vec::new(),
+                stats,
+            };
+        }
+        for problem in &parsed.problems {
+            let (raw, labels) = match problem {
+                SyntaxProblem::Invalid { span, message } => (
+                    syntax_raw("invalid-yaml", message.clone(), *span),
+                    Vec::new(),
+                ),
+                SyntaxProblem::DuplicateKey { key, span, first } => {
+                    let mut raw = syntax_raw(
+                        "duplicate-key",
+                        format!("key `{key}` appears twice in this mapping"),
+                        *span,
+                    );
+                    raw.help = Some(
+                        "the API server rejects duplicate keys; YAML loaders silently keep the last one"
+                            .into(),
+                    );
+                    raw.labels
+                        .push((Target::Span(*first), "first written here".into()));
+                    (raw, vec![*first])
+                }
+            };
+            let span = locate_span(&raw.target);
+            located.push((raw, span, labels, None));
+        }
+        for document in &parsed.documents {
+            stats.documents += 1;
+            let objects = match model::objects(&document.root) {
+                Contents::NotKubernetes => {
+                    stats.skipped_documents += 1;
+                    continue;
+                }
+                Contents::Objects(objects) => objects,
+            };
+            for object in &objects {
+                stats.objects += 1;
+                let pod = PodView::of(object);
+                stats.pod_specs += usize::from(pod.is_some());
+                let mut raws = Vec::new();
+                check(object, pod.as_ref(), settings, &mut raws);
+                let object_ref = ObjectRef {
+                    kind: object.kind.to_string(),
+                    name: object.name.map(str::to_string),
+                    namespace: object.namespace.map(str::to_string),
+                };
+                for raw in raws {
+                    let span = locate(&document.root, &raw.target);
+                    let labels = raw
+                        .labels
+                        .iter()
+                        .map(|(t, _)| locate(&document.root, t))
+                        .collect();
+                    located.push((raw, span, labels, Some(object_ref.clone())));
+                }
+            }
+        }
+    }
+
+    let findings = if located.is_empty() {
+        Vec::new()
+    } else {
+        let lines = LineIndex::new(text);
+        let mut findings: Vec<Finding> = located
+            .into_iter()
+            .filter_map(|(raw, span, label_spans, object)| {
+                let severity = settings.severity(raw.rule)?;
+                Some(Finding {
+                    rule: raw.rule,
+                    severity,
+                    start: lines.position(span.start),
+                    end: lines.position(span.end),
+                    span,
+                    labels: raw
+                        .labels
+                        .into_iter()
+                        .zip(label_spans)
+                        .map(|((_, message), span)| Label {
+                            span,
+                            start: lines.position(span.start),
+                            message,
+                        })
+                        .collect(),
+                    message: raw.message,
+                    help: raw.help,
+                    file: file.clone(),
+                    object,
+                    container: raw.container,
+                })
+            })
+            .collect();
+        findings.sort_by(|a, b| (a.start, a.rule).cmp(&(b.start, b.rule)));
+        findings
+    };
+    Linted { findings, stats }
+}
+
+fn check(object: &Object<'_>, pod: Option<&PodView<'_>>, settings: &Settings, out: &mut Vec<Raw>) {
+    for (rule, _) in &settings.active {
+        let mut report = Report::new(rule.id, out);
+        match (&rule.check, pod) {
+            (Check::Object(check), _) => check(object, &mut report),
+            (Check::Pod(check), Some(pod)) => check(pod, &mut report),
+            (Check::Pod(_), None) | (Check::Syntax, _) => {}
+        }
+    }
+}
+
+fn syntax_raw(rule: &'static str, message: String, span: Span) -> Raw {
+    Raw {
+        rule,
+        message,
+        help: None,
+        target: Target::Span(span),
+        labels: Vec::new(),
+        container: None,
+    }
+}
+
+fn locate_span(target: &Target) -> Span {
+    match target {
+        Target::Span(span) => *span,
+        Target::Field(_) | Target::Value(_) => Span::default(),
+    }
+}
+
+/// A Go template (Helm chart) is not a manifest until rendered: skip it when
+/// its `{{ }}` actions break the YAML or sit in unquoted values. Templates in
+/// quoted or block strings (Argo parameters, alert texts) are ordinary values.
+fn is_template(text: &str, parsed: &source::ParsedSource) -> bool {
+    if !text.contains("{{") {
+        return false;
+    }
+    let broken = parsed
+        .problems
+        .iter()
+        .any(|p| matches!(p, SyntaxProblem::Invalid { .. }));
+    broken
+        || parsed
+            .documents
+            .iter()
+            .any(|d| has_template_action(&d.root))
+}
+
+fn has_template_action(node: &Node) -> bool {
+    let mut stack = vec![node];
+    while let Some(node) = stack.pop() {
+        match &node.value {
+            Value::Scalar(s) => {
+                if s.style == source::ScalarStyle::Plain && s.text.contains("{{") {
+                    return true;
+                }
+            }
+            Value::Seq(items) => stack.extend(items),
+            Value::Map(entries) => {
+                for entry in entries {
+                    // `{{ .Values.x }}` as a key parses as a flow mapping.
+                    if !matches!(entry.key.value, Value::Scalar(_)) {
+                        return true;
+                    }
+                    stack.push(&entry.key);
+                    stack.push(&entry.value);
+                }
+            }
+        }
+    }
+    false
+}

@@ -1,0 +1,295 @@
+//! podlint: a linter for Kubernetes Pod specs.
+//!
+//! The pipeline: [`discover`] which files to read, [`source`] parses each into
+//! span trees, [`model`] types the objects and finds their Pod specs,
+//! [`engine`] runs the [`rules`], and [`report`] renders the findings.
+
+pub mod cli;
+pub mod discover;
+pub mod engine;
+pub mod finding;
+pub mod model;
+pub mod report;
+pub mod rules;
+pub mod source;
+
+use std::io::{IsTerminal, Read, Write};
+use std::sync::Arc;
+use std::time::Instant;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use rayon::prelude::*;
+
+use cli::{CheckArgs, Cli, Command, FailLevel};
+use discover::Input;
+use engine::{Settings, Stats};
+use finding::{Finding, Severity};
+use report::Format;
+use rules::{Level, RULES};
+
+/// Exit codes of DESIGN.md: 0 clean, 1 findings at or above the fail level,
+/// 2 usage error or unreadable path.
+pub const EXIT_CLEAN: u8 = 0;
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+
+/// Files larger than this are reported and not read.
+const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+pub fn run(cli: Cli) -> u8 {
+    match cli.command {
+        Some(Command::Rules) => print_rules(),
+        Some(Command::Explain { rule }) => explain(&rule),
+        Some(Command::Check(args)) => check(args),
+        None => check(cli.check),
+    }
+}
+
+fn print_rules() -> u8 {
+    let mut out = String::new();
+    for rule in RULES {
+        let meta = rule.meta();
+        out.push_str(&format!(
+            "{:<28} {:<8} {:<12} {}\n",
+            rule.id,
+            meta.level.as_str(),
+            meta.category,
+            meta.summary
+        ));
+    }
+    write_stdout(&out);
+    EXIT_CLEAN
+}
+
+fn explain(id: &str) -> u8 {
+    match rules::find(id) {
+        Some(rule) => {
+            let meta = rule.meta();
+            write_stdout(&format!(
+                "{} ({}, {})\n{}\n\n{}",
+                rule.id,
+                meta.level.as_str(),
+                meta.category,
+                meta.summary,
+                meta.body
+            ));
+            EXIT_CLEAN
+        }
+        None => {
+            eprintln!("podlint: error: no rule `{id}`; `podlint rules` lists them");
+            EXIT_USAGE
+        }
+    }
+}
+
+fn settings(args: &CheckArgs) -> Result<Settings, String> {
+    for id in args.enable.iter().chain(&args.disable) {
+        if rules::find(id).is_none() {
+            return Err(format!("unknown rule `{id}`; `podlint rules` lists them"));
+        }
+    }
+    let active = RULES
+        .iter()
+        .filter_map(|&rule| {
+            let level = match rule.meta().level {
+                Level::Off if args.enable.iter().any(|e| e == rule.id) => {
+                    Level::On(Severity::Warning)
+                }
+                level => level,
+            };
+            let disabled = args.disable.iter().any(|d| d == rule.id);
+            match level {
+                Level::On(severity) if !disabled => Some((rule, severity)),
+                _ => None,
+            }
+        })
+        .collect();
+    Ok(Settings { active })
+}
+
+fn globs(patterns: &[String]) -> Result<GlobSet, String> {
+    let mut builder = GlobSetBuilder::new();
+    for pattern in patterns {
+        let glob =
+            Glob::new(pattern).map_err(|e| format!("bad --exclude glob `{pattern}`: {e}"))?;
+        builder.add(glob);
+    }
+    builder.build().map_err(|e| e.to_string())
+}
+
+/// What linting one input produced.
+struct FileResult {
+    findings: Vec<Finding>,
+    stats: Stats,
+    /// The human rendering, made on the worker that linted the file.
+    rendered: Option<String>,
+    error: Option<String>,
+}
+
+fn check(args: CheckArgs) -> u8 {
+    let started = Instant::now();
+    let prepared = settings(&args).and_then(|s| Ok((s, globs(&args.exclude)?)));
+    let (settings, exclude) = match prepared {
+        Ok(prepared) => prepared,
+        Err(message) => {
+            eprintln!("podlint: error: {message}");
+            return EXIT_USAGE;
+        }
+    };
+    let paths = if args.paths.is_empty() {
+        vec![".".to_string()]
+    } else {
+        args.paths.clone()
+    };
+    let discovered = discover::discover(&paths, args.stdin_filename.as_deref(), &exclude);
+    let color = args.format == Format::Human
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+
+    let lint_all = || -> Vec<FileResult> {
+        discovered
+            .inputs
+            .par_iter()
+            .map(|input| lint_input(input, &settings, &args, color))
+            .collect()
+    };
+    let results = match args.jobs {
+        Some(jobs) => match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
+            Ok(pool) => pool.install(lint_all),
+            Err(error) => {
+                eprintln!("podlint: error: cannot start {jobs} threads: {error}");
+                return EXIT_USAGE;
+            }
+        },
+        None => lint_all(),
+    };
+
+    let mut errors: Vec<(String, String)> = discovered.errors;
+    let mut stats = Stats::default();
+    for (input, result) in discovered.inputs.iter().zip(&results) {
+        stats += result.stats;
+        if let Some(error) = &result.error {
+            errors.push((input.name().to_string(), error.clone()));
+        }
+    }
+    let findings: Vec<&Finding> = results.iter().flat_map(|r| &r.findings).collect();
+    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    let files = discovered.inputs.len();
+
+    let output = match args.format {
+        Format::Json => report::json::render(
+            &findings,
+            report::json::Summary {
+                files,
+                documents: stats.documents,
+                objects: stats.objects,
+                pod_specs: stats.pod_specs,
+                findings: findings.len(),
+                errors: count(Severity::Error),
+                warnings: count(Severity::Warning),
+                infos: count(Severity::Info),
+                skipped_documents: stats.skipped_documents,
+            },
+        ),
+        Format::Compact => report::compact::render(&findings),
+        Format::Human => {
+            let mut out: String = results
+                .iter()
+                .filter_map(|r| r.rendered.as_deref())
+                .collect();
+            out.push_str(&report::human::summary(&report::human::Totals {
+                files,
+                documents: stats.documents,
+                pod_specs: stats.pod_specs,
+                errors: count(Severity::Error),
+                warnings: count(Severity::Warning),
+                infos: count(Severity::Info),
+                templates: stats.templates,
+                elapsed: started.elapsed(),
+            }));
+            out
+        }
+    };
+    write_stdout(&output);
+    for (path, reason) in &errors {
+        eprintln!("podlint: error: cannot read {path}: {reason}");
+    }
+
+    let threshold = match args.fail_level {
+        FailLevel::Error => Some(Severity::Error),
+        FailLevel::Warning => Some(Severity::Warning),
+        FailLevel::Info => Some(Severity::Info),
+        FailLevel::Never => None,
+    };
+    if !errors.is_empty() {
+        EXIT_USAGE
+    } else if threshold.is_some_and(|t| findings.iter().any(|f| f.severity >= t)) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    }
+}
+
+fn lint_input(input: &Input, settings: &Settings, args: &CheckArgs, color: bool) -> FileResult {
+    let bytes = match read(input) {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            return FileResult {
+                findings: Vec::new(),
+                stats: Stats::default(),
+                rendered: None,
+                error: Some(error),
+            }
+        }
+    };
+    let source = source::decode(bytes);
+    if args.parse_only {
+        let parsed = source::parse(&source.text);
+        let stats = Stats {
+            documents: parsed.documents.len(),
+            ..Stats::default()
+        };
+        return FileResult {
+            findings: Vec::new(),
+            stats,
+            rendered: None,
+            error: None,
+        };
+    }
+    let name: Arc<str> = input.name().into();
+    let linted = engine::lint(&name, &source, settings);
+    let rendered = (args.format == Format::Human && !linted.findings.is_empty())
+        .then(|| report::human::render_file(&name, &source.text, &linted.findings, color));
+    FileResult {
+        findings: linted.findings,
+        stats: linted.stats,
+        rendered,
+        error: None,
+    }
+}
+
+fn read(input: &Input) -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    let result = match input {
+        Input::Stdin { .. } => std::io::stdin()
+            .lock()
+            .take(MAX_FILE_BYTES + 1)
+            .read_to_end(&mut bytes),
+        Input::File { path, .. } => std::fs::File::open(path)
+            .and_then(|file| file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)),
+    };
+    result.map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!(
+            "larger than {} MiB; skipped",
+            MAX_FILE_BYTES / 1024 / 1024
+        ));
+    }
+    Ok(bytes)
+}
+
+fn write_stdout(text: &str) {
+    let mut out = std::io::stdout().lock();
+    // A closed pipe (`podlint | head`) is not an error worth reporting.
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+}

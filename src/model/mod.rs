@@ -1,0 +1,192 @@
+//! Typed objects and the Pod-spec view that rules see.
+
+pub mod de;
+pub mod image;
+mod path;
+pub mod quantity;
+pub mod software;
+mod workload;
+
+use k8s_openapi::api::core::v1::{Container, PodSpec};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+pub use de::{TypeError, TypingReport, UnknownField};
+pub use path::{locate, FieldPath, Target};
+pub use workload::{Selector, Workload, WorkloadKind};
+
+use crate::source::Node;
+
+/// One Kubernetes object: a document, or an item of a `kind: List`.
+pub struct Object<'a> {
+    pub node: &'a Node,
+    /// Where the object sits in its document (`items[3]` in a List).
+    pub base: FieldPath,
+    pub api_version: &'a str,
+    pub kind: &'a str,
+    pub name: Option<&'a str>,
+    pub namespace: Option<&'a str>,
+    pub workload_kind: Option<WorkloadKind>,
+    pub typed: Option<Workload>,
+    pub typing: TypingReport,
+}
+
+/// What a document holds: objects, or nothing podlint lints.
+pub enum Contents<'a> {
+    Objects(Vec<Object<'a>>),
+    /// Not a Kubernetes object (no apiVersion and kind): CI configs, values files...
+    NotKubernetes,
+}
+
+pub fn objects(root: &Node) -> Contents<'_> {
+    let Some(head) = header(root) else {
+        return Contents::NotKubernetes;
+    };
+    let items = root.get("items").and_then(Node::as_seq);
+    match items {
+        Some(items) if head.1.ends_with("List") => {
+            let base = FieldPath::root().key("items");
+            Contents::Objects(
+                items
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, item)| object(item, base.index(i)))
+                    .collect(),
+            )
+        }
+        _ => Contents::Objects(object(root, FieldPath::root()).into_iter().collect()),
+    }
+}
+
+fn header(node: &Node) -> Option<(&str, &str)> {
+    Some((
+        node.get("apiVersion")?.as_str()?,
+        node.get("kind")?.as_str()?,
+    ))
+}
+
+fn object(node: &Node, base: FieldPath) -> Option<Object<'_>> {
+    let (api_version, kind) = header(node)?;
+    let metadata = node.get("metadata");
+    let workload_kind = WorkloadKind::from_kind(kind).filter(|k| k.accepts(api_version));
+    let (typed, typing) = match workload_kind {
+        Some(k) => Workload::type_node(k, node, api_version),
+        None => (None, TypingReport::default()),
+    };
+    Some(Object {
+        node,
+        base,
+        api_version,
+        kind,
+        name: metadata.and_then(|m| m.get("name")).and_then(Node::as_str),
+        namespace: metadata
+            .and_then(|m| m.get("namespace"))
+            .and_then(Node::as_str),
+        workload_kind,
+        typed,
+        typing,
+    })
+}
+
+impl Object<'_> {
+    /// A path inside this object, from its document's root.
+    pub fn path(&self) -> FieldPath {
+        self.base.clone()
+    }
+
+    pub fn metadata(&self) -> Option<&ObjectMeta> {
+        self.typed.as_ref().map(Workload::metadata)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContainerRole {
+    /// An init container that runs to completion before the others start.
+    Init,
+    /// An init container with `restartPolicy: Always`: runs beside the others.
+    Sidecar,
+    Regular,
+}
+
+pub struct ContainerView<'a> {
+    pub container: &'a Container,
+    pub role: ContainerRole,
+    /// The container's path, from the document's root.
+    pub path: FieldPath,
+}
+
+impl ContainerView<'_> {
+    pub fn name(&self) -> &str {
+        &self.container.name
+    }
+
+    /// Runs for the Pod's whole life (a regular container or a native sidecar).
+    pub fn long_lived(&self) -> bool {
+        matches!(self.role, ContainerRole::Regular | ContainerRole::Sidecar)
+    }
+}
+
+/// A Pod spec as rules see it: the object it belongs to, its template, its containers.
+pub struct PodView<'a> {
+    pub object: &'a Object<'a>,
+    pub kind: WorkloadKind,
+    pub spec: &'a PodSpec,
+    pub metadata: Option<&'a ObjectMeta>,
+    pub template_path: FieldPath,
+    pub spec_path: FieldPath,
+    pub containers: Vec<ContainerView<'a>>,
+}
+
+impl<'a> PodView<'a> {
+    pub fn of(object: &'a Object<'a>) -> Option<Self> {
+        let kind = object.workload_kind?;
+        let template = object.typed.as_ref()?.template()?;
+        let template_path = object.base.join(&kind.template_path());
+        let spec_path = template_path.key("spec");
+        let spec_path_ref = &spec_path;
+        let init = template
+            .spec
+            .init_containers
+            .iter()
+            .flatten()
+            .enumerate()
+            .map(|(i, c)| {
+                let role = if c.restart_policy.as_deref() == Some("Always") {
+                    ContainerRole::Sidecar
+                } else {
+                    ContainerRole::Init
+                };
+                ContainerView {
+                    container: c,
+                    role,
+                    path: spec_path_ref.key("initContainers").index(i),
+                }
+            });
+        let regular = template
+            .spec
+            .containers
+            .iter()
+            .enumerate()
+            .map(|(i, c)| ContainerView {
+                container: c,
+                role: ContainerRole::Regular,
+                path: spec_path_ref.key("containers").index(i),
+            });
+        let containers = init.chain(regular).collect();
+        Some(PodView {
+            object,
+            kind,
+            spec: template.spec,
+            metadata: template.metadata,
+            template_path,
+            spec_path,
+            containers,
+        })
+    }
+
+    /// A long-running Pod: its containers are restarted, probed and served traffic.
+    /// Jobs, CronJobs and Pods with restartPolicy Never/OnFailure run to completion.
+    pub fn long_running(&self) -> bool {
+        !self.kind.runs_to_completion()
+            && matches!(self.spec.restart_policy.as_deref(), None | Some("Always"))
+    }
+}

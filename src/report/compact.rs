@@ -1,0 +1,15 @@
+//! `--format compact`: `path:line:col: severity[rule] message`, one line a
+//! finding, the form editors' error parsers already read.
+
+use crate::finding::Finding;
+
+pub fn render(findings: &[&Finding]) -> String {
+    findings.iter().map(|f| line(f)).collect()
+}
+
+pub fn line(f: &Finding) -> String {
+    format!(
+        "{}:{}:{}: {}[{}] {}\n",
+        f.file, f.start.line, f.start.column, f.severity, f.rule, f.message
+    )
+}

@@ -1,0 +1,37 @@
+use std::collections::HashMap;
+
+use crate::model::{PodView, Target};
+use crate::rules::{Check, Report};
+
+rule!("container-port-conflict", Check::Pod(check));
+
+fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
+    // Classic init containers run before the others, so only containers that
+    // run side by side can clash.
+    let mut seen = HashMap::new();
+    for c in pod.containers.iter().filter(|c| c.long_lived()) {
+        for (index, port) in c.container.ports.iter().flatten().enumerate() {
+            let protocol = port.protocol.as_deref().unwrap_or("TCP");
+            let path = c.path.key("ports").index(index).key("containerPort");
+            match seen.get(&(port.container_port, protocol)) {
+                Some((earlier, owner)) => {
+                    let earlier: &crate::model::FieldPath = earlier;
+                    out.at(
+                        Target::Field(path.clone()),
+                        format!(
+                            "container `{}` declares port {}/{protocol}, already declared by container `{owner}`",
+                            c.name(),
+                            port.container_port
+                        ),
+                    )
+                    .label(Target::Field(earlier.clone()), "first declared here")
+                    .help("containers of a Pod share one network namespace: only one can listen on a port")
+                    .container(c.name());
+                }
+                None => {
+                    seen.insert((port.container_port, protocol), (path, c.name()));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,3 @@
+use crate::rules::{Check};
+
+rule!("duplicate-key", Check::Syntax);

@@ -1,0 +1,20 @@
+use crate::model::{PodView, Target};
+use crate::rules::{Check, Report};
+
+rule!("liveness-probe-missing", Check::Pod(check));
+
+fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
+    if !pod.long_running() {
+        return;
+    }
+    for c in pod.containers.iter().filter(|c| c.long_lived()) {
+        if c.container.liveness_probe.is_none() {
+            out.at(
+                Target::Field(c.path.key("livenessProbe")),
+                format!("container `{}` has no liveness probe", c.name()),
+            )
+            .help("add a livenessProbe so that a hung process is restarted")
+            .container(c.name());
+        }
+    }
+}

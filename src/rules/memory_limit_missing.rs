@@ -1,0 +1,23 @@
+use crate::model::{PodView, Target};
+use crate::rules::{Check, Report};
+
+rule!("memory-limit-missing", Check::Pod(check));
+
+fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
+    for c in &pod.containers {
+        let limited = c
+            .container
+            .resources
+            .as_ref()
+            .and_then(|r| r.limits.as_ref())
+            .is_some_and(|l| l.contains_key("memory"));
+        if !limited {
+            out.at(
+                Target::Field(c.path.keys("resources.limits.memory")),
+                format!("container `{}` has no memory limit", c.name()),
+            )
+            .help("set resources.limits.memory: without it one leak can exhaust the node and get other Pods OOMKilled")
+            .container(c.name());
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! The rule catalog: one module per rule, its documentation in `rules/<id>.md`.
+
+mod catalog;
+
+pub use catalog::{Level, Meta};
+
+use crate::model::{Object, PodView, Target};
+
+/// A finding as a rule reports it, before it is located in the source.
+#[derive(Debug)]
+pub struct Raw {
+    pub rule: &'static str,
+    pub message: String,
+    pub help: Option<String>,
+    pub target: Target,
+    pub labels: Vec<(Target, String)>,
+    pub container: Option<String>,
+}
+
+impl Raw {
+    pub fn help(&mut self, help: impl Into<String>) -> &mut Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn label(&mut self, target: Target, message: impl Into<String>) -> &mut Self {
+        self.labels.push((target, message.into()));
+        self
+    }
+
+    pub fn container(&mut self, name: &str) -> &mut Self {
+        self.container = Some(name.to_string());
+        self
+    }
+}
+
+/// Where a rule reports what it finds.
+pub struct Report<'a> {
+    rule: &'static str,
+    out: &'a mut Vec<Raw>,
+}
+
+impl<'a> Report<'a> {
+    pub fn new(rule: &'static str, out: &'a mut Vec<Raw>) -> Self {
+        Report { rule, out }
+    }
+
+    pub fn at(&mut self, target: Target, message: impl Into<String>) -> &mut Raw {
+        self.out.push(Raw {
+            rule: self.rule,
+            message: message.into(),
+            help: None,
+            target,
+            labels: Vec::new(),
+            container: None,
+        });
+        let last = self.out.len() - 1;
+        &mut self.out[last]
+    }
+}
+
+/// What a rule looks at.
+pub enum Check {
+    /// Each Pod spec (bare Pods and the templates of controllers).
+    Pod(fn(&PodView<'_>, &mut Report<'_>)),
+    /// Each object with an apiVersion and kind.
+    Object(fn(&Object<'_>, &mut Report<'_>)),
+    /// Found while parsing; the engine reports it.
+    Syntax,
+}
+
+pub struct Rule {
+    pub id: &'static str,
+    /// `rules/<id>.md`: metadata in front matter, then the documentation.
+    pub doc: &'static str,
+    pub check: Check,
+}
+
+impl Rule {
+    pub fn meta(&self) -> &'static Meta {
+        catalog::meta(self)
+    }
+}
+
+/// Declares a rule's `RULE` from its id, its doc in `rules/<id>.md` and its check.
+macro_rules! rule {
+    ($id:literal, $check:expr) => {
+        pub static RULE: $crate::rules::Rule = $crate::rules::Rule {
+            id: $id,
+            doc: include_str!(concat!("../../rules/", $id, ".md")),
+            check: $check,
+        };
+    };
+}
+
+macro_rules! registry {
+    ($($module:ident),* $(,)?) => {
+        $(mod $module;)*
+        /// Every rule, in id order.
+        pub static RULES: &[&Rule] = &[$(&$module::RULE),*];
+    };
+}
+
+registry! {
+    bare_pod,
+    container_port_conflict,
+    database_with_web_app,
+    duplicate_container_name,
+    duplicate_key,
+    emptydir_durable_data,
+    image_latest_tag,
+    invalid_yaml,
+    job_sidecar_never_exits,
+    liveness_probe_missing,
+    memory_limit_missing,
+    readiness_probe_missing,
+    requests_exceed_limits,
+    resource_requests_missing,
+    selector_mismatch,
+    volume_mount_undefined,
+    volume_unused,
+}
+
+pub fn find(id: &str) -> Option<&'static Rule> {
+    RULES.iter().copied().find(|r| r.id == id)
+}

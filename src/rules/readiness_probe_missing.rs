@@ -1,0 +1,20 @@
+use crate::model::{PodView, Target};
+use crate::rules::{Check, Report};
+
+rule!("readiness-probe-missing", Check::Pod(check));
+
+fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
+    if !pod.long_running() {
+        return;
+    }
+    for c in pod.containers.iter().filter(|c| c.long_lived()) {
+        if c.container.readiness_probe.is_none() {
+            out.at(
+                Target::Field(c.path.key("readinessProbe")),
+                format!("container `{}` has no readiness probe", c.name()),
+            )
+            .help("add a readinessProbe: without one, traffic and rollouts treat the container as ready as soon as it starts")
+            .container(c.name());
+        }
+    }
+}

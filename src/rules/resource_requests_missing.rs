@@ -1,0 +1,30 @@
+use crate::model::{PodView, Target};
+use crate::rules::{Check, Report};
+
+rule!("resource-requests-missing", Check::Pod(check));
+
+fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
+    for c in &pod.containers {
+        let resources = c.container.resources.as_ref();
+        // A limit without a request defaults the request to the limit.
+        let has = |name: &str| {
+            resources.is_some_and(|r| {
+                r.requests.as_ref().is_some_and(|m| m.contains_key(name))
+                    || r.limits.as_ref().is_some_and(|m| m.contains_key(name))
+            })
+        };
+        let missing: Vec<&str> = ["cpu", "memory"].into_iter().filter(|n| !has(n)).collect();
+        if missing.is_empty() {
+            continue;
+        }
+        out.at(
+            Target::Field(c.path.keys("resources.requests")),
+            format!("container `{}` has no {} request", c.name(), missing.join(" or ")),
+        )
+        .help(format!(
+            "set resources.requests.{}: the scheduler places Pods by their requests",
+            missing.join(" and resources.requests.")
+        ))
+        .container(c.name());
+    }
+}

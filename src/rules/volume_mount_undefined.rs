@@ -1,0 +1,42 @@
+use crate::model::{PodView, Target, Workload};
+use crate::rules::{Check, Report};
+
+rule!("volume-mount-undefined", Check::Pod(check));
+
+fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
+    let declared = |name: &str| {
+        pod.spec.volumes.iter().flatten().any(|v| v.name == name) || claim_template(pod, name)
+    };
+    for c in &pod.containers {
+        let mounts = c.container.volume_mounts.iter().flatten().map(|m| m.name.as_str());
+        let devices = c.container.volume_devices.iter().flatten().map(|d| d.name.as_str());
+        let lists = mounts
+            .enumerate()
+            .map(|(i, n)| ("volumeMounts", i, n))
+            .chain(devices.enumerate().map(|(i, n)| ("volumeDevices", i, n)));
+        for (list, index, name) in lists {
+            if name.is_empty() || declared(name) {
+                continue;
+            }
+            out.at(
+                Target::Field(c.path.key(list).index(index).key("name")),
+                format!("container `{}` mounts volume `{name}`, which the Pod does not declare", c.name()),
+            )
+            .help(format!("declare `{name}` under spec.volumes (or fix the name); the API server rejects the Pod"))
+            .container(c.name());
+        }
+    }
+}
+
+/// A StatefulSet's volumeClaimTemplates are volumes too.
+fn claim_template(pod: &PodView<'_>, name: &str) -> bool {
+    match &pod.object.typed {
+        Some(Workload::StatefulSet(set)) => set
+            .spec
+            .volume_claim_templates
+            .iter()
+            .flatten()
+            .any(|t| t.metadata.name.as_deref() == Some(name)),
+        _ => false,
+    }
+}

@@ -1,0 +1,20 @@
+use crate::model::{PodView, Target};
+use crate::rules::{Check, Report};
+
+rule!("volume-unused", Check::Pod(check));
+
+fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
+    for (index, volume) in pod.spec.volumes.iter().flatten().enumerate() {
+        let used = pod.containers.iter().any(|c| {
+            c.container.volume_mounts.iter().flatten().any(|m| m.name == volume.name)
+                || c.container.volume_devices.iter().flatten().any(|d| d.name == volume.name)
+        });
+        if !used {
+            out.at(
+                Target::Field(pod.spec_path.key("volumes").index(index)),
+                format!("volume `{}` is declared but no container mounts it", volume.name),
+            )
+            .help("mount it where it is needed, or remove it");
+        }
+    }
+}
