@@ -164,8 +164,10 @@ fn check(object: &Object<'_>, pod: Option<&PodView<'_>>, settings: &Settings, ou
         let mut report = Report::new(rule.id, out);
         match (&rule.check, pod) {
             (Check::Object(check), _) => check(object, &mut report),
+            (Check::CompleteObject(check), _) if !object.partial => check(object, &mut report),
             (Check::Pod(check), Some(pod)) => check(pod, &mut report),
-            (Check::Pod(_), None) | (Check::Syntax, _) => {}
+            (Check::CompletePod(check), Some(pod)) if !object.partial => check(pod, &mut report),
+            _ => {}
         }
     }
 }

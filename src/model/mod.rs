@@ -28,6 +28,10 @@ pub struct Object<'a> {
     pub workload_kind: Option<WorkloadKind>,
     pub typed: Option<Workload>,
     pub typing: TypingReport,
+    /// A patch fragment (kustomize, strategic merge): a Pod template whose
+    /// containers have no `image`, or a controller without a `selector`.
+    /// Both are required in a complete object, and patches leave them to their base.
+    pub partial: bool,
 }
 
 /// What a document holds: objects, or nothing podlint lints.
@@ -72,9 +76,11 @@ fn object(node: &Node, base: FieldPath) -> Option<Object<'_>> {
         Some(k) => Workload::type_node(k, node, api_version),
         None => (None, TypingReport::default()),
     };
+    let partial = workload_kind.is_some_and(|kind| is_partial(node, kind));
     Some(Object {
         node,
         base,
+        partial,
         api_version,
         kind,
         name: metadata.and_then(|m| m.get("name")).and_then(Node::as_str),
@@ -85,6 +91,29 @@ fn object(node: &Node, base: FieldPath) -> Option<Object<'_>> {
         typed,
         typing,
     })
+}
+
+fn is_partial(node: &Node, kind: WorkloadKind) -> bool {
+    // A complete controller has a selector, so only a patch lacks one; other
+    // kinds have no such field, and a container without an image tells.
+    if kind.requires_selector() {
+        return node.get("spec").and_then(|s| s.get("selector")).is_none();
+    }
+    let template = kind.template_path().lookup(node);
+    let spec = template.and_then(|t| {
+        if kind == WorkloadKind::Pod {
+            Some(t)
+        } else {
+            t.get("spec")
+        }
+    });
+    let mut containers = spec.into_iter().flat_map(|spec| {
+        ["containers", "initContainers"]
+            .into_iter()
+            .filter_map(|list| spec.get(list).and_then(Node::as_seq))
+            .flatten()
+    });
+    containers.any(|c| c.get("image").is_none())
 }
 
 impl Object<'_> {

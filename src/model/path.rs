@@ -32,6 +32,14 @@ impl FieldPath {
         path
     }
 
+    /// The node at this path, when every segment exists.
+    pub fn lookup<'a>(&self, root: &'a Node) -> Option<&'a Node> {
+        self.0.iter().try_fold(root, |node, segment| match segment {
+            Segment::Key(key) => node.get(key),
+            Segment::Index(i) => node.as_seq()?.get(*i),
+        })
+    }
+
     pub fn join(&self, rest: &FieldPath) -> Self {
         let mut path = self.clone();
         path.0.extend(rest.0.iter().cloned());

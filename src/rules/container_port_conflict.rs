@@ -11,9 +11,15 @@ fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
     let mut seen = HashMap::new();
     for c in pod.containers.iter().filter(|c| c.long_lived()) {
         for (index, port) in c.container.ports.iter().flatten().enumerate() {
+            // 0 is what an unreadable port types as; invalid-field reports it.
+            if port.container_port == 0 {
+                continue;
+            }
             let protocol = port.protocol.as_deref().unwrap_or("TCP");
             let path = c.path.key("ports").index(index).key("containerPort");
             match seen.get(&(port.container_port, protocol)) {
+                // One container listing a port twice (by two names) is not a clash.
+                Some((_, owner)) if *owner == c.name() => {}
                 Some((earlier, owner)) => {
                     let earlier: &crate::model::FieldPath = earlier;
                     out.at(

@@ -7,8 +7,9 @@ rule!("image-latest-tag", Check::Pod(check));
 fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
     for c in &pod.containers {
         let Some(image) = c.container.image.as_deref() else { continue };
-        // `${IMAGE}` or `{{ .image }}` is filled in by a tool before apply.
-        if image.is_empty() || image.contains(['$', '{']) {
+        // Filled in by a tool before apply: `${IMAGE}`, `{{ .image }}`, ko's
+        // `ko://import/path`, and Istio's injected `auto`.
+        if image.is_empty() || image.contains(['$', '{']) || image.starts_with("ko://") || image == "auto" {
             continue;
         }
         let parsed = ImageRef::parse(image);

@@ -20,29 +20,44 @@ fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
     if !pod.kind.runs_to_completion() {
         return;
     }
-    for c in pod.containers.iter().filter(|c| c.role == ContainerRole::Regular) {
-        let fields = [("command", &c.container.command), ("args", &c.container.args)];
-        for (field, words) in fields {
-            let Some(words) = words else { continue };
-            let script = words.join(" ");
-            let Some(pattern) = FOREVER.iter().find(|p| script.contains(*p)) else {
-                continue;
-            };
-            // A loop that can leave (`break`, `exit`) ends the Job by itself.
-            if script.contains("break") || script.contains("exit") {
-                continue;
-            }
-            out.at(
-                Target::Field(c.path.key(field)),
-                format!(
-                    "container `{}` runs `{pattern}` and never exits: the {} never completes",
-                    c.name(),
-                    pod.kind.name()
-                ),
-            )
-            .help("make it a native sidecar (an initContainer with restartPolicy: Always), which stops when the main containers finish")
-            .container(c.name());
-            break;
+    for c in pod
+        .containers
+        .iter()
+        .filter(|c| c.role == ContainerRole::Regular)
+    {
+        let command = c.container.command.as_deref().unwrap_or_default();
+        let args = c.container.args.as_deref().unwrap_or_default();
+        // The process runs `command` followed by `args`: read them as one
+        // line, so that `command: [sleep]` with `args: [infinity]` is seen.
+        let script = command
+            .iter()
+            .chain(args)
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let Some(pattern) = FOREVER.iter().find(|p| script.contains(*p)) else {
+            continue;
+        };
+        // A loop that can leave (`break`, `exit`) ends the Job by itself.
+        if script.contains("break") || script.contains("exit") {
+            continue;
         }
+        // Point at the field that holds the pattern; `args` when it completes one
+        // that `command` starts.
+        let field = if args.is_empty() || command.join(" ").contains(pattern) {
+            "command"
+        } else {
+            "args"
+        };
+        out.at(
+            Target::Field(c.path.key(field)),
+            format!(
+                "container `{}` runs `{pattern}` and never exits: the {} never completes",
+                c.name(),
+                pod.kind.name()
+            ),
+        )
+        .help("make it a native sidecar (an initContainer with restartPolicy: Always), which stops when the main containers finish")
+        .container(c.name());
     }
 }

@@ -63,8 +63,13 @@ impl<'a> Report<'a> {
 pub enum Check {
     /// Each Pod spec (bare Pods and the templates of controllers).
     Pod(fn(&PodView<'_>, &mut Report<'_>)),
+    /// Each Pod spec of a complete object: rules that report something
+    /// missing skip patch fragments, which leave most fields to their base.
+    CompletePod(fn(&PodView<'_>, &mut Report<'_>)),
     /// Each object with an apiVersion and kind.
     Object(fn(&Object<'_>, &mut Report<'_>)),
+    /// Each complete object (not a patch fragment).
+    CompleteObject(fn(&Object<'_>, &mut Report<'_>)),
     /// Found while parsing; the engine reports it.
     Syntax,
 }

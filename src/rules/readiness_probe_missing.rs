@@ -1,7 +1,7 @@
 use crate::model::{PodView, Target};
 use crate::rules::{Check, Report};
 
-rule!("readiness-probe-missing", Check::Pod(check));
+rule!("readiness-probe-missing", Check::CompletePod(check));
 
 fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
     if !pod.long_running() {

@@ -5,7 +5,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use crate::model::{Object, PodView, Selector, Target};
 use crate::rules::{Check, Report};
 
-rule!("selector-mismatch", Check::Object(check));
+rule!("selector-mismatch", Check::CompleteObject(check));
 
 fn check(object: &Object<'_>, out: &mut Report<'_>) {
     let (Some(workload), Some(pod)) = (&object.typed, PodView::of(object)) else {

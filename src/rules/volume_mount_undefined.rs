@@ -1,7 +1,7 @@
 use crate::model::{PodView, Target, Workload};
 use crate::rules::{Check, Report};
 
-rule!("volume-mount-undefined", Check::Pod(check));
+rule!("volume-mount-undefined", Check::CompletePod(check));
 
 fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
     let declared = |name: &str| {

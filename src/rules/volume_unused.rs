@@ -1,7 +1,7 @@
 use crate::model::{PodView, Target};
 use crate::rules::{Check, Report};
 
-rule!("volume-unused", Check::Pod(check));
+rule!("volume-unused", Check::CompletePod(check));
 
 fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
     for (index, volume) in pod.spec.volumes.iter().flatten().enumerate() {
@@ -9,6 +9,10 @@ fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
             c.container.volume_mounts.iter().flatten().any(|m| m.name == volume.name)
                 || c.container.volume_devices.iter().flatten().any(|d| d.name == volume.name)
         });
+        let debugged = pod.spec.ephemeral_containers.iter().flatten().any(|c| {
+            c.volume_mounts.iter().flatten().any(|m| m.name == volume.name)
+        });
+        let used = used || debugged;
         if !used {
             out.at(
                 Target::Field(pod.spec_path.key("volumes").index(index)),
