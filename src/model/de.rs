@@ -31,6 +31,8 @@ pub struct UnknownField {
 pub struct TypeError {
     pub span: Span,
     pub message: String,
+    /// The value is a `${VAR}` placeholder that a tool fills in before apply.
+    pub placeholder: bool,
 }
 
 #[derive(Debug, Default)]
@@ -73,6 +75,7 @@ pub fn from_node<T: DeserializeOwned>(
                 report.type_errors.push(TypeError {
                     span,
                     message: error.message,
+                    placeholder: error.placeholder,
                 });
                 let retry = span != node.span
                     && report.type_errors.len() < MAX_TYPE_ERRORS
@@ -102,6 +105,7 @@ impl Context {
 pub struct Error {
     message: String,
     span: Option<Span>,
+    placeholder: bool,
 }
 
 impl Error {
@@ -109,6 +113,7 @@ impl Error {
         Error {
             message: message.into(),
             span: Some(span),
+            placeholder: false,
         }
     }
 
@@ -131,6 +136,7 @@ impl de::Error for Error {
         Error {
             message: msg.to_string(),
             span: None,
+            placeholder: false,
         }
     }
 }
@@ -166,6 +172,11 @@ fn describe(node: &Node) -> String {
             }
         }
     }
+}
+
+/// `${VAR}` or `${VAR:-default}`, as envsubst and Flux substitute.
+fn is_placeholder(text: &str) -> bool {
+    text.starts_with("${") && text.ends_with('}')
 }
 
 fn yaml11_bool(text: &str) -> bool {
@@ -276,10 +287,12 @@ impl<'a> NodeDeserializer<'a> {
     }
 
     fn wrong(&self, expected: &str) -> Error {
-        Error::at(
+        let mut error = Error::at(
             format!("expected {expected}, found {}", describe(self.node)),
             self.span(),
-        )
+        );
+        error.placeholder = self.node.as_str().is_some_and(is_placeholder);
+        error
     }
 
     /// The scalar as text; an error for collections and nulls.
@@ -404,9 +417,17 @@ impl<'a> de::Deserializer<'a> for NodeDeserializer<'a> {
             return visitor.visit_str(version);
         }
         let scalar = self.text("a string")?;
-        visitor
-            .visit_str(&scalar.text)
-            .map_err(|e: Error| e.located(self.span()))
+        visitor.visit_str(&scalar.text).map_err(|e: Error| {
+            // The only string-reading visitor that refuses text is ByteString's.
+            if e.span.is_none() && e.message.starts_with("Invalid") {
+                Error::at(
+                    "not valid base64 (Secret `data` is base64; put plain text under `stringData`)",
+                    self.span(),
+                )
+            } else {
+                e.located(self.span())
+            }
+        })
     }
 
     fn deserialize_string<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -451,6 +472,18 @@ impl<'a> de::Deserializer<'a> for NodeDeserializer<'a> {
         name: &'static str,
         visitor: V,
     ) -> Result<V::Value, Error> {
+        if matches!(name, "Time" | "MicroTime") {
+            let scalar = self.text("a time")?;
+            return visitor.visit_newtype_struct(self).map_err(|_| {
+                Error::at(
+                    format!(
+                        "`{}` is not an RFC 3339 time such as 2024-01-31T12:00:00Z",
+                        scalar.text
+                    ),
+                    self.span(),
+                )
+            });
+        }
         // A quantity keeps its text exactly as written (`1e3`, `0.5`, `500m`).
         if name == "Quantity" {
             let scalar = self.text("a quantity such as 500m or 1Gi")?;

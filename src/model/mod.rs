@@ -2,8 +2,10 @@
 
 pub mod de;
 pub mod image;
+mod kinds;
 mod path;
 pub mod quantity;
+pub mod schema;
 pub mod software;
 mod workload;
 
@@ -27,10 +29,12 @@ pub struct Object<'a> {
     pub namespace: Option<&'a str>,
     pub workload_kind: Option<WorkloadKind>,
     pub typed: Option<Workload>,
+    /// What typing found wrong, for every kind podlint knows the schema of.
     pub typing: TypingReport,
-    /// A patch fragment (kustomize, strategic merge): a Pod template whose
-    /// containers have no `image`, or a controller without a `selector`.
-    /// Both are required in a complete object, and patches leave them to their base.
+    /// A patch fragment or kustomize base: a controller without a `selector`,
+    /// a container without an `image`, or a `$patch` directive. A complete
+    /// object has both fields; patches and bases leave them to the object
+    /// they are merged into.
     pub partial: bool,
 }
 
@@ -74,7 +78,7 @@ fn object(node: &Node, base: FieldPath) -> Option<Object<'_>> {
     let workload_kind = WorkloadKind::from_kind(kind).filter(|k| k.accepts(api_version));
     let (typed, typing) = match workload_kind {
         Some(k) => Workload::type_node(k, node, api_version),
-        None => (None, TypingReport::default()),
+        None => (None, kinds::check_fields(api_version, kind, node).unwrap_or_default()),
     };
     let partial = workload_kind.is_some_and(|kind| is_partial(node, kind));
     Some(Object {
@@ -94,19 +98,17 @@ fn object(node: &Node, base: FieldPath) -> Option<Object<'_>> {
 }
 
 fn is_partial(node: &Node, kind: WorkloadKind) -> bool {
-    // A complete controller has a selector, so only a patch lacks one; other
-    // kinds have no such field, and a container without an image tells.
-    if kind.requires_selector() {
-        return node.get("spec").and_then(|s| s.get("selector")).is_none();
+    // A strategic-merge patch directive (`$patch: delete`) marks a patch.
+    if node.get("$patch").is_some() {
+        return true;
+    }
+    // A complete apps/v1 controller has a selector; kustomize bases leave it
+    // to `labels`/`commonLabels`, and patches to their base.
+    if kind.requires_selector() && node.get("spec").and_then(|s| s.get("selector")).is_none() {
+        return true;
     }
     let template = kind.template_path().lookup(node);
-    let spec = template.and_then(|t| {
-        if kind == WorkloadKind::Pod {
-            Some(t)
-        } else {
-            t.get("spec")
-        }
-    });
+    let spec = template.and_then(|t| if kind == WorkloadKind::Pod { Some(t) } else { t.get("spec") });
     let mut containers = spec.into_iter().flat_map(|spec| {
         ["containers", "initContainers"]
             .into_iter()
@@ -120,6 +122,18 @@ impl Object<'_> {
     /// A path inside this object, from its document's root.
     pub fn path(&self) -> FieldPath {
         self.base.clone()
+    }
+
+    /// The node at `path` (from the document's root), if it is inside this object.
+    pub fn lookup(&self, path: &FieldPath) -> Option<&Node> {
+        path.strip_prefix(&self.base)?.lookup(self.node)
+    }
+
+    /// Written with an apiVersion that Kubernetes no longer serves, and typed
+    /// with today's schema.
+    pub fn older_api_version(&self) -> bool {
+        self.workload_kind
+            .is_some_and(|kind| kind.api_version() != self.api_version)
     }
 
     pub fn metadata(&self) -> Option<&ObjectMeta> {

@@ -106,6 +106,10 @@ impl WorkloadKind {
         matches!(self, Self::Job | Self::CronJob)
     }
 
+    pub fn is_controller(self) -> bool {
+        !matches!(self, Self::Pod | Self::PodTemplate)
+    }
+
     /// apps/v1 controllers must have a label selector.
     pub fn requires_selector(self) -> bool {
         matches!(

@@ -1,0 +1,118 @@
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::ResourceRequirements;
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity as QuantityText;
+
+use crate::model::quantity::Quantity;
+use crate::model::{FieldPath, Object, PodView, Target, WorkloadKind};
+use crate::rules::{Check, Report};
+
+rule!("invalid-field", Check::Object(check));
+
+fn check(object: &Object<'_>, out: &mut Report<'_>) {
+    for error in object.typing.type_errors.iter().filter(|e| !e.placeholder) {
+        out.at(Target::Span(error.span), error.message.clone())
+            .help("the API server rejects a value of the wrong type");
+    }
+    let Some(kind) = object.workload_kind else { return };
+    let template = object.base.join(&kind.template_path());
+    let Some(pod) = PodView::of(object) else {
+        // A controller without a template spec is a patch of its replicas or metadata.
+        if kind == WorkloadKind::Pod && object.typed.is_some() && !object.partial {
+            out.at(
+                Target::Field(template.keys("spec.containers")),
+                format!("this {} has no Pod spec with containers", kind.name()),
+            )
+            .help("a Pod spec needs at least one container (spec.containers)");
+        }
+        return;
+    };
+    if pod.spec.containers.is_empty() && !object.partial {
+        out.at(Target::Field(pod.spec_path.key("containers")), "the Pod spec has no containers")
+            .help("a Pod spec needs at least one container");
+    }
+    for c in &pod.containers {
+        let container = c.container;
+        if container.name.is_empty() {
+            out.at(Target::Field(c.path.key("name")), "a container without a name")
+                .help("every container needs a unique name");
+        } else if let Some(problem) = dns_label_problem(&container.name) {
+            out.at(
+                Target::Field(c.path.key("name")),
+                format!("container name `{}` {problem}", container.name),
+            )
+            .help("a container name is a DNS label: at most 63 lowercase letters, digits and `-`, starting and ending with a letter or digit")
+            .container(&container.name);
+        }
+        for (index, port) in container.ports.iter().flatten().enumerate() {
+            let path = c.path.key("ports").index(index);
+            let numbers = [("containerPort", Some(port.container_port)), ("hostPort", port.host_port)];
+            for (field, number) in numbers {
+                // A value that did not type (a `${PORT}` placeholder) reads as 0.
+                let written = object.lookup(&path.key(field)).is_some_and(|n| n.as_str().is_some_and(|t| t.parse::<i64>().is_ok()));
+                match number {
+                    Some(n) if written && !(1..=65535).contains(&n) => {
+                        out.at(
+                            Target::Field(path.key(field)),
+                            format!("port {n} is out of range"),
+                        )
+                        .help("ports are numbers from 1 to 65535")
+                        .container(&container.name);
+                    }
+                    _ => {}
+                }
+            }
+            if let Some(problem) = port.name.as_deref().and_then(port_name_problem) {
+                out.at(Target::Field(path.key("name")), format!("port name {problem}"))
+                    .help("a port name has at most 15 lowercase letters, digits and `-`, with at least one letter")
+                    .container(&container.name);
+            }
+        }
+        if let Some(resources) = &container.resources {
+            quantities(resources, &c.path, &container.name, out);
+        }
+    }
+}
+
+fn quantities(resources: &ResourceRequirements, container: &FieldPath, name: &str, out: &mut Report<'_>) {
+    let lists: [(&'static str, &Option<BTreeMap<String, QuantityText>>); 2] =
+        [("limits", &resources.limits), ("requests", &resources.requests)];
+    for (list, values) in lists {
+        for (resource, value) in values.iter().flatten() {
+            if Quantity::parse(&value.0).is_none() {
+                let hint = if value.0.ends_with('B') {
+                    " (write 1G or 1Gi, not 1GB)"
+                } else {
+                    ""
+                };
+                out.at(
+                    Target::Field(container.key("resources").key(list).key(resource.clone())),
+                    format!("`{}` is not a valid quantity{hint}", value.0),
+                )
+                .help("quantities are numbers with an optional suffix: 500m, 2, 128Mi, 1Gi, 1e3")
+                .container(name);
+            }
+        }
+    }
+}
+
+fn dns_label_problem(name: &str) -> Option<&'static str> {
+    if name.len() > 63 {
+        return Some("is longer than 63 characters");
+    }
+    let valid_chars = name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    let valid_ends = !name.starts_with('-') && !name.ends_with('-');
+    (!valid_chars || !valid_ends).then_some("is not a valid DNS label")
+}
+
+fn port_name_problem(name: &str) -> Option<String> {
+    if name.len() > 15 {
+        return Some(format!("`{name}` is longer than 15 characters"));
+    }
+    let valid = name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && name.bytes().any(|b| b.is_ascii_lowercase())
+        && !name.starts_with('-')
+        && !name.ends_with('-')
+        && !name.contains("--");
+    (!valid).then(|| format!("`{name}` is not a valid port name"))
+}

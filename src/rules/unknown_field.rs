@@ -1,0 +1,46 @@
+use crate::model::schema::Shapes;
+use crate::model::{Object, Target, UnknownField};
+use crate::rules::{Check, Report};
+
+rule!("unknown-field", Check::Object(check));
+
+fn check(object: &Object<'_>, out: &mut Report<'_>) {
+    // Fields of a removed apiVersion are deprecated-api-version's to report.
+    if object.older_api_version() {
+        return;
+    }
+    // `$patch`, `$setElementOrder/...`: strategic-merge-patch directives.
+    let fields = object.typing.unknown_fields.iter().filter(|f| !f.key.starts_with('$'));
+    for field in fields {
+        let report = out.at(
+            Target::Span(field.span),
+            format!("`{}` is not a field of {}", field.key, field.parent),
+        );
+        if let Some(help) = suggestion(field) {
+            report.help(help);
+        }
+    }
+}
+
+fn suggestion(field: &UnknownField) -> Option<String> {
+    if let Some(near) = closest(&field.key, field.expected) {
+        return Some(format!("did you mean `{near}`?"));
+    }
+    // Valid deeper down: the indentation was lost in a copy and paste.
+    Shapes::get()
+        .path_below(field.parent, &field.key)
+        .map(|path| format!("the indentation looks flattened: `{}` belongs under `{path}`", field.key))
+}
+
+/// The valid key closest to `key`: the same but for case, or within a small
+/// edit distance (transpositions count once).
+fn closest(key: &str, expected: &[&'static str]) -> Option<&'static str> {
+    let lower = key.to_ascii_lowercase();
+    let budget = (key.chars().count() / 4).clamp(1, 3);
+    expected
+        .iter()
+        .map(|candidate| (strsim::osa_distance(&lower, &candidate.to_ascii_lowercase()), *candidate))
+        .filter(|(distance, _)| *distance <= budget)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, candidate)| candidate)
+}
