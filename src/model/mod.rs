@@ -78,7 +78,10 @@ fn object(node: &Node, base: FieldPath) -> Option<Object<'_>> {
     let workload_kind = WorkloadKind::from_kind(kind).filter(|k| k.accepts(api_version));
     let (typed, typing) = match workload_kind {
         Some(k) => Workload::type_node(k, node, api_version),
-        None => (None, kinds::check_fields(api_version, kind, node).unwrap_or_default()),
+        None => (
+            None,
+            kinds::check_fields(api_version, kind, node).unwrap_or_default(),
+        ),
     };
     let partial = workload_kind.is_some_and(|kind| is_partial(node, kind));
     Some(Object {
@@ -108,7 +111,7 @@ fn is_partial(node: &Node, kind: WorkloadKind) -> bool {
         return true;
     }
     let template = kind.template_path().lookup(node);
-    let spec = template.and_then(|t| if kind == WorkloadKind::Pod { Some(t) } else { t.get("spec") });
+    let spec = template.and_then(|t| t.get("spec"));
     let mut containers = spec.into_iter().flat_map(|spec| {
         ["containers", "initContainers"]
             .into_iter()

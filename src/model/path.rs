@@ -41,7 +41,9 @@ impl FieldPath {
     }
 
     pub fn strip_prefix(&self, prefix: &FieldPath) -> Option<FieldPath> {
-        self.0.strip_prefix(prefix.0.as_slice()).map(|rest| FieldPath(rest.to_vec()))
+        self.0
+            .strip_prefix(prefix.0.as_slice())
+            .map(|rest| FieldPath(rest.to_vec()))
     }
 
     pub fn join(&self, rest: &FieldPath) -> Self {

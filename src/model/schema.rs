@@ -45,7 +45,9 @@ impl Shapes {
     pub fn path_below(&self, root: &str, key: &str) -> Option<String> {
         let mut queue = VecDeque::from([(root, String::new(), 0usize)]);
         while let Some((name, path, depth)) = queue.pop_front() {
-            let Some(shape) = self.0.get(name) else { continue };
+            let Some(shape) = self.0.get(name) else {
+                continue;
+            };
             if !path.is_empty() && shape.fields.contains(&key) {
                 return Some(path);
             }
@@ -53,8 +55,16 @@ impl Shapes {
                 continue;
             }
             for (field, child, list) in &shape.children {
-                let step = if *list { format!("{field}[]") } else { (*field).to_string() };
-                let child_path = if path.is_empty() { step } else { format!("{path}.{step}") };
+                let step = if *list {
+                    format!("{field}[]")
+                } else {
+                    (*field).to_string()
+                };
+                let child_path = if path.is_empty() {
+                    step
+                } else {
+                    format!("{path}.{step}")
+                };
                 queue.push_back((child, child_path, depth + 1));
             }
         }
@@ -254,7 +264,10 @@ impl<'de> de::MapAccess<'de> for Fields<'_> {
             .map(Some)
     }
 
-    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, ProbeError> {
+    fn next_value_seed<V: DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, ProbeError> {
         seed.deserialize(Probe {
             shapes: self.probe.shapes,
             depth: self.probe.depth + 1,
@@ -270,10 +283,22 @@ mod tests {
     #[test]
     fn finds_where_a_flattened_key_belongs() {
         let shapes = Shapes::get();
-        assert_eq!(shapes.path_below("Pod", "name").as_deref(), Some("metadata"));
-        assert_eq!(shapes.path_below("Pod", "labels").as_deref(), Some("metadata"));
-        assert_eq!(shapes.path_below("Pod", "containers").as_deref(), Some("spec"));
-        assert_eq!(shapes.path_below("Pod", "image").as_deref(), Some("spec.containers[]"));
+        assert_eq!(
+            shapes.path_below("Pod", "name").as_deref(),
+            Some("metadata")
+        );
+        assert_eq!(
+            shapes.path_below("Pod", "labels").as_deref(),
+            Some("metadata")
+        );
+        assert_eq!(
+            shapes.path_below("Pod", "containers").as_deref(),
+            Some("spec")
+        );
+        assert_eq!(
+            shapes.path_below("Pod", "image").as_deref(),
+            Some("spec.containers[]")
+        );
         assert_eq!(shapes.path_below("Pod", "cargo"), None);
     }
 }

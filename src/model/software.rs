@@ -113,7 +113,20 @@ fn named(container: &Container, names: &[&str]) -> bool {
 /// `postgres-exporter`, `mysqld-exporter`, `redis-sentinel-proxy`... are helpers, not stores.
 fn is_helper_suffix(rest: &str) -> bool {
     [
-        "exporter", "operator", "backup", "proxy", "client", "cli", "init", "sidecar", "metrics",
+        "exporter",
+        "operator",
+        "backup",
+        "proxy",
+        "client",
+        "cli",
+        "init",
+        "sidecar",
+        "metrics",
+        "express",
+        "admin",
+        "ui",
+        "router",
+        "commander",
     ]
     .iter()
     .any(|helper| rest.contains(helper))

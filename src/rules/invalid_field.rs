@@ -49,7 +49,9 @@ fn check(object: &Object<'_>, out: &mut Report<'_>) {
             let numbers = [("containerPort", Some(port.container_port)), ("hostPort", port.host_port)];
             for (field, number) in numbers {
                 // A value that did not type (a `${PORT}` placeholder) reads as 0.
-                let written = object.lookup(&path.key(field)).is_some_and(|n| n.as_str().is_some_and(|t| t.parse::<i64>().is_ok()));
+                let written = object.lookup(&path.key(field)).and_then(|n| n.as_scalar()).is_some_and(|s| {
+                    s.style == crate::source::ScalarStyle::Plain && s.text.parse::<i64>().is_ok()
+                });
                 match number {
                     Some(n) if written && !(1..=65535).contains(&n) => {
                         out.at(
