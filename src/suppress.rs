@@ -23,7 +23,7 @@ pub fn annotated(object: &Object<'_>, out: &mut Vec<Raw>) -> Vec<&'static str> {
     let mut silenced = Vec::new();
     for path in metadata {
         let path = path.key("annotations").key(ANNOTATION);
-        let Some(value) = path.resolve(object.node).and_then(|n| n.as_str()) else {
+        let Some(value) = path.lookup(object.node).and_then(|n| n.as_str()) else {
             continue;
         };
         let target = Target::Field(object.base.join(&path));

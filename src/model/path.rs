@@ -55,16 +55,6 @@ impl FieldPath {
     }
 }
 
-impl FieldPath {
-    /// The node at this path under `root`, when every segment exists.
-    pub fn resolve<'a>(&self, root: &'a Node) -> Option<&'a Node> {
-        self.0.iter().try_fold(root, |node, segment| match segment {
-            Segment::Key(key) => node.get(key),
-            Segment::Index(i) => node.as_seq()?.get(*i),
-        })
-    }
-}
-
 impl fmt::Display for FieldPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, segment) in self.0.iter().enumerate() {

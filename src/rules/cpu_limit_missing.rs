@@ -1,7 +1,7 @@
 use crate::model::{PodView, Target};
 use crate::rules::{Check, Report};
 
-rule!("cpu-limit-missing", Check::Pod(check));
+rule!("cpu-limit-missing", Check::CompletePod(check));
 
 fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
     for c in &pod.containers {

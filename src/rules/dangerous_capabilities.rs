@@ -46,7 +46,8 @@ fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
             }
         }
         // Adding ALL is reported above; asking it to drop ALL too is noise.
-        if added.iter().any(|(_, cap)| cap == "ALL") {
+        // A patch fragment leaves unset fields to its base.
+        if pod.object.partial || added.iter().any(|(_, cap)| cap == "ALL") {
             continue;
         }
         let drops_all = context(c)

@@ -19,6 +19,8 @@ fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
         let setting = context(c).and_then(|s| s.allow_privilege_escalation);
         let message = match setting {
             Some(false) => continue,
+            // A patch fragment leaves unset fields to its base.
+            None if pod.object.partial => continue,
             Some(true) => format!("container `{}` allows privilege escalation", c.name()),
             None => format!(
                 "container `{}` does not set allowPrivilegeEscalation: false",

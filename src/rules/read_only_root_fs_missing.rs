@@ -11,6 +11,8 @@ fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
     for c in &pod.containers {
         let message = match context(c).and_then(|s| s.read_only_root_filesystem) {
             Some(true) => continue,
+            // A patch fragment leaves unset fields to its base.
+            None if pod.object.partial => continue,
             Some(false) => format!("container `{}` has a writable root filesystem", c.name()),
             None => format!(
                 "container `{}` does not set readOnlyRootFilesystem: true",

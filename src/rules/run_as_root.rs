@@ -55,6 +55,8 @@ fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
                 continue;
             }
             Some(Cause::Container(field)) => field,
+            // A patch fragment leaves unset fields to its base.
+            Some(Cause::Unset) if pod.object.partial => continue,
             Some(Cause::Unset) => "runAsNonRoot",
         };
         let message = if field == "runAsUser" {

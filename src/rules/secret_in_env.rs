@@ -92,11 +92,15 @@ fn words(name: &str) -> Vec<String> {
     words
 }
 
-/// Values that cannot be a secret: empty, a reference to another variable
-/// (`$(DB_PASSWORD)`), a template filled in before apply, or a file path.
+/// Values that cannot be a secret: empty, a switch about a secret
+/// (`MYSQL_ALLOW_EMPTY_PASSWORD: "true"`, `MYSQL_RANDOM_ROOT_PASSWORD: "yes"`),
+/// a reference to another variable (`$(DB_PASSWORD)`), a template filled in
+/// before apply, or a file path.
 fn may_be_secret(value: &str) -> bool {
+    const SWITCHES: &[&str] = &["true", "false", "yes", "no", "on", "off", "1", "0"];
     let value = value.trim();
     !(value.is_empty()
+        || SWITCHES.iter().any(|s| value.eq_ignore_ascii_case(s))
         || value.starts_with("$(")
         || value.starts_with("${")
         || value.contains("{{")
