@@ -139,9 +139,8 @@ pub fn parse(name: &str, text: String) -> Result<Config, ConfigError> {
     if document.root.is_null() {
         return Ok(config);
     }
-    if parsed.documents.len() > 1 {
-        let span = parsed.documents[1].root.span;
-        return Err(errors.at(span, "more than one YAML document".into(), None));
+    if let Some(second) = parsed.documents.get(1) {
+        return Err(errors.at(second.root.span, "more than one YAML document".into(), None));
     }
     let Some(entries) = document.root.as_map() else {
         return Err(errors.at(

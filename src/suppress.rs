@@ -23,11 +23,19 @@ pub fn annotated(object: &Object<'_>, out: &mut Vec<Raw>) -> Vec<&'static str> {
     let mut silenced = Vec::new();
     for path in metadata {
         let path = path.key("annotations").key(ANNOTATION);
-        let Some(value) = path.lookup(object.node).and_then(|n| n.as_str()) else {
+        let Some(node) = path.lookup(object.node) else {
             continue;
         };
         let target = Target::Field(object.base.join(&path));
-        silenced.extend(rule_ids(value, &target, out));
+        match node.as_str() {
+            Some(value) => silenced.extend(rule_ids(value, &target, out)),
+            // Annotations are strings: a list here would silently silence nothing.
+            None => {
+                Report::new(RULE, out)
+                    .at(target, format!("`{ANNOTATION}` must be a string"))
+                    .help("write the rule ids as one string: \"rule-a, rule-b\"");
+            }
+        }
     }
     silenced
 }
