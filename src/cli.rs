@@ -23,7 +23,11 @@ pub enum Command {
     /// Lint files and folders (the default command)
     Check(CheckArgs),
     /// List the rules: id, default severity, category, summary
-    Rules,
+    Rules {
+        /// Output format
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
+    },
     /// Print a rule's documentation
     Explain {
         /// A rule id, e.g. memory-limit-missing
@@ -38,15 +42,21 @@ pub struct CheckArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-    /// Lowest severity that makes the exit code 1
-    #[arg(long, value_enum, default_value_t = FailLevel::Warning)]
-    pub fail_level: FailLevel,
+    /// Lowest severity that makes the exit code 1 [default: the config's, else warning]
+    #[arg(long, value_enum)]
+    pub fail_level: Option<FailLevel>,
     /// Turn rules on (comma-separated, repeatable)
     #[arg(long, value_delimiter = ',', value_name = "ID")]
     pub enable: Vec<String>,
     /// Turn rules off (comma-separated, repeatable)
     #[arg(long, value_delimiter = ',', value_name = "ID")]
     pub disable: Vec<String>,
+    /// Config file [default: the nearest .podlint.yaml from the working directory up]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<std::path::PathBuf>,
+    /// Report findings that manifests suppress (annotations and comments), for audits
+    #[arg(long)]
+    pub no_ignore: bool,
     /// Skip paths matching this glob (repeatable)
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
@@ -68,4 +78,12 @@ pub enum FailLevel {
     Warning,
     Info,
     Never,
+}
+
+/// Output of `podlint rules`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    #[default]
+    Human,
+    Json,
 }

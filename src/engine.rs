@@ -7,10 +7,13 @@ use crate::finding::{Finding, Label, ObjectRef, Severity};
 use crate::model::{self, locate, Contents, Object, PodView, Target};
 use crate::rules::{Check, Raw, Report, Rule};
 use crate::source::{self, LineIndex, Node, SourceText, Span, SyntaxProblem, Value};
+use crate::suppress::{self, LineSuppressions};
 
 /// The rules that run, each with the severity it reports at.
 pub struct Settings {
     pub active: Vec<(&'static Rule, Severity)>,
+    /// Whether suppressions in the manifests apply (`--no-ignore` clears it for audits).
+    pub suppress: bool,
 }
 
 impl Settings {
@@ -51,6 +54,7 @@ pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted
     let mut stats = Stats::default();
     let mut located: Vec<(Raw, Span, Vec<Span>, Option<ObjectRef>)> = Vec::new();
     let text = source.text.as_str();
+    let mut line_suppressions = None;
 
     if let Some((span, message)) = &source.decode_error {
         let raw = syntax_raw("invalid-yaml", message.clone(), *span);
@@ -63,6 +67,12 @@ pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted
                 findings: Vec::new(),
                 stats,
             };
+        }
+        let mut unknown = Vec::new();
+        line_suppressions = Some(LineSuppressions::read(text, &parsed.comments, &mut unknown));
+        for raw in unknown {
+            let span = locate_span(&raw.target);
+            located.push((raw, span, Vec::new(), None));
         }
         for problem in &parsed.problems {
             let (raw, labels) = match problem {
@@ -103,6 +113,10 @@ pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted
                 stats.pod_specs += usize::from(pod.is_some());
                 let mut raws = Vec::new();
                 check(object, pod.as_ref(), settings, &mut raws);
+                let silenced = suppress::annotated(object, &mut raws);
+                if settings.suppress {
+                    raws.retain(|raw| !silenced.contains(&raw.rule));
+                }
                 let object_ref = ObjectRef {
                     kind: object.kind.to_string(),
                     name: object.name.map(str::to_string),
@@ -129,10 +143,18 @@ pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted
             .into_iter()
             .filter_map(|(raw, span, label_spans, object)| {
                 let severity = settings.severity(raw.rule)?;
+                let start = lines.position(span.start);
+                let silenced = settings.suppress
+                    && line_suppressions
+                        .as_ref()
+                        .is_some_and(|s| s.silences(raw.rule, start.line));
+                if silenced {
+                    return None;
+                }
                 Some(Finding {
                     rule: raw.rule,
                     severity,
-                    start: lines.position(span.start),
+                    start,
                     end: lines.position(span.end),
                     span,
                     labels: raw

@@ -5,13 +5,16 @@
 //! [`engine`] runs the [`rules`], and [`report`] renders the findings.
 
 pub mod cli;
+pub mod config;
 pub mod discover;
 pub mod engine;
+pub mod explain;
 pub mod finding;
 pub mod model;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod suppress;
 
 use std::io::{IsTerminal, Read, Write};
 use std::sync::Arc;
@@ -20,7 +23,8 @@ use std::time::Instant;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 
-use cli::{CheckArgs, Cli, Command, FailLevel};
+use cli::{CheckArgs, Cli, Command, FailLevel, ListFormat};
+use config::Config;
 use discover::Input;
 use engine::{Settings, Stats};
 use finding::{Finding, Severity};
@@ -38,25 +42,46 @@ const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 pub fn run(cli: Cli) -> u8 {
     match cli.command {
-        Some(Command::Rules) => print_rules(),
+        Some(Command::Rules { format }) => print_rules(format),
         Some(Command::Explain { rule }) => explain(&rule),
         Some(Command::Check(args)) => check(args),
         None => check(cli.check),
     }
 }
 
-fn print_rules() -> u8 {
-    let mut out = String::new();
-    for rule in RULES {
-        let meta = rule.meta();
-        out.push_str(&format!(
-            "{:<28} {:<8} {:<12} {}\n",
-            rule.id,
-            meta.level.as_str(),
-            meta.category,
-            meta.summary
-        ));
-    }
+fn print_rules(format: ListFormat) -> u8 {
+    let out = match format {
+        ListFormat::Human => {
+            let mut out = String::new();
+            for rule in RULES {
+                let meta = rule.meta();
+                out.push_str(&format!(
+                    "{:<28} {:<8} {:<12} {}\n",
+                    rule.id,
+                    meta.level.as_str(),
+                    meta.category,
+                    meta.summary
+                ));
+            }
+            out
+        }
+        ListFormat::Json => {
+            let rules: Vec<serde_json::Value> = RULES
+                .iter()
+                .map(|rule| {
+                    let meta = rule.meta();
+                    serde_json::json!({
+                        "id": rule.id,
+                        "severity": meta.level.as_str(),
+                        "category": meta.category,
+                        "summary": meta.summary,
+                    })
+                })
+                .collect();
+            let document = serde_json::json!({"version": 1, "rules": rules});
+            format!("{document:#}\n")
+        }
+    };
     write_stdout(&out);
     EXIT_CLEAN
 }
@@ -64,37 +89,46 @@ fn print_rules() -> u8 {
 fn explain(id: &str) -> u8 {
     match rules::find(id) {
         Some(rule) => {
-            let meta = rule.meta();
-            write_stdout(&format!(
-                "{} ({}, {})\n{}\n\n{}",
-                rule.id,
-                meta.level.as_str(),
-                meta.category,
-                meta.summary,
-                meta.body
-            ));
+            let color = std::io::stdout().is_terminal() && no_color_unset();
+            write_stdout(&explain::render(rule, color));
             EXIT_CLEAN
         }
         None => {
-            eprintln!("podlint: error: no rule `{id}`; `podlint rules` lists them");
+            eprintln!("podlint: error: {}", unknown_rule(id));
             EXIT_USAGE
         }
     }
 }
 
-fn settings(args: &CheckArgs) -> Result<Settings, String> {
+fn no_color_unset() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// "no rule `x`", with the nearest id when one is close.
+fn unknown_rule(id: &str) -> String {
+    match rules::suggest(id) {
+        Some(near) => format!("no rule `{id}`; did you mean `{near}`?"),
+        None => format!("no rule `{id}`; `podlint rules` lists them"),
+    }
+}
+
+/// The rules that run and their severities: the command line wins over the
+/// config file, which wins over the rules' defaults.
+fn settings(args: &CheckArgs, config: &Config) -> Result<Settings, String> {
     for id in args.enable.iter().chain(&args.disable) {
         if rules::find(id).is_none() {
-            return Err(format!("unknown rule `{id}`; `podlint rules` lists them"));
+            return Err(unknown_rule(id));
         }
     }
     let active = RULES
         .iter()
         .filter_map(|&rule| {
-            let level = match rule.meta().level {
-                Level::Off if args.enable.iter().any(|e| e == rule.id) => {
-                    Level::On(Severity::Warning)
-                }
+            let default = rule.meta().level;
+            let level = match config.level(rule.id).unwrap_or(default) {
+                Level::Off if args.enable.iter().any(|e| e == rule.id) => match default {
+                    Level::On(severity) => Level::On(severity),
+                    Level::Off => Level::On(Severity::Warning),
+                },
                 level => level,
             };
             let disabled = args.disable.iter().any(|d| d == rule.id);
@@ -104,7 +138,41 @@ fn settings(args: &CheckArgs) -> Result<Settings, String> {
             }
         })
         .collect();
-    Ok(Settings { active })
+    Ok(Settings {
+        active,
+        suppress: !args.no_ignore,
+    })
+}
+
+/// The config named by `--config`, else the nearest `.podlint.yaml`, else none.
+fn load_config(args: &CheckArgs) -> Result<Config, config::ConfigError> {
+    let path = match &args.config {
+        Some(path) => Some(path.clone()),
+        None => std::env::current_dir()
+            .ok()
+            .and_then(|dir| config::discover(&dir)),
+    };
+    match path {
+        Some(path) => config::load(&path),
+        None => Ok(Config::default()),
+    }
+}
+
+fn print_diagnostic(diagnostic: &dyn miette::Diagnostic) {
+    let color = std::io::stderr().is_terminal() && no_color_unset();
+    let theme = if color {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    };
+    let handler = miette::GraphicalReportHandler::new_themed(theme)
+        .with_links(false)
+        .with_width(100);
+    let mut out = String::new();
+    if handler.render_report(&mut out, diagnostic).is_err() {
+        out = format!("podlint: error: {diagnostic}\n");
+    }
+    eprint!("{out}");
 }
 
 fn globs(patterns: &[String]) -> Result<GlobSet, String> {
@@ -128,7 +196,20 @@ struct FileResult {
 
 fn check(args: CheckArgs) -> u8 {
     let started = Instant::now();
-    let prepared = settings(&args).and_then(|s| Ok((s, globs(&args.exclude)?)));
+    let config = match load_config(&args) {
+        Ok(config) => config,
+        Err(error) => {
+            print_diagnostic(&error);
+            return EXIT_USAGE;
+        }
+    };
+    let excludes: Vec<String> = config
+        .exclude
+        .iter()
+        .chain(&args.exclude)
+        .cloned()
+        .collect();
+    let prepared = settings(&args, &config).and_then(|s| Ok((s, globs(&excludes)?)));
     let (settings, exclude) = match prepared {
         Ok(prepared) => prepared,
         Err(message) => {
@@ -142,9 +223,7 @@ fn check(args: CheckArgs) -> u8 {
         args.paths.clone()
     };
     let discovered = discover::discover(&paths, args.stdin_filename.as_deref(), &exclude);
-    let color = args.format == Format::Human
-        && std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let color = args.format == Format::Human && std::io::stdout().is_terminal() && no_color_unset();
 
     let lint_all = || -> Vec<FileResult> {
         discovered
@@ -215,7 +294,11 @@ fn check(args: CheckArgs) -> u8 {
         eprintln!("podlint: error: cannot read {path}: {reason}");
     }
 
-    let threshold = match args.fail_level {
+    let fail_level = args
+        .fail_level
+        .or(config.fail_level)
+        .unwrap_or(FailLevel::Warning);
+    let threshold = match fail_level {
         FailLevel::Error => Some(Severity::Error),
         FailLevel::Warning => Some(Severity::Warning),
         FailLevel::Info => Some(Severity::Info),

@@ -1,6 +1,7 @@
 //! The rule catalog: one module per rule, its documentation in `rules/<id>.md`.
 
 mod catalog;
+mod security;
 
 pub use catalog::{Level, Meta};
 
@@ -109,11 +110,15 @@ macro_rules! registry {
 registry! {
     bare_pod,
     container_port_conflict,
+    cpu_limit_missing,
+    dangerous_capabilities,
     database_with_web_app,
     deprecated_api_version,
     duplicate_container_name,
     duplicate_key,
     emptydir_durable_data,
+    host_namespace,
+    host_path_volume,
     image_latest_tag,
     invalid_field,
     invalid_restart_policy,
@@ -121,15 +126,33 @@ registry! {
     job_sidecar_never_exits,
     liveness_probe_missing,
     memory_limit_missing,
+    privilege_escalation_allowed,
+    privileged_container,
+    read_only_root_fs_missing,
     readiness_probe_missing,
     requests_exceed_limits,
     resource_requests_missing,
+    run_as_root,
+    secret_in_env,
     selector_mismatch,
     unknown_field,
+    unknown_suppression,
     volume_mount_undefined,
     volume_unused,
 }
 
 pub fn find(id: &str) -> Option<&'static Rule> {
     RULES.iter().copied().find(|r| r.id == id)
+}
+
+/// The rule id closest to a mistyped one, when one is close enough to be
+/// what was meant.
+pub fn suggest(id: &str) -> Option<&'static str> {
+    let wanted = id.trim().to_ascii_lowercase();
+    RULES
+        .iter()
+        .map(|r| (strsim::jaro_winkler(&wanted, r.id), r.id))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, id)| id)
 }

@@ -1,0 +1,258 @@
+//! `.podlint.yaml`: per-rule severities, excludes and the fail level, read
+//! with podlint's own span parser so that every mistake is shown at its line.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use clap::ValueEnum;
+use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
+
+use crate::cli::FailLevel;
+use crate::rules::{self, Level};
+use crate::source::{self, Node, Span, SyntaxProblem};
+
+pub const FILE_NAME: &str = ".podlint.yaml";
+
+#[derive(Debug, Default)]
+pub struct Config {
+    /// Per-rule levels that replace the defaults.
+    pub rules: Vec<(&'static str, Level)>,
+    pub exclude: Vec<String>,
+    pub fail_level: Option<FailLevel>,
+}
+
+impl Config {
+    pub fn level(&self, id: &str) -> Option<Level> {
+        self.rules
+            .iter()
+            .find(|(rule, _)| *rule == id)
+            .map(|(_, level)| *level)
+    }
+}
+
+/// The nearest `.podlint.yaml` in `start` or one of its ancestors.
+pub fn discover(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .map(|dir| dir.join(FILE_NAME))
+        .find(|candidate| candidate.is_file())
+}
+
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let name = path.display().to_string();
+    match std::fs::read(path) {
+        Ok(bytes) => parse(&name, source::decode(bytes).text),
+        Err(error) => Err(ConfigError::new(
+            format!("cannot read config file {name}: {error}"),
+            None,
+        )),
+    }
+}
+
+/// A config file's mistake, shown by miette at the line where it is.
+#[derive(Debug)]
+pub struct ConfigError {
+    message: String,
+    help: Option<String>,
+    /// The file and the span of the mistake; `None` when the file could not be read.
+    at: Option<Box<(NamedSource<String>, Span)>>,
+}
+
+impl ConfigError {
+    fn new(message: String, help: Option<String>) -> Self {
+        ConfigError {
+            message,
+            help,
+            at: None,
+        }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Diagnostic for ConfigError {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new("config"))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.at.as_ref().map(|at| &at.0 as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let span = self.at.as_ref()?.1;
+        Some(Box::new(std::iter::once(
+            LabeledSpan::new_primary_with_span(None, span.range()),
+        )))
+    }
+}
+
+/// Builds errors that point into one config file.
+struct Errors<'a> {
+    name: &'a str,
+    text: &'a str,
+}
+
+impl Errors<'_> {
+    fn at(&self, span: Span, message: String, help: Option<String>) -> ConfigError {
+        ConfigError {
+            message: format!("{}: {message}", self.name),
+            help,
+            at: Some(Box::new((
+                NamedSource::new(self.name, self.text.to_string()),
+                span,
+            ))),
+        }
+    }
+}
+
+const KEYS: &[&str] = &["rules", "exclude", "fail-level"];
+
+pub fn parse(name: &str, text: String) -> Result<Config, ConfigError> {
+    let parsed = source::parse(&text);
+    let errors = Errors { name, text: &text };
+    if let Some(problem) = parsed.problems.first() {
+        let (span, message) = match problem {
+            SyntaxProblem::Invalid { span, message } => (*span, message.clone()),
+            SyntaxProblem::DuplicateKey { key, span, .. } => {
+                (*span, format!("key `{key}` appears twice"))
+            }
+        };
+        return Err(errors.at(span, message, None));
+    }
+    let mut config = Config::default();
+    let Some(document) = parsed.documents.first() else {
+        return Ok(config);
+    };
+    if document.root.is_null() {
+        return Ok(config);
+    }
+    if let Some(second) = parsed.documents.get(1) {
+        return Err(errors.at(second.root.span, "more than one YAML document".into(), None));
+    }
+    let Some(entries) = document.root.as_map() else {
+        return Err(errors.at(
+            document.root.span,
+            "the config must be a mapping with the keys rules, exclude and fail-level".into(),
+            None,
+        ));
+    };
+    for entry in entries {
+        let key = entry.key.as_str().unwrap_or_default();
+        match key {
+            "rules" => config.rules = rule_levels(&errors, &entry.value)?,
+            "exclude" => config.exclude = excludes(&errors, &entry.value)?,
+            "fail-level" => {
+                let level = entry
+                    .value
+                    .as_str()
+                    .and_then(|text| FailLevel::from_str(text, false).ok());
+                match level {
+                    Some(level) => config.fail_level = Some(level),
+                    None => {
+                        return Err(errors.at(
+                            entry.value.span,
+                            "fail-level must be error, warning, info or never".into(),
+                            None,
+                        ))
+                    }
+                }
+            }
+            _ => {
+                let near = strsim_nearest(key, KEYS);
+                return Err(errors.at(
+                    entry.key.span,
+                    format!("unknown key `{key}`"),
+                    Some(match near {
+                        Some(near) => format!(
+                            "did you mean `{near}`? The keys are rules, exclude and fail-level"
+                        ),
+                        None => "the keys are rules, exclude and fail-level".into(),
+                    }),
+                ));
+            }
+        }
+    }
+    Ok(config)
+}
+
+fn rule_levels(
+    errors: &Errors<'_>,
+    node: &Node,
+) -> Result<Vec<(&'static str, Level)>, ConfigError> {
+    if node.is_null() {
+        return Ok(Vec::new());
+    }
+    let Some(entries) = node.as_map() else {
+        return Err(errors.at(
+            node.span,
+            "`rules` must map rule ids to a severity or off".into(),
+            None,
+        ));
+    };
+    let mut levels = Vec::new();
+    for entry in entries {
+        let id = entry.key.as_str().unwrap_or_default();
+        let Some(rule) = rules::find(id) else {
+            let help = match rules::suggest(id) {
+                Some(near) => format!("did you mean `{near}`? `podlint rules` lists the rule ids"),
+                None => "`podlint rules` lists the rule ids".into(),
+            };
+            return Err(errors.at(entry.key.span, format!("unknown rule `{id}`"), Some(help)));
+        };
+        let Some(level) = entry.value.as_str().and_then(Level::parse) else {
+            return Err(errors.at(
+                entry.value.span,
+                format!("bad severity for `{id}`"),
+                Some("use error, warning, info or off".into()),
+            ));
+        };
+        levels.push((rule.id, level));
+    }
+    Ok(levels)
+}
+
+fn excludes(errors: &Errors<'_>, node: &Node) -> Result<Vec<String>, ConfigError> {
+    if node.is_null() {
+        return Ok(Vec::new());
+    }
+    let Some(items) = node.as_seq() else {
+        return Err(errors.at(
+            node.span,
+            "`exclude` must be a list of globs".into(),
+            Some("exclude: [\"charts/**\"]".into()),
+        ));
+    };
+    let mut globs = Vec::new();
+    for item in items {
+        let Some(glob) = item.as_str() else {
+            return Err(errors.at(item.span, "an exclude glob must be a string".into(), None));
+        };
+        if let Err(error) = globset::Glob::new(glob) {
+            return Err(errors.at(item.span, format!("bad glob `{glob}`: {error}"), None));
+        }
+        globs.push(glob.to_string());
+    }
+    Ok(globs)
+}
+
+fn strsim_nearest(word: &str, candidates: &[&'static str]) -> Option<&'static str> {
+    candidates
+        .iter()
+        .map(|c| (strsim::jaro_winkler(word, c), *c))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}

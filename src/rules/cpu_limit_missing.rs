@@ -1,0 +1,23 @@
+use crate::model::{PodView, Target};
+use crate::rules::{Check, Report};
+
+rule!("cpu-limit-missing", Check::CompletePod(check));
+
+fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
+    for c in &pod.containers {
+        let limited = c
+            .container
+            .resources
+            .as_ref()
+            .and_then(|r| r.limits.as_ref())
+            .is_some_and(|l| l.contains_key("cpu"));
+        if !limited {
+            out.at(
+                Target::Field(c.path.keys("resources.limits.cpu")),
+                format!("container `{}` has no CPU limit", c.name()),
+            )
+            .help("set resources.limits.cpu where your policy requires it; a limit caps a busy loop but also throttles bursts")
+            .container(c.name());
+        }
+    }
+}
