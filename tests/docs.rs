@@ -31,7 +31,10 @@ fn every_doc_file_has_a_rule() {
     for entry in std::fs::read_dir("rules").into_iter().flatten().flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         let id = name.strip_suffix(".md").unwrap_or(&name).to_string();
-        assert!(registered.contains(id.as_str()), "rules/{name} has no rule in the registry");
+        assert!(
+            registered.contains(id.as_str()),
+            "rules/{name} has no rule in the registry"
+        );
     }
 }
 
@@ -39,12 +42,24 @@ fn every_doc_file_has_a_rule() {
 fn every_failing_example_fires_and_every_fixed_example_does_not() {
     for rule in RULES {
         let doc = rule.doc;
-        let failing = example(doc, "## Failing example")
-            .unwrap_or_else(|| panic!("rules/{}.md: no yaml block under `## Failing example`", rule.id));
-        let fixed = example(doc, "## Fixed example")
-            .unwrap_or_else(|| panic!("rules/{}.md: no yaml block under `## Fixed example`", rule.id));
+        let failing = example(doc, "## Failing example").unwrap_or_else(|| {
+            panic!(
+                "rules/{}.md: no yaml block under `## Failing example`",
+                rule.id
+            )
+        });
+        let fixed = example(doc, "## Fixed example").unwrap_or_else(|| {
+            panic!(
+                "rules/{}.md: no yaml block under `## Fixed example`",
+                rule.id
+            )
+        });
         let findings = common::lint_with(rule, "failing.yaml", failing);
-        assert!(!findings.is_empty(), "rules/{}.md: the failing example does not fire", rule.id);
+        assert!(
+            !findings.is_empty(),
+            "rules/{}.md: the failing example does not fire",
+            rule.id
+        );
         let findings = common::lint_with(rule, "fixed.yaml", fixed);
         assert!(
             findings.is_empty(),

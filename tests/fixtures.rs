@@ -35,9 +35,15 @@ fn every_fixture_matches_its_expect_markers() {
             let findings = common::lint_with(rule, &name, &text);
             let found: BTreeSet<u32> = findings.iter().map(|f| f.start.line).collect();
             for line in expected.difference(&found) {
-                failures.push(format!("{name}:{line}: expected {} here, got nothing", rule.id));
+                failures.push(format!(
+                    "{name}:{line}: expected {} here, got nothing",
+                    rule.id
+                ));
             }
-            for f in findings.iter().filter(|f| !expected.contains(&f.start.line)) {
+            for f in findings
+                .iter()
+                .filter(|f| !expected.contains(&f.start.line))
+            {
                 failures.push(format!(
                     "{name}:{}:{}: unexpected {}: {}",
                     f.start.line, f.start.column, f.rule, f.message
@@ -46,15 +52,26 @@ fn every_fixture_matches_its_expect_markers() {
         }
     }
     assert!(files > 0, "no fixture files found");
-    assert!(failures.is_empty(), "fixture mismatches:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "fixture mismatches:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn every_fixture_folder_names_a_rule() {
-    for entry in std::fs::read_dir("fixtures").into_iter().flatten().flatten() {
+    for entry in std::fs::read_dir("fixtures")
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
         let name = entry.file_name().to_string_lossy().into_owned();
         if entry.path().is_dir() && name != "examples" {
-            assert!(rules::find(&name).is_some(), "fixtures/{name} names no rule");
+            assert!(
+                rules::find(&name).is_some(),
+                "fixtures/{name} names no rule"
+            );
         }
     }
 }
