@@ -53,3 +53,52 @@ pub fn fingerprints(path: &str, text: &str, findings: &[Finding]) -> Vec<String>
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::{ObjectRef, Severity};
+    use crate::source::{Position, Span};
+
+    fn finding(line: u32) -> Finding {
+        let at = Position { line, column: 9 };
+        Finding {
+            rule: "container-port-conflict",
+            severity: Severity::Error,
+            message: "port 80/TCP is declared twice".into(),
+            help: None,
+            file: "a.yaml".into(),
+            span: Span::new(0, 0),
+            start: at,
+            end: at,
+            labels: Vec::new(),
+            object: Some(ObjectRef {
+                kind: "Pod".into(),
+                name: Some("web".into()),
+                namespace: None,
+            }),
+            container: Some("web".into()),
+        }
+    }
+
+    #[test]
+    fn identical_findings_are_numbered_and_lines_do_not_count() {
+        let text = "a\n- containerPort: 80\n- containerPort: 80\n";
+        let twice = fingerprints("a.yaml", text, &[finding(2), finding(3)]);
+        assert_eq!(
+            twice[0].split_once(':').map(|p| p.0),
+            twice[1].split_once(':').map(|p| p.0)
+        );
+        assert!(
+            twice[0].ends_with(":1") && twice[1].ends_with(":2"),
+            "{twice:?}"
+        );
+
+        let moved = format!("# a comment\n{text}");
+        assert_eq!(
+            fingerprints("a.yaml", &moved, &[finding(3), finding(4)]),
+            twice
+        );
+        assert_ne!(fingerprints("b.yaml", text, &[finding(2)])[0], twice[0]);
+    }
+}
