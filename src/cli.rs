@@ -1,5 +1,7 @@
 //! Command-line definitions (clap) and nothing else.
 
+use std::path::PathBuf;
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::report::Format;
@@ -39,9 +41,10 @@ pub enum Command {
 pub struct CheckArgs {
     /// Files and folders to lint; `-` reads standard input [default: .]
     pub paths: Vec<String>,
-    /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    /// Output format [default: $PODLINT_FORMAT, else github when
+    /// GITHUB_ACTIONS=true, else human]
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
     /// Lowest severity that makes the exit code 1 [default: the config's, else warning]
     #[arg(long, value_enum)]
     pub fail_level: Option<FailLevel>,
@@ -66,6 +69,12 @@ pub struct CheckArgs {
     /// Worker threads [default: all cores]
     #[arg(short = 'j', long, value_name = "N")]
     pub jobs: Option<usize>,
+    /// Report only findings that are not recorded in this baseline file
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    pub baseline: Option<PathBuf>,
+    /// Record today's findings in FILE for --baseline, and report nothing else
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
     /// Stop after parsing (benchmarks the parse-only floor of the pipeline)
     #[arg(long, hide = true)]
     pub parse_only: bool,

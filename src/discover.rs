@@ -72,9 +72,11 @@ fn walk(
                 return true;
             }
             let name = entry.file_name().to_string_lossy();
-            let skipped_folder = entry.file_type().is_dir()
-                && (name.starts_with('.') || SKIPPED_FOLDERS.contains(&name.as_ref()));
-            !skipped_folder && !exclude.is_match(display_name(entry.path()))
+            // Hidden files and folders (`.git`, `.github`, `.podlint.yaml`) are
+            // not manifests; named on the command line they are still read.
+            let hidden = name.starts_with('.');
+            let vendored = entry.file_type().is_dir() && SKIPPED_FOLDERS.contains(&name.as_ref());
+            !hidden && !vendored && !exclude.is_match(display_name(entry.path()))
         });
     for entry in walker {
         let entry = match entry {

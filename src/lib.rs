@@ -4,22 +4,27 @@
 //! span trees, [`model`] types the objects and finds their Pod specs,
 //! [`engine`] runs the [`rules`], and [`report`] renders the findings.
 
+pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod discover;
 pub mod engine;
 pub mod explain;
 pub mod finding;
+pub mod fingerprint;
 pub mod model;
 pub mod report;
 pub mod rules;
 pub mod source;
 pub mod suppress;
 
+use std::collections::HashSet;
 use std::io::{IsTerminal, Read, Write};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
+use clap::ValueEnum;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 
@@ -187,11 +192,57 @@ fn globs(patterns: &[String]) -> Result<GlobSet, String> {
 
 /// What linting one input produced.
 struct FileResult {
+    /// The findings to report (those of the baseline left out).
     findings: Vec<Finding>,
+    /// One per finding (see [`fingerprint`]).
+    fingerprints: Vec<String>,
+    /// How many findings the baseline left out.
+    baselined: usize,
     stats: Stats,
     /// The human rendering, made on the worker that linted the file.
     rendered: Option<String>,
     error: Option<String>,
+}
+
+/// The format when `--format` is not given: `PODLINT_FORMAT` (set once for
+/// a whole CI job), else `github` under GitHub Actions (which sets
+/// `GITHUB_ACTIONS=true` on every step: annotations are what users want
+/// there, as with other linters), else `human`. An empty variable counts as
+/// unset, as CI templates often export empty ones.
+fn resolve_format(flag: Option<Format>) -> Result<Format, String> {
+    if let Some(format) = flag {
+        return Ok(format);
+    }
+    if let Some(value) = std::env::var_os("PODLINT_FORMAT").filter(|v| !v.is_empty()) {
+        let text = value.to_string_lossy();
+        return Format::from_str(&text, true).map_err(|_| {
+            let names: Vec<String> = Format::value_variants()
+                .iter()
+                .filter_map(|f| f.to_possible_value())
+                .map(|v| v.get_name().to_string())
+                .collect();
+            format!(
+                "PODLINT_FORMAT={text} is not a format; use one of {}",
+                names.join(", ")
+            )
+        });
+    }
+    if std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true") {
+        Ok(Format::Github)
+    } else {
+        Ok(Format::Human)
+    }
+}
+
+/// What every worker needs besides the input.
+struct Job<'a> {
+    settings: &'a Settings,
+    /// Human output is rendered on the worker, where the source text is.
+    render_human: bool,
+    color: bool,
+    parse_only: bool,
+    cwd: Option<&'a Path>,
+    baseline: Option<&'a HashSet<String>>,
 }
 
 fn check(args: CheckArgs) -> u8 {
@@ -209,8 +260,13 @@ fn check(args: CheckArgs) -> u8 {
         .chain(&args.exclude)
         .cloned()
         .collect();
-    let prepared = settings(&args, &config).and_then(|s| Ok((s, globs(&excludes)?)));
-    let (settings, exclude) = match prepared {
+    let prepared = settings(&args, &config).and_then(|s| {
+        let format = resolve_format(args.format)?;
+        let exclude = globs(&excludes)?;
+        let baseline = args.baseline.as_deref().map(baseline::load).transpose()?;
+        Ok((s, format, exclude, baseline))
+    });
+    let (settings, format, exclude, baseline) = match prepared {
         Ok(prepared) => prepared,
         Err(message) => {
             eprintln!("podlint: error: {message}");
@@ -223,13 +279,24 @@ fn check(args: CheckArgs) -> u8 {
         args.paths.clone()
     };
     let discovered = discover::discover(&paths, args.stdin_filename.as_deref(), &exclude);
-    let color = args.format == Format::Human && std::io::stdout().is_terminal() && no_color_unset();
+    let color = format == Format::Human && std::io::stdout().is_terminal() && no_color_unset();
+    // CI formats name files relative to the working directory; without one
+    // (it was deleted) they keep the paths as given.
+    let cwd = std::env::current_dir().ok();
+    let job = Job {
+        settings: &settings,
+        render_human: format == Format::Human && args.write_baseline.is_none(),
+        color,
+        parse_only: args.parse_only,
+        cwd: cwd.as_deref(),
+        baseline: baseline.as_ref(),
+    };
 
     let lint_all = || -> Vec<FileResult> {
         discovered
             .inputs
             .par_iter()
-            .map(|input| lint_input(input, &settings, &args, color))
+            .map(|input| lint_input(input, &job))
             .collect()
     };
     let results = match args.jobs {
@@ -251,11 +318,23 @@ fn check(args: CheckArgs) -> u8 {
             errors.push((input.name().to_string(), error.clone()));
         }
     }
-    let findings: Vec<&Finding> = results.iter().flat_map(|r| &r.findings).collect();
+    let reported: Vec<(&Finding, &str)> = results
+        .iter()
+        .flat_map(|r| {
+            r.findings
+                .iter()
+                .zip(r.fingerprints.iter().map(String::as_str))
+        })
+        .collect();
+    let findings: Vec<&Finding> = reported.iter().map(|&(f, _)| f).collect();
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
     let files = discovered.inputs.len();
 
-    let output = match args.format {
+    if let Some(path) = &args.write_baseline {
+        return write_baseline(path, &discovered.inputs, &results, &errors, job.cwd);
+    }
+
+    let output = match format {
         Format::Json => report::json::render(
             &findings,
             report::json::Summary {
@@ -271,6 +350,18 @@ fn check(args: CheckArgs) -> u8 {
             },
         ),
         Format::Compact => report::compact::render(&findings),
+        Format::Sarif => report::sarif::render(&reported, &errors, job.cwd),
+        Format::Github => report::github::render(
+            &findings,
+            &report::github::Summary {
+                files,
+                pod_specs: stats.pod_specs,
+                errors: count(Severity::Error),
+                warnings: count(Severity::Warning),
+                infos: count(Severity::Info),
+            },
+            job.cwd,
+        ),
         Format::Human => {
             let mut out: String = results
                 .iter()
@@ -293,6 +384,18 @@ fn check(args: CheckArgs) -> u8 {
     for (path, reason) in &errors {
         eprintln!("podlint: error: cannot read {path}: {reason}");
     }
+    let baselined: usize = results.iter().map(|r| r.baselined).sum();
+    if let (Some(path), 1..) = (&args.baseline, baselined) {
+        let (these, are) = if baselined == 1 {
+            ("finding", "is")
+        } else {
+            ("findings", "are")
+        };
+        eprintln!(
+            "podlint: {baselined} {these} recorded in {} {are} not reported",
+            path.display()
+        );
+    }
 
     let fail_level = args
         .fail_level
@@ -313,42 +416,92 @@ fn check(args: CheckArgs) -> u8 {
     }
 }
 
-fn lint_input(input: &Input, settings: &Settings, args: &CheckArgs, color: bool) -> FileResult {
+/// Records every finding of this run (no stdout report: writing a baseline
+/// accepts today's findings), then exits 0, or 2 when a path was unreadable.
+fn write_baseline(
+    path: &Path,
+    inputs: &[Input],
+    results: &[FileResult],
+    errors: &[(String, String)],
+    cwd: Option<&Path>,
+) -> u8 {
+    let files: Vec<String> = inputs
+        .iter()
+        .map(|input| report::artifact_path(input.name(), cwd).path)
+        .collect();
+    let entries: Vec<(&Finding, &str, &str)> = results
+        .iter()
+        .zip(&files)
+        .flat_map(|(r, file)| {
+            r.findings
+                .iter()
+                .zip(&r.fingerprints)
+                .map(move |(f, fingerprint)| (f, file.as_str(), fingerprint.as_str()))
+        })
+        .collect();
+    if let Err(message) = baseline::write(path, &entries) {
+        eprintln!("podlint: error: {message}");
+        return EXIT_USAGE;
+    }
+    for (path, reason) in errors {
+        eprintln!("podlint: error: cannot read {path}: {reason}");
+    }
+    let n = entries.len();
+    eprintln!(
+        "podlint: wrote {n} {} to baseline {}",
+        if n == 1 { "finding" } else { "findings" },
+        path.display()
+    );
+    if errors.is_empty() {
+        EXIT_CLEAN
+    } else {
+        EXIT_USAGE
+    }
+}
+
+fn lint_input(input: &Input, job: &Job<'_>) -> FileResult {
+    let mut result = FileResult {
+        findings: Vec::new(),
+        fingerprints: Vec::new(),
+        baselined: 0,
+        stats: Stats::default(),
+        rendered: None,
+        error: None,
+    };
     let bytes = match read(input) {
         Ok(bytes) => bytes,
         Err(error) => {
-            return FileResult {
-                findings: Vec::new(),
-                stats: Stats::default(),
-                rendered: None,
-                error: Some(error),
-            }
+            result.error = Some(error);
+            return result;
         }
     };
     let source = source::decode(bytes);
-    if args.parse_only {
-        let parsed = source::parse(&source.text);
-        let stats = Stats {
-            documents: parsed.documents.len(),
-            ..Stats::default()
-        };
-        return FileResult {
-            findings: Vec::new(),
-            stats,
-            rendered: None,
-            error: None,
-        };
+    if job.parse_only {
+        result.stats.documents = source::parse(&source.text).documents.len();
+        return result;
     }
     let name: Arc<str> = input.name().into();
-    let linted = engine::lint(&name, &source, settings);
-    let rendered = (args.format == Format::Human && !linted.findings.is_empty())
-        .then(|| report::human::render_file(&name, &source.text, &linted.findings, color));
-    FileResult {
-        findings: linted.findings,
-        stats: linted.stats,
-        rendered,
-        error: None,
+    let linted = engine::lint(&name, &source, job.settings);
+    result.stats = linted.stats;
+    let path = report::artifact_path(&name, job.cwd).path;
+    let fingerprints = fingerprint::fingerprints(&path, &source.text, &linted.findings);
+    for (finding, fingerprint) in linted.findings.into_iter().zip(fingerprints) {
+        if job.baseline.is_some_and(|b| b.contains(&fingerprint)) {
+            result.baselined += 1;
+        } else {
+            result.findings.push(finding);
+            result.fingerprints.push(fingerprint);
+        }
     }
+    if job.render_human && !result.findings.is_empty() {
+        result.rendered = Some(report::human::render_file(
+            &name,
+            &source.text,
+            &result.findings,
+            job.color,
+        ));
+    }
+    result
 }
 
 fn read(input: &Input) -> Result<Vec<u8>, String> {

@@ -1,13 +1,117 @@
 //! Output formats, one module each.
 
 pub mod compact;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;
+
+use std::path::{Component, Path, PathBuf};
+
+use crate::finding::Finding;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     #[default]
     Human,
     Json,
+    Sarif,
+    Github,
     Compact,
+}
+
+/// A file named the way CI services expect it: GitHub resolves annotation
+/// paths and SARIF locations against the checkout root, so a file below the
+/// working directory is given relative to it, with `/` separators and no
+/// `./`; any other file keeps an absolute path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ArtifactPath {
+    pub path: String,
+    pub relative: bool,
+}
+
+pub fn artifact_path(file: &str, cwd: Option<&Path>) -> ArtifactPath {
+    let given = Path::new(file);
+    let full = match cwd {
+        Some(cwd) if given.is_relative() => normalize(&cwd.join(given)),
+        _ => normalize(given),
+    };
+    if let Some(below) = cwd.and_then(|cwd| full.strip_prefix(normalize(cwd)).ok()) {
+        return ArtifactPath {
+            path: slashes(below),
+            relative: true,
+        };
+    }
+    ArtifactPath {
+        relative: full.is_relative(),
+        path: slashes(&full),
+    }
+}
+
+/// Resolves `.` and `..` without touching the file system: the files may be
+/// symlinks whose targets lie elsewhere, and a CI path names the link.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn slashes(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    if cfg!(windows) {
+        text.replace('\\', "/")
+    } else {
+        text.into_owned()
+    }
+}
+
+/// The message with its help on a second line, as annotations and SARIF
+/// results show it.
+pub fn message_with_help(f: &Finding) -> String {
+    match &f.help {
+        Some(help) => format!("{}\nhelp: {help}", f.message),
+        None => f.message.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_below_the_working_directory_are_relative() {
+        let cwd = Path::new("/repo");
+        let cases = [
+            ("deploy/web.yaml", "deploy/web.yaml", true),
+            ("./deploy/./web.yaml", "deploy/web.yaml", true),
+            ("/repo/deploy/web.yaml", "deploy/web.yaml", true),
+            ("../other/web.yaml", "/other/web.yaml", false),
+            ("/elsewhere/web.yaml", "/elsewhere/web.yaml", false),
+            ("-", "-", true),
+        ];
+        for (file, path, relative) in cases {
+            let expected = ArtifactPath {
+                path: path.to_string(),
+                relative,
+            };
+            assert_eq!(artifact_path(file, Some(cwd)), expected, "{file}");
+        }
+    }
+
+    #[test]
+    fn without_a_working_directory_paths_stay_as_given() {
+        let got = artifact_path("./a/../b.yaml", None);
+        assert_eq!(got.path, "b.yaml");
+        assert!(got.relative);
+    }
 }

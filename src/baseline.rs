@@ -1,0 +1,81 @@
+//! Baselines: adopt podlint on a repository that already has findings by
+//! recording them once (`--write-baseline`) and reporting only new ones
+//! (`--baseline`). Findings are matched by fingerprint (see
+//! [`crate::fingerprint`]), which survives unrelated edits of the file; the
+//! other fields are there for the people who review the file.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::finding::{Finding, ObjectRef};
+
+const VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Written<'a> {
+    version: u32,
+    findings: Vec<Entry<'a>>,
+}
+
+#[derive(Serialize)]
+struct Entry<'a> {
+    rule: &'a str,
+    file: &'a str,
+    object: Option<&'a ObjectRef>,
+    container: Option<&'a str>,
+    message: &'a str,
+    fingerprint: &'a str,
+}
+
+/// What reading needs; other fields (and new ones) are ignored.
+#[derive(Deserialize)]
+struct Read {
+    version: u32,
+    findings: Vec<ReadEntry>,
+}
+
+#[derive(Deserialize)]
+struct ReadEntry {
+    fingerprint: String,
+}
+
+/// The fingerprints recorded in a baseline file.
+pub fn load(path: &Path) -> Result<HashSet<String>, String> {
+    let shown = path.display();
+    let text =
+        std::fs::read_to_string(path).map_err(|e| format!("cannot read baseline {shown}: {e}"))?;
+    let read: Read = serde_json::from_str(&text)
+        .map_err(|e| format!("baseline {shown} is not a podlint baseline: {e}"))?;
+    if read.version != VERSION {
+        return Err(format!(
+            "baseline {shown} has version {}; this podlint reads version {VERSION}",
+            read.version
+        ));
+    }
+    Ok(read.findings.into_iter().map(|e| e.fingerprint).collect())
+}
+
+/// Writes findings with their fingerprints and CI-style file paths, in the
+/// order given (which is the deterministic report order).
+pub fn write(path: &Path, findings: &[(&Finding, &str, &str)]) -> Result<(), String> {
+    let written = Written {
+        version: VERSION,
+        findings: findings
+            .iter()
+            .map(|&(f, file, fingerprint)| Entry {
+                rule: f.rule,
+                file,
+                object: f.object.as_ref(),
+                container: f.container.as_deref(),
+                message: &f.message,
+                fingerprint,
+            })
+            .collect(),
+    };
+    // Serializing plain structs of strings cannot fail.
+    let mut text = serde_json::to_string_pretty(&written).unwrap_or_default();
+    text.push('\n');
+    std::fs::write(path, text).map_err(|e| format!("cannot write baseline {}: {e}", path.display()))
+}

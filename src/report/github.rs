@@ -1,0 +1,71 @@
+//! `--format github`: GitHub Actions workflow commands, which the runner
+//! turns into annotations on the pull request's diff, then a summary line.
+
+use std::path::Path;
+
+use super::artifact_path;
+use crate::finding::{Finding, Severity};
+
+pub struct Summary {
+    pub files: usize,
+    pub pod_specs: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+pub fn render(findings: &[&Finding], summary: &Summary, cwd: Option<&Path>) -> String {
+    let mut out = String::new();
+    for f in findings {
+        let command = match f.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        let file = artifact_path(&f.file, cwd).path;
+        out.push_str(&format!(
+            "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
+            property(&file),
+            f.start.line,
+            f.start.column,
+            f.end.line,
+            f.end.column,
+            property(&format!("podlint {}", f.rule)),
+            data(&super::message_with_help(f)),
+        ));
+    }
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    out.push_str(&format!(
+        "podlint: {}, {}: {}, {}, {}\n",
+        plural(summary.files, "file", "files"),
+        plural(summary.pod_specs, "Pod spec", "Pod specs"),
+        plural(summary.errors, "error", "errors"),
+        plural(summary.warnings, "warning", "warnings"),
+        plural(summary.infos, "info", "infos"),
+    ));
+    out
+}
+
+/// Escapes a command's message as the Actions runner unescapes it.
+fn data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a property value: `:` and `,` would end it early.
+fn property(text: &str) -> String {
+    data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_follows_the_actions_runner() {
+        assert_eq!(data("50% a\r\nb: c, d"), "50%25 a%0D%0Ab: c, d");
+        assert_eq!(property("dir,1/a:b%.yaml\n"), "dir%2C1/a%3Ab%25.yaml%0A");
+    }
+}

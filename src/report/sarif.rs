@@ -1,0 +1,400 @@
+//! `--format sarif`: SARIF 2.1.0 as GitHub code scanning reads it.
+//!
+//! Every rule of the catalog is listed in `tool.driver.rules` (off rules with
+//! `enabled: false`) so that `ruleIndex` is the rule's place in the registry
+//! and viewers can show any rule's documentation. `tests/sarif.rs` validates
+//! the output against the official schema.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::{artifact_path, ArtifactPath};
+use crate::finding::{Finding, ObjectRef, Severity};
+use crate::rules::{Level, RULES};
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+const SRCROOT: &str = "%SRCROOT%";
+/// The key of podlint's own fingerprint in `partialFingerprints` (SARIF asks
+/// for a versioned name, so that a new scheme can live beside the old one).
+const FINGERPRINT_KEY: &str = "podlint/v1";
+
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'a>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    tool: Tool,
+    invocations: [Invocation; 1],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    original_uri_base_ids: Option<BTreeMap<&'static str, Location>>,
+    /// podlint's columns count characters (DESIGN.md), not UTF-16 units.
+    column_kind: &'static str,
+    results: Vec<SarifResult<'a>>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    driver: Driver,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver {
+    name: &'static str,
+    version: &'static str,
+    semantic_version: &'static str,
+    information_uri: &'static str,
+    rules: Vec<Descriptor>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Descriptor {
+    id: &'static str,
+    name: String,
+    short_description: Text,
+    full_description: Text,
+    help: Help,
+    help_uri: String,
+    default_configuration: Configuration,
+    properties: Tags,
+}
+
+#[derive(Serialize)]
+struct Text {
+    text: String,
+}
+
+#[derive(Serialize)]
+struct Help {
+    text: &'static str,
+    markdown: &'static str,
+}
+
+#[derive(Serialize)]
+struct Configuration {
+    enabled: bool,
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+struct Tags {
+    tags: [&'static str; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Invocation {
+    execution_successful: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tool_execution_notifications: Vec<Notification>,
+}
+
+#[derive(Serialize)]
+struct Notification {
+    level: &'static str,
+    message: Text,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'static str,
+    rule_index: usize,
+    level: &'static str,
+    message: Text,
+    locations: [ResultLocation; 1],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<RelatedLocation>,
+    partial_fingerprints: BTreeMap<&'static str, &'a str>,
+    properties: ResultProperties<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ResultLocation {
+    physical_location: PhysicalLocation,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RelatedLocation {
+    id: usize,
+    physical_location: PhysicalLocation,
+    message: Text,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: Location,
+    region: Region,
+}
+
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location {
+    uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: u32,
+    start_column: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_line: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_column: Option<u32>,
+}
+
+#[derive(Serialize)]
+struct ResultProperties<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    object: Option<&'a ObjectRef>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    container: Option<&'a str>,
+}
+
+/// Renders findings, each with its fingerprint, and the paths that could not
+/// be read (as tool notifications: the run did not see everything).
+pub fn render(
+    findings: &[(&Finding, &str)],
+    unreadable: &[(String, String)],
+    cwd: Option<&Path>,
+) -> String {
+    let results = findings
+        .iter()
+        .map(|&(f, fingerprint)| {
+            let location = location(&artifact_path(&f.file, cwd));
+            SarifResult {
+                rule_id: f.rule,
+                // Findings come from registered rules only, so the lookup
+                // always succeeds; 0 keeps the output valid if it did not.
+                rule_index: RULES.iter().position(|r| r.id == f.rule).unwrap_or(0),
+                level: level(f.severity),
+                message: Text {
+                    text: super::message_with_help(f),
+                },
+                related_locations: f
+                    .labels
+                    .iter()
+                    .enumerate()
+                    .map(|(i, label)| RelatedLocation {
+                        id: i + 1,
+                        physical_location: PhysicalLocation {
+                            artifact_location: location.clone(),
+                            region: Region {
+                                start_line: label.start.line,
+                                start_column: label.start.column,
+                                end_line: None,
+                                end_column: None,
+                            },
+                        },
+                        message: Text {
+                            text: label.message.clone(),
+                        },
+                    })
+                    .collect(),
+                locations: [ResultLocation {
+                    physical_location: PhysicalLocation {
+                        artifact_location: location,
+                        region: Region {
+                            start_line: f.start.line,
+                            start_column: f.start.column,
+                            end_line: Some(f.end.line),
+                            end_column: Some(f.end.column),
+                        },
+                    },
+                }],
+                partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, fingerprint)]),
+                properties: ResultProperties {
+                    object: f.object.as_ref(),
+                    container: f.container.as_deref(),
+                },
+            }
+        })
+        .collect();
+    let log = Log {
+        schema: SCHEMA,
+        version: "2.1.0",
+        runs: [Run {
+            tool: Tool { driver: driver() },
+            invocations: [Invocation {
+                execution_successful: unreadable.is_empty(),
+                tool_execution_notifications: unreadable
+                    .iter()
+                    .map(|(path, reason)| Notification {
+                        level: "error",
+                        message: Text {
+                            text: format!("cannot read {path}: {reason}"),
+                        },
+                    })
+                    .collect(),
+            }],
+            original_uri_base_ids: cwd.map(|cwd| {
+                let mut uri = file_uri(&artifact_path(&cwd.to_string_lossy(), None).path);
+                if !uri.ends_with('/') {
+                    uri.push('/');
+                }
+                BTreeMap::from([(
+                    SRCROOT,
+                    Location {
+                        uri,
+                        uri_base_id: None,
+                    },
+                )])
+            }),
+            column_kind: "unicodeCodePoints",
+            results,
+        }],
+    };
+    // Serializing plain structs of strings and numbers cannot fail.
+    let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn driver() -> Driver {
+    let repository = env!("CARGO_PKG_REPOSITORY");
+    Driver {
+        name: "podlint",
+        version: env!("CARGO_PKG_VERSION"),
+        semantic_version: env!("CARGO_PKG_VERSION"),
+        information_uri: repository,
+        rules: RULES
+            .iter()
+            .map(|rule| {
+                let meta = rule.meta();
+                let (enabled, level) = match meta.level {
+                    Level::On(severity) => (true, level(severity)),
+                    Level::Off => (false, "none"),
+                };
+                Descriptor {
+                    id: rule.id,
+                    name: pascal_case(rule.id),
+                    short_description: Text {
+                        text: meta.summary.to_string(),
+                    },
+                    full_description: Text {
+                        text: section(meta.body, "What it checks")
+                            .unwrap_or(meta.summary)
+                            .to_string(),
+                    },
+                    help: Help {
+                        text: meta.body,
+                        markdown: meta.body,
+                    },
+                    help_uri: format!("{repository}/blob/main/rules/{}.md", rule.id),
+                    default_configuration: Configuration { enabled, level },
+                    properties: Tags {
+                        tags: [meta.category],
+                    },
+                }
+            })
+            .collect(),
+    }
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+fn location(path: &ArtifactPath) -> Location {
+    if path.relative {
+        Location {
+            uri: percent_encode(&path.path),
+            uri_base_id: Some(SRCROOT),
+        }
+    } else {
+        Location {
+            uri: file_uri(&path.path),
+            uri_base_id: None,
+        }
+    }
+}
+
+fn file_uri(absolute: &str) -> String {
+    let encoded = percent_encode(absolute);
+    // `C:/x` on Windows needs the extra slash of `file:///C:/x`.
+    if encoded.starts_with('/') {
+        format!("file://{encoded}")
+    } else {
+        format!("file:///{encoded}")
+    }
+}
+
+/// Escapes everything but unreserved characters and `/` (RFC 3986), so that
+/// file names with spaces, `#` or `%` stay one valid URI reference.
+fn percent_encode(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// `memory-limit-missing` -> `MemoryLimitMissing`: SARIF's `name` is an
+/// identifier, while the id stays the kebab-case users type.
+fn pascal_case(id: &str) -> String {
+    id.split('-')
+        .flat_map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|c| c.to_ascii_uppercase())
+                .into_iter()
+                .chain(chars)
+        })
+        .collect()
+}
+
+/// The text of a `## heading` section of a rule doc, without the heading.
+fn section<'a>(body: &'a str, heading: &str) -> Option<&'a str> {
+    let marker = format!("## {heading}\n");
+    let start = body.find(&marker)? + marker.len();
+    let rest = &body[start..];
+    let end = rest.find("\n## ").unwrap_or(rest.len());
+    Some(rest[..end].trim())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_escape_what_is_not_a_path_character() {
+        assert_eq!(percent_encode("a b/c#1%.yaml"), "a%20b/c%231%25.yaml");
+        assert_eq!(file_uri("/srv/k8s"), "file:///srv/k8s");
+    }
+
+    #[test]
+    fn names_are_pascal_case_ids() {
+        assert_eq!(pascal_case("memory-limit-missing"), "MemoryLimitMissing");
+    }
+
+    #[test]
+    fn full_description_is_the_what_it_checks_section() {
+        let body = "# x\n\n## What it checks\n\nOne thing.\n\n## Why it matters\n\nBecause.\n";
+        assert_eq!(section(body, "What it checks"), Some("One thing."));
+        assert_eq!(section(body, "Nothing"), None);
+    }
+}

@@ -1,0 +1,26 @@
+//! Runs the real podlint binary for the integration tests.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+/// `podlint` in `dir`, with the variables that pick an output format removed
+/// (the tests also run under GitHub Actions, which sets GITHUB_ACTIONS).
+#[allow(dead_code)] // every test crate includes this module; not all use each helper
+pub fn podlint(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_podlint"));
+    command
+        .current_dir(dir)
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("PODLINT_FORMAT")
+        .env("NO_COLOR", "1");
+    command
+}
+
+/// A `.podlint.yaml` in `dir` that turns off the security rules, which fire
+/// on every plain container, so that these tests' expected outputs stay short.
+#[allow(dead_code)] // every test crate includes this module; not all use each helper
+pub fn without_security_rules(dir: &Path) {
+    let config = "rules:\n  privilege-escalation-allowed: off\n  run-as-root: off\n  read-only-root-fs-missing: off\n  dangerous-capabilities: off\n";
+    std::fs::write(dir.join(".podlint.yaml"), config).expect("write .podlint.yaml");
+}

@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# Runs podlint's pre-commit hooks with the real pre-commit, from PyPI, on a
+# throwaway git repository: one bad manifest, one good one and a GitHub
+# workflow file (YAML that is not a Kubernetes object). The hooks must fail on
+# the bad manifest, naming the rule and its line, and pass once it is fixed.
+#
+# The .pre-commit-config.yaml is the snippet of docs/integrations.md, with
+# `repo:`/`rev:` pointing at a snapshot of this working tree.
+#
+# Usage: bash tests/pre-commit.sh
+# Needs python3 (venv, pip), git, cargo, and the network to PyPI. The
+# `language: rust` hook builds podlint in pre-commit's cache; it shares the
+# release build's target directory, so it only recompiles podlint itself.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# The hooks' output is checked in podlint's default format, whatever the
+# environment of this run asks for.
+unset GITHUB_ACTIONS PODLINT_FORMAT
+export NO_COLOR=1 PRE_COMMIT_COLOR=never PRE_COMMIT_HOME="$work/cache"
+git_quiet() { git -c user.name=podlint-test -c user.email=podlint-test@example.invalid \
+  -c init.defaultBranch=main -c commit.gpgsign=false "$@"; }
+passed=0
+fail() { echo "pre-commit test: FAILED: $*" >&2; echo "$passed passed, 1 failed"; exit 1; }
+step() { echo "pre-commit test: $*"; }
+
+step "installing pre-commit into a virtualenv"
+python3 -m venv "$work/venv"
+"$work/venv/bin/pip" install --quiet --disable-pip-version-check pre-commit
+export PATH="$work/venv/bin:$PATH"
+pre-commit --version
+
+step "building podlint (release)"
+target="${CARGO_TARGET_DIR:-$repo/target}"
+(cd "$repo" && cargo build --release --locked --quiet)
+export PATH="$target/release:$PATH"
+export CARGO_TARGET_DIR="$target"
+
+step "snapshotting the podlint working tree as the hook repository"
+mkdir "$work/podlint"
+(cd "$repo" && git ls-files -z --cached --others --exclude-standard \
+  | while IFS= read -r -d '' file; do
+      # Files deleted but not yet committed are listed too: skip them.
+      if [ -e "$file" ]; then cp --parents -- "$file" "$work/podlint"; fi
+    done)
+[ -f "$work/podlint/.pre-commit-hooks.yaml" ] || fail "no .pre-commit-hooks.yaml in the snapshot"
+git_quiet -C "$work/podlint" init --quiet
+git_quiet -C "$work/podlint" add -A
+git_quiet -C "$work/podlint" commit --quiet -m snapshot
+rev=$(git -C "$work/podlint" rev-parse HEAD)
+
+step "creating a project with a bad manifest, a good one and a workflow"
+project="$work/project"
+mkdir -p "$project/deploy" "$project/.github/workflows"
+manifest() { # name, extra line under resources (or nothing)
+  cat <<YAML
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: $1
+spec:
+  selector:
+    matchLabels: {app: $1}
+  template:
+    metadata:
+      labels: {app: $1}
+    spec:
+      containers:
+      - name: $1
+        image: nginx:1.27
+        resources:
+          requests: {cpu: 100m, memory: 64Mi}
+$2
+        readinessProbe:
+          httpGet: {path: /, port: 80}
+        livenessProbe:
+          httpGet: {path: /, port: 80}
+YAML
+}
+limits="          limits: {memory: 128Mi}"
+manifest web "$limits" > "$project/deploy/web.yaml"
+manifest worker "" | sed '/^$/d' > "$project/deploy/worker.yaml"
+cat > "$project/.github/workflows/ci.yaml" <<'YAML'
+name: ci
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: make test
+YAML
+# The config is the documented snippet, pointed at the snapshot.
+awk '$0 == "<!-- tested: pre-commit-config -->" {found = 1; next}
+     found && /^```/ {if (inside) exit; inside = 1; next}
+     inside {print}' "$repo/docs/integrations.md" \
+  | sed -e "s|repo: https://github.com/podlint/podlint|repo: $work/podlint|" \
+        -e "s|rev: v0.1.0|rev: $rev|" > "$work/config-podlint.yaml"
+grep -q "id: podlint$" "$work/config-podlint.yaml" || fail "no pre-commit snippet in docs/integrations.md"
+grep -q "rev: $rev" "$work/config-podlint.yaml" || fail "the snippet's rev was not replaced"
+git_quiet -C "$project" init --quiet
+
+# run_hooks HOOK-ID: pre-commit run --all-files with the documented config,
+# using hook HOOK-ID; prints the output to $work/out and returns its status.
+run_hooks() {
+  sed "s|id: podlint$|id: $1|" "$work/config-podlint.yaml" > "$project/.pre-commit-config.yaml"
+  git_quiet -C "$project" add -A
+  (cd "$project" && pre-commit run --all-files) > "$work/out" 2>&1
+}
+
+expect_failure_on_worker() { # what ran
+  cat "$work/out"
+  grep -q "memory-limit-missing" "$work/out" || fail "$1: the rule is not named"
+  grep -q "deploy/worker.yaml:15:9" "$work/out" || fail "$1: the line of the bad file is not named"
+  if grep -q -e "deploy/web.yaml" -e "workflows/ci.yaml" "$work/out"; then
+    fail "$1: reported a file that has nothing wrong"
+  fi
+}
+
+step "pre-commit try-repo: podlint-system must fail on deploy/worker.yaml"
+if (cd "$project" && git_quiet add -A && pre-commit try-repo "$work/podlint" podlint-system --all-files) > "$work/out" 2>&1; then
+  cat "$work/out"; fail "try-repo passed on a bad manifest"
+fi
+expect_failure_on_worker "try-repo podlint-system"
+passed=$((passed + 1))
+
+for hook in podlint-system podlint; do
+  manifest worker "" | sed '/^$/d' > "$project/deploy/worker.yaml"
+  step "$hook: must fail on deploy/worker.yaml"
+  started=$SECONDS
+  if run_hooks "$hook"; then
+    cat "$work/out"; fail "$hook passed on a bad manifest"
+  fi
+  expect_failure_on_worker "$hook"
+  passed=$((passed + 1))
+  step "$hook: failed as expected in $((SECONDS - started)) s (including any build)"
+
+  step "$hook: must pass once the manifest is fixed"
+  manifest worker "$limits" > "$project/deploy/worker.yaml"
+  if ! run_hooks "$hook"; then
+    cat "$work/out"; fail "$hook failed on fixed manifests"
+  fi
+  cat "$work/out"
+  grep -q "^podlint\.*Passed$" "$work/out" || fail "$hook: no Passed line"
+  passed=$((passed + 1))
+done
+
+echo "$passed passed, 0 failed"
