@@ -171,7 +171,7 @@ pub fn parse(name: &str, text: String) -> Result<Config, ConfigError> {
                 }
             }
             _ => {
-                let near = strsim_nearest(key, KEYS);
+                let near = crate::rules::nearest(key, KEYS.iter().copied());
                 return Err(errors.at(
                     entry.key.span,
                     format!("unknown key `{key}`"),
@@ -246,13 +246,4 @@ fn excludes(errors: &Errors<'_>, node: &Node) -> Result<Vec<String>, ConfigError
         globs.push(glob.to_string());
     }
     Ok(globs)
-}
-
-fn strsim_nearest(word: &str, candidates: &[&'static str]) -> Option<&'static str> {
-    candidates
-        .iter()
-        .map(|c| (strsim::jaro_winkler(word, c), *c))
-        .filter(|(score, _)| *score >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
 }

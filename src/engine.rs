@@ -50,15 +50,21 @@ pub struct Linted {
     pub stats: Stats,
 }
 
+/// A raw finding, its span, its labels' spans, and the object it is about.
+type Located = (Raw, Span, Vec<Span>, Option<ObjectRef>);
+
 pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted {
     let mut stats = Stats::default();
-    let mut located: Vec<(Raw, Span, Vec<Span>, Option<ObjectRef>)> = Vec::new();
+    let mut located: Vec<Located> = Vec::new();
     let text = source.text.as_str();
     let mut line_suppressions = None;
 
     if let Some((span, message)) = &source.decode_error {
-        let raw = syntax_raw("invalid-yaml", message.clone(), *span);
-        located.push((raw, *span, Vec::new(), None));
+        located.push(resolve(
+            syntax_raw("invalid-yaml", message.clone(), *span),
+            None,
+            None,
+        ));
     } else {
         let parsed = source::parse(text);
         if is_template(text, &parsed) {
@@ -70,16 +76,12 @@ pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted
         }
         let mut unknown = Vec::new();
         line_suppressions = Some(LineSuppressions::read(text, &parsed.comments, &mut unknown));
-        for raw in unknown {
-            let span = locate_span(&raw.target);
-            located.push((raw, span, Vec::new(), None));
-        }
+        located.extend(unknown.into_iter().map(|raw| resolve(raw, None, None)));
         for problem in &parsed.problems {
-            let (raw, labels) = match problem {
-                SyntaxProblem::Invalid { span, message } => (
-                    syntax_raw("invalid-yaml", message.clone(), *span),
-                    Vec::new(),
-                ),
+            let raw = match problem {
+                SyntaxProblem::Invalid { span, message } => {
+                    syntax_raw("invalid-yaml", message.clone(), *span)
+                }
                 SyntaxProblem::DuplicateKey { key, span, first } => {
                     let mut raw = syntax_raw(
                         "duplicate-key",
@@ -92,11 +94,10 @@ pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted
                     );
                     raw.labels
                         .push((Target::Span(*first), "first written here".into()));
-                    (raw, vec![*first])
+                    raw
                 }
             };
-            let span = locate_span(&raw.target);
-            located.push((raw, span, labels, None));
+            located.push(resolve(raw, None, None));
         }
         for document in &parsed.documents {
             stats.documents += 1;
@@ -122,15 +123,10 @@ pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted
                     name: object.name.map(str::to_string),
                     namespace: object.namespace.map(str::to_string),
                 };
-                for raw in raws {
-                    let span = locate(&document.root, &raw.target);
-                    let labels = raw
-                        .labels
-                        .iter()
-                        .map(|(t, _)| locate(&document.root, t))
-                        .collect();
-                    located.push((raw, span, labels, Some(object_ref.clone())));
-                }
+                located.extend(
+                    raws.into_iter()
+                        .map(|raw| resolve(raw, Some(&document.root), Some(object_ref.clone()))),
+                );
             }
         }
     }
@@ -205,11 +201,17 @@ fn syntax_raw(rule: &'static str, message: String, span: Span) -> Raw {
     }
 }
 
-fn locate_span(target: &Target) -> Span {
-    match target {
-        Target::Span(span) => *span,
-        Target::Field(_) | Target::Value(_) => Span::default(),
-    }
+/// A finding with its span and its labels' spans, located in `root` (the
+/// document it was found in; syntax problems carry their spans already).
+fn resolve(raw: Raw, root: Option<&Node>, object: Option<ObjectRef>) -> Located {
+    let at = |target: &Target| match (target, root) {
+        (Target::Span(span), _) => *span,
+        (_, Some(root)) => locate(root, target),
+        (_, None) => Span::default(),
+    };
+    let span = at(&raw.target);
+    let labels = raw.labels.iter().map(|(target, _)| at(target)).collect();
+    (raw, span, labels, object)
 }
 
 /// A Go template (Helm chart) is not a manifest until rendered: skip it when

@@ -77,6 +77,11 @@ $2
           httpGet: {path: /, port: 80}
         livenessProbe:
           httpGet: {path: /, port: 80}
+        securityContext:
+          allowPrivilegeEscalation: false
+          runAsNonRoot: true
+          readOnlyRootFilesystem: true
+          capabilities: {drop: [ALL]}
 YAML
 }
 limits="          limits: {memory: 128Mi}"

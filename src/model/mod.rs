@@ -165,6 +165,24 @@ impl ContainerView<'_> {
         &self.container.name
     }
 
+    /// Whether `resources.limits` sets `resource` (`cpu`, `memory`...).
+    pub fn has_limit(&self, resource: &str) -> bool {
+        let resources = self.container.resources.as_ref();
+        resources
+            .and_then(|r| r.limits.as_ref())
+            .is_some_and(|l| l.contains_key(resource))
+    }
+
+    /// Whether the container requests `resource`, by itself or through a
+    /// limit (a limit without a request defaults the request to it).
+    pub fn has_request(&self, resource: &str) -> bool {
+        let resources = self.container.resources.as_ref();
+        self.has_limit(resource)
+            || resources
+                .and_then(|r| r.requests.as_ref())
+                .is_some_and(|r| r.contains_key(resource))
+    }
+
     /// Runs for the Pod's whole life (a regular container or a native sidecar).
     pub fn long_lived(&self) -> bool {
         matches!(self.role, ContainerRole::Regular | ContainerRole::Sidecar)

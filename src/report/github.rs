@@ -34,15 +34,13 @@ pub fn render(findings: &[&Finding], summary: &Summary, cwd: Option<&Path>) -> S
             data(&super::message_with_help(f)),
         ));
     }
-    let plural =
-        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     out.push_str(&format!(
         "podlint: {}, {}: {}, {}, {}\n",
-        plural(summary.files, "file", "files"),
-        plural(summary.pod_specs, "Pod spec", "Pod specs"),
-        plural(summary.errors, "error", "errors"),
-        plural(summary.warnings, "warning", "warnings"),
-        plural(summary.infos, "info", "infos"),
+        super::plural(summary.files, "file", "files"),
+        super::plural(summary.pod_specs, "Pod spec", "Pod specs"),
+        super::plural(summary.errors, "error", "errors"),
+        super::plural(summary.warnings, "warning", "warnings"),
+        super::plural(summary.infos, "info", "infos"),
     ));
     out
 }

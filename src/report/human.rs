@@ -131,22 +131,20 @@ pub struct Totals {
 }
 
 pub fn summary(t: &Totals) -> String {
-    let plural =
-        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let mut line = format!(
         "podlint: {}, {}, {}: {}, {}, {} in {} ms",
-        plural(t.files, "file", "files"),
-        plural(t.documents, "document", "documents"),
-        plural(t.pod_specs, "Pod spec", "Pod specs"),
-        plural(t.errors, "error", "errors"),
-        plural(t.warnings, "warning", "warnings"),
-        plural(t.infos, "info", "infos"),
+        super::plural(t.files, "file", "files"),
+        super::plural(t.documents, "document", "documents"),
+        super::plural(t.pod_specs, "Pod spec", "Pod specs"),
+        super::plural(t.errors, "error", "errors"),
+        super::plural(t.warnings, "warning", "warnings"),
+        super::plural(t.infos, "info", "infos"),
         t.elapsed.as_millis()
     );
     if t.templates > 0 {
         line.push_str(&format!(
             "\npodlint: info: skipped {} (Helm/Go templates: lint the rendered output, e.g. `helm template . | podlint -`)",
-            plural(t.templates, "template file", "template files")
+            super::plural(t.templates, "template file", "template files")
         ));
     }
     line.push('\n');

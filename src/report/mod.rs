@@ -84,6 +84,11 @@ pub fn message_with_help(f: &Finding) -> String {
     }
 }
 
+/// `1 file`, `2 files`: the counts in summary lines.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,13 +5,7 @@ rule!("cpu-limit-missing", Check::CompletePod(check));
 
 fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
     for c in &pod.containers {
-        let limited = c
-            .container
-            .resources
-            .as_ref()
-            .and_then(|r| r.limits.as_ref())
-            .is_some_and(|l| l.contains_key("cpu"));
-        if !limited {
+        if !c.has_limit("cpu") {
             out.at(
                 Target::Field(c.path.keys("resources.limits.cpu")),
                 format!("container `{}` has no CPU limit", c.name()),

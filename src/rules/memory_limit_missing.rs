@@ -5,13 +5,7 @@ rule!("memory-limit-missing", Check::CompletePod(check));
 
 fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
     for c in &pod.containers {
-        let limited = c
-            .container
-            .resources
-            .as_ref()
-            .and_then(|r| r.limits.as_ref())
-            .is_some_and(|l| l.contains_key("memory"));
-        if !limited {
+        if !c.has_limit("memory") {
             out.at(
                 Target::Field(c.path.keys("resources.limits.memory")),
                 format!("container `{}` has no memory limit", c.name()),

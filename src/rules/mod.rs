@@ -148,11 +148,19 @@ pub fn find(id: &str) -> Option<&'static Rule> {
 /// The rule id closest to a mistyped one, when one is close enough to be
 /// what was meant.
 pub fn suggest(id: &str) -> Option<&'static str> {
-    let wanted = id.trim().to_ascii_lowercase();
-    RULES
-        .iter()
-        .map(|r| (strsim::jaro_winkler(&wanted, r.id), r.id))
+    nearest(&id.trim().to_ascii_lowercase(), RULES.iter().map(|r| r.id))
+}
+
+/// The candidate closest to a mistyped word (rule ids, config keys), when
+/// one is close enough to be what was meant.
+pub fn nearest(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'static str>,
+) -> Option<&'static str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(word, c), c))
         .filter(|(score, _)| *score >= 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, id)| id)
+        .map(|(_, c)| c)
 }

@@ -5,15 +5,10 @@ rule!("resource-requests-missing", Check::CompletePod(check));
 
 fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
     for c in &pod.containers {
-        let resources = c.container.resources.as_ref();
-        // A limit without a request defaults the request to the limit.
-        let has = |name: &str| {
-            resources.is_some_and(|r| {
-                r.requests.as_ref().is_some_and(|m| m.contains_key(name))
-                    || r.limits.as_ref().is_some_and(|m| m.contains_key(name))
-            })
-        };
-        let missing: Vec<&str> = ["cpu", "memory"].into_iter().filter(|n| !has(n)).collect();
+        let missing: Vec<&str> = ["cpu", "memory"]
+            .into_iter()
+            .filter(|n| !c.has_request(n))
+            .collect();
         if missing.is_empty() {
             continue;
         }
