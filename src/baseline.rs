@@ -14,12 +14,6 @@ use crate::finding::{Finding, ObjectRef};
 const VERSION: u32 = 1;
 
 #[derive(Serialize)]
-struct Written<'a> {
-    version: u32,
-    findings: Vec<Entry<'a>>,
-}
-
-#[derive(Serialize)]
 struct Entry<'a> {
     rule: &'a str,
     file: &'a str,
@@ -57,25 +51,31 @@ pub fn load(path: &Path) -> Result<HashSet<String>, String> {
     Ok(read.findings.into_iter().map(|e| e.fingerprint).collect())
 }
 
-/// Writes findings with their fingerprints and CI-style file paths, in the
-/// order given (which is the deterministic report order).
-pub fn write(path: &Path, findings: &[(&Finding, &str, &str)]) -> Result<(), String> {
-    let written = Written {
-        version: VERSION,
-        findings: findings
-            .iter()
-            .map(|&(f, file, fingerprint)| Entry {
+/// Everything before the first entry of a baseline file.
+pub fn head() -> String {
+    format!("{{\n  \"version\": {VERSION},\n  \"findings\": [")
+}
+/// Everything after the `findings` array.
+pub const TAIL: &str = "\n}\n";
+
+/// One file's findings with their fingerprints as entries of the `findings`
+/// array (without the separator before the first). `file` is the path as CI
+/// tools name it.
+pub fn entries(findings: &[Finding], file: &str, fingerprints: &[String]) -> String {
+    let items: Vec<String> = findings
+        .iter()
+        .zip(fingerprints)
+        .map(|(f, fingerprint)| {
+            let entry = Entry {
                 rule: f.rule,
                 file,
                 object: f.object.as_ref(),
                 container: f.container.as_deref(),
                 message: &f.message,
                 fingerprint,
-            })
-            .collect(),
-    };
-    // Serializing plain structs of strings cannot fail.
-    let mut text = serde_json::to_string_pretty(&written).unwrap_or_default();
-    text.push('\n');
-    std::fs::write(path, text).map_err(|e| format!("cannot write baseline {}: {e}", path.display()))
+            };
+            crate::report::pretty_at(&entry, 2)
+        })
+        .collect();
+    items.join(",\n")
 }

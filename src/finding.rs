@@ -60,3 +60,51 @@ pub struct Finding {
     pub object: Option<ObjectRef>,
     pub container: Option<String>,
 }
+
+#[cfg(test)]
+pub mod tests {
+    use super::*;
+
+    /// Two findings of one file, with every optional part set in one of
+    /// them and text that JSON must escape.
+    pub fn examples() -> Vec<Finding> {
+        let at = |line, column| Position { line, column };
+        let file: Arc<str> = "deploy/web \"ä\".yaml".into();
+        vec![
+            Finding {
+                rule: "container-port-conflict",
+                severity: Severity::Error,
+                message: "port 80/TCP is declared twice\nby `web`".into(),
+                help: Some("use one port".into()),
+                file: file.clone(),
+                span: Span::new(40, 58),
+                start: at(9, 11),
+                end: at(9, 29),
+                labels: vec![Label {
+                    span: Span::new(20, 38),
+                    start: at(7, 11),
+                    message: "first declared here".into(),
+                }],
+                object: Some(ObjectRef {
+                    kind: "Pod".into(),
+                    name: Some("web".into()),
+                    namespace: None,
+                }),
+                container: Some("web".into()),
+            },
+            Finding {
+                rule: "invalid-yaml",
+                severity: Severity::Info,
+                message: "tab\there".into(),
+                help: None,
+                file,
+                span: Span::new(70, 71),
+                start: at(12, 1),
+                end: at(12, 2),
+                labels: Vec::new(),
+                object: None,
+                container: None,
+            },
+        ]
+    }
+}

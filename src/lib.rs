@@ -13,27 +13,26 @@ pub mod explain;
 pub mod finding;
 pub mod fingerprint;
 pub mod model;
+pub mod ordered;
 pub mod report;
 pub mod rules;
 pub mod source;
 pub mod suppress;
 
 use std::collections::HashSet;
-use std::io::{IsTerminal, Read, Write};
-use std::path::Path;
+use std::io::{BufWriter, IsTerminal, Read, Write};
 use std::sync::Arc;
 use std::time::Instant;
 
 use clap::ValueEnum;
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use rayon::prelude::*;
 
 use cli::{CheckArgs, Cli, Command, FailLevel, ListFormat};
 use config::Config;
 use discover::Input;
 use engine::{Settings, Stats};
-use finding::{Finding, Severity};
-use report::Format;
+use finding::Severity;
+use report::{Format, Output, PartStyle};
 use rules::{Level, RULES};
 
 /// Exit codes of DESIGN.md: 0 clean, 1 findings at or above the fail level,
@@ -190,17 +189,18 @@ fn globs(patterns: &[String]) -> Result<GlobSet, String> {
     builder.build().map_err(|e| e.to_string())
 }
 
-/// What linting one input produced.
+/// What linting one input leaves once its part of the output is rendered:
+/// no tree and no findings, so that memory does not grow with the run.
+#[derive(Default)]
 struct FileResult {
-    /// The findings to report (those of the baseline left out).
-    findings: Vec<Finding>,
-    /// One per finding (see [`fingerprint`]).
-    fingerprints: Vec<String>,
+    part: String,
+    /// Findings reported, by severity.
+    errors: usize,
+    warnings: usize,
+    infos: usize,
     /// How many findings the baseline left out.
     baselined: usize,
     stats: Stats,
-    /// The human rendering, made on the worker that linted the file.
-    rendered: Option<String>,
     error: Option<String>,
 }
 
@@ -237,11 +237,8 @@ fn resolve_format(flag: Option<Format>) -> Result<Format, String> {
 /// What every worker needs besides the input.
 struct Job<'a> {
     settings: &'a Settings,
-    /// Human output is rendered on the worker, where the source text is.
-    render_human: bool,
-    color: bool,
+    style: PartStyle<'a>,
     parse_only: bool,
-    cwd: Option<&'a Path>,
     baseline: Option<&'a HashSet<String>>,
 }
 
@@ -283,108 +280,107 @@ fn check(args: CheckArgs) -> u8 {
     // CI formats name files relative to the working directory; without one
     // (it was deleted) they keep the paths as given.
     let cwd = std::env::current_dir().ok();
+    let output = if args.write_baseline.is_some() {
+        Output::Baseline
+    } else {
+        Output::Report(format)
+    };
     let job = Job {
         settings: &settings,
-        render_human: format == Format::Human && args.write_baseline.is_none(),
-        color,
+        style: PartStyle {
+            output,
+            color,
+            cwd: cwd.as_deref(),
+        },
         parse_only: args.parse_only,
-        cwd: cwd.as_deref(),
         baseline: baseline.as_ref(),
     };
-
-    let lint_all = || -> Vec<FileResult> {
-        discovered
-            .inputs
-            .par_iter()
-            .map(|input| lint_input(input, &job))
-            .collect()
+    // One input is linted on this thread (see `ordered`): no pool to start.
+    let pool = match args.jobs {
+        Some(jobs) if discovered.inputs.len() > 1 => {
+            match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
+                Ok(pool) => Some(pool),
+                Err(error) => {
+                    eprintln!("podlint: error: cannot start {jobs} threads: {error}");
+                    return EXIT_USAGE;
+                }
+            }
+        }
+        _ => None,
     };
-    let results = match args.jobs {
-        Some(jobs) => match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
-            Ok(pool) => pool.install(lint_all),
+    let destination: Box<dyn Write + Send> = match &args.write_baseline {
+        Some(path) => match std::fs::File::create(path) {
+            Ok(file) => Box::new(file),
             Err(error) => {
-                eprintln!("podlint: error: cannot start {jobs} threads: {error}");
+                eprintln!(
+                    "podlint: error: cannot write baseline {}: {error}",
+                    path.display()
+                );
                 return EXIT_USAGE;
             }
         },
-        None => lint_all(),
+        None => Box::new(std::io::stdout()),
     };
+    let mut writer = report::Writer::new(output, BufWriter::with_capacity(1 << 16, destination));
 
     let mut errors: Vec<(String, String)> = discovered.errors;
     let mut stats = Stats::default();
-    for (input, result) in discovered.inputs.iter().zip(&results) {
-        stats += result.stats;
-        if let Some(error) = &result.error {
-            errors.push((input.name().to_string(), error.clone()));
-        }
-    }
-    let reported: Vec<(&Finding, &str)> = results
-        .iter()
-        .flat_map(|r| {
-            r.findings
-                .iter()
-                .zip(r.fingerprints.iter().map(String::as_str))
-        })
-        .collect();
-    let findings: Vec<&Finding> = reported.iter().map(|&(f, _)| f).collect();
-    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
-    let files = discovered.inputs.len();
+    let (mut errors_found, mut warnings, mut infos, mut baselined) = (0, 0, 0, 0);
+    ordered::map_in_order(
+        &discovered.inputs,
+        pool.as_ref(),
+        |input| lint_input(input, &job),
+        |input, result| {
+            stats += result.stats;
+            errors_found += result.errors;
+            warnings += result.warnings;
+            infos += result.infos;
+            baselined += result.baselined;
+            if let Some(error) = result.error {
+                errors.push((input.name().to_string(), error));
+            }
+            writer.part(result.part);
+        },
+    );
+    let written = writer.finish(&report::Totals {
+        files: discovered.inputs.len(),
+        stats,
+        errors: errors_found,
+        warnings,
+        infos,
+        elapsed: started.elapsed(),
+        unreadable: &errors,
+        cwd: job.style.cwd,
+    });
 
     if let Some(path) = &args.write_baseline {
-        return write_baseline(path, &discovered.inputs, &results, &errors, job.cwd);
-    }
-
-    let output = match format {
-        Format::Json => report::json::render(
-            &findings,
-            report::json::Summary {
-                files,
-                documents: stats.documents,
-                objects: stats.objects,
-                pod_specs: stats.pod_specs,
-                findings: findings.len(),
-                errors: count(Severity::Error),
-                warnings: count(Severity::Warning),
-                infos: count(Severity::Info),
-                skipped_documents: stats.skipped_documents,
-            },
-        ),
-        Format::Compact => report::compact::render(&findings),
-        Format::Sarif => report::sarif::render(&reported, &errors, job.cwd),
-        Format::Github => report::github::render(
-            &findings,
-            &report::github::Summary {
-                files,
-                pod_specs: stats.pod_specs,
-                errors: count(Severity::Error),
-                warnings: count(Severity::Warning),
-                infos: count(Severity::Info),
-            },
-            job.cwd,
-        ),
-        Format::Human => {
-            let mut out: String = results
-                .iter()
-                .filter_map(|r| r.rendered.as_deref())
-                .collect();
-            out.push_str(&report::human::summary(&report::human::Totals {
-                files,
-                documents: stats.documents,
-                pod_specs: stats.pod_specs,
-                errors: count(Severity::Error),
-                warnings: count(Severity::Warning),
-                infos: count(Severity::Info),
-                templates: stats.templates,
-                elapsed: started.elapsed(),
-            }));
-            out
+        if let Err(error) = written {
+            eprintln!(
+                "podlint: error: cannot write baseline {}: {error}",
+                path.display()
+            );
+            return EXIT_USAGE;
         }
-    };
-    write_stdout(&output);
+        for (path, reason) in &errors {
+            eprintln!("podlint: error: cannot read {path}: {reason}");
+        }
+        let n = errors_found + warnings + infos;
+        eprintln!(
+            "podlint: wrote {n} {} to baseline {}",
+            if n == 1 { "finding" } else { "findings" },
+            path.display()
+        );
+        return if errors.is_empty() {
+            EXIT_CLEAN
+        } else {
+            EXIT_USAGE
+        };
+    }
+    // A closed pipe (`podlint | head`) is not an error worth reporting.
+    drop(written);
     for (path, reason) in &errors {
         eprintln!("podlint: error: cannot read {path}: {reason}");
     }
-    let baselined: usize = results.iter().map(|r| r.baselined).sum();
     if let (Some(path), 1..) = (&args.baseline, baselined) {
         let (these, are) = if baselined == 1 {
             ("finding", "is")
@@ -407,67 +403,22 @@ fn check(args: CheckArgs) -> u8 {
         FailLevel::Info => Some(Severity::Info),
         FailLevel::Never => None,
     };
+    let at_or_above = |t: Severity| match t {
+        Severity::Error => errors_found,
+        Severity::Warning => errors_found + warnings,
+        Severity::Info => errors_found + warnings + infos,
+    };
     if !errors.is_empty() {
         EXIT_USAGE
-    } else if threshold.is_some_and(|t| findings.iter().any(|f| f.severity >= t)) {
+    } else if threshold.is_some_and(|t| at_or_above(t) > 0) {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
     }
 }
 
-/// Records every finding of this run (no stdout report: writing a baseline
-/// accepts today's findings), then exits 0, or 2 when a path was unreadable.
-fn write_baseline(
-    path: &Path,
-    inputs: &[Input],
-    results: &[FileResult],
-    errors: &[(String, String)],
-    cwd: Option<&Path>,
-) -> u8 {
-    let files: Vec<String> = inputs
-        .iter()
-        .map(|input| report::artifact_path(input.name(), cwd).path)
-        .collect();
-    let entries: Vec<(&Finding, &str, &str)> = results
-        .iter()
-        .zip(&files)
-        .flat_map(|(r, file)| {
-            r.findings
-                .iter()
-                .zip(&r.fingerprints)
-                .map(move |(f, fingerprint)| (f, file.as_str(), fingerprint.as_str()))
-        })
-        .collect();
-    if let Err(message) = baseline::write(path, &entries) {
-        eprintln!("podlint: error: {message}");
-        return EXIT_USAGE;
-    }
-    for (path, reason) in errors {
-        eprintln!("podlint: error: cannot read {path}: {reason}");
-    }
-    let n = entries.len();
-    eprintln!(
-        "podlint: wrote {n} {} to baseline {}",
-        if n == 1 { "finding" } else { "findings" },
-        path.display()
-    );
-    if errors.is_empty() {
-        EXIT_CLEAN
-    } else {
-        EXIT_USAGE
-    }
-}
-
 fn lint_input(input: &Input, job: &Job<'_>) -> FileResult {
-    let mut result = FileResult {
-        findings: Vec::new(),
-        fingerprints: Vec::new(),
-        baselined: 0,
-        stats: Stats::default(),
-        rendered: None,
-        error: None,
-    };
+    let mut result = FileResult::default();
     let bytes = match read(input) {
         Ok(bytes) => bytes,
         Err(error) => {
@@ -483,24 +434,31 @@ fn lint_input(input: &Input, job: &Job<'_>) -> FileResult {
     let name: Arc<str> = input.name().into();
     let linted = engine::lint(&name, &source, job.settings);
     result.stats = linted.stats;
-    let path = report::artifact_path(&name, job.cwd).path;
-    let fingerprints = fingerprint::fingerprints(&path, &source.text, &linted.findings);
-    for (finding, fingerprint) in linted.findings.into_iter().zip(fingerprints) {
-        if job.baseline.is_some_and(|b| b.contains(&fingerprint)) {
-            result.baselined += 1;
-        } else {
-            result.findings.push(finding);
-            result.fingerprints.push(fingerprint);
+    let mut findings = linted.findings;
+    // Fingerprints cost a line index and a hash a finding: made only for
+    // the outputs that show them and for baselines.
+    let mut fingerprints = Vec::new();
+    if job.style.output.needs_fingerprints() || job.baseline.is_some() {
+        let path = report::artifact_path(&name, job.style.cwd).path;
+        fingerprints = fingerprint::fingerprints(&path, &source.text, &findings);
+    }
+    if let Some(baseline) = job.baseline {
+        let before = findings.len();
+        (findings, fingerprints) = findings
+            .into_iter()
+            .zip(fingerprints)
+            .filter(|(_, fingerprint)| !baseline.contains(fingerprint))
+            .unzip();
+        result.baselined = before - findings.len();
+    }
+    for finding in &findings {
+        match finding.severity {
+            Severity::Error => result.errors += 1,
+            Severity::Warning => result.warnings += 1,
+            Severity::Info => result.infos += 1,
         }
     }
-    if job.render_human && !result.findings.is_empty() {
-        result.rendered = Some(report::human::render_file(
-            &name,
-            &source.text,
-            &result.findings,
-            job.color,
-        ));
-    }
+    result.part = report::render_part(&job.style, &name, &source.text, &findings, &fingerprints);
     result
 }
 

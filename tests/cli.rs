@@ -174,8 +174,15 @@ fn compact_and_json_agree_on_positions() {
 
 #[test]
 fn output_is_identical_at_any_thread_count() {
-    let one = stdout(podlint().args(["--format", "json", "-j", "1", "fixtures"]));
-    let four = stdout(podlint().args(["--format", "json", "-j", "4", "fixtures"]));
-    assert!(one.len() > 1000);
-    assert_eq!(one, four);
+    for format in ["json", "sarif", "github", "compact", "human"] {
+        let run = |jobs: &str| {
+            without_timing(&stdout(
+                podlint().args(["--format", format, "-j", jobs, "fixtures"]),
+            ))
+        };
+        let one = run("1");
+        assert!(one.len() > 1000, "{format}");
+        assert_eq!(one, run("3"), "{format}");
+        assert_eq!(one, run("8"), "{format}");
+    }
 }

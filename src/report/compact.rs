@@ -3,8 +3,8 @@
 
 use crate::finding::Finding;
 
-pub fn render(findings: &[&Finding]) -> String {
-    findings.iter().map(|f| line(f)).collect()
+pub fn render(findings: &[Finding]) -> String {
+    findings.iter().map(line).collect()
 }
 
 pub fn line(f: &Finding) -> String {

@@ -14,18 +14,21 @@ pub struct Summary {
     pub infos: usize,
 }
 
-pub fn render(findings: &[&Finding], summary: &Summary, cwd: Option<&Path>) -> String {
+/// One annotation a finding, all of one file.
+pub fn annotations(findings: &[Finding], cwd: Option<&Path>) -> String {
     let mut out = String::new();
+    let Some(first) = findings.first() else {
+        return out;
+    };
+    let file = property(&artifact_path(&first.file, cwd).path);
     for f in findings {
         let command = match f.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
             Severity::Info => "notice",
         };
-        let file = artifact_path(&f.file, cwd).path;
         out.push_str(&format!(
-            "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
-            property(&file),
+            "::{command} file={file},line={},col={},endLine={},endColumn={},title={}::{}\n",
             f.start.line,
             f.start.column,
             f.end.line,
@@ -34,15 +37,19 @@ pub fn render(findings: &[&Finding], summary: &Summary, cwd: Option<&Path>) -> S
             data(&super::message_with_help(f)),
         ));
     }
-    out.push_str(&format!(
+    out
+}
+
+/// The line after the annotations.
+pub fn summary(summary: &Summary) -> String {
+    format!(
         "podlint: {}, {}: {}, {}, {}\n",
         super::plural(summary.files, "file", "files"),
         super::plural(summary.pod_specs, "Pod spec", "Pod specs"),
         super::plural(summary.errors, "error", "errors"),
         super::plural(summary.warnings, "warning", "warnings"),
         super::plural(summary.infos, "info", "infos"),
-    ));
-    out
+    )
 }
 
 /// Escapes a command's message as the Actions runner unescapes it.

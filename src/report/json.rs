@@ -1,15 +1,14 @@
 //! `--format json`: the versioned contract of DESIGN.md.
+//!
+//! The report is written as the run goes: the head, then each file's
+//! findings as soon as that file and every file before it are done, then
+//! the summary, which only the end of the run knows (the contract puts it
+//! after the findings). The bytes are those of one pretty-printed document.
 
 use serde::Serialize;
 
+use super::pretty_at;
 use crate::finding::{Finding, ObjectRef};
-
-#[derive(Serialize)]
-struct Output<'a> {
-    version: u32,
-    findings: Vec<JsonFinding<'a>>,
-    summary: Summary,
-}
 
 #[derive(Serialize)]
 struct JsonFinding<'a> {
@@ -39,29 +38,114 @@ pub struct Summary {
     pub skipped_documents: usize,
 }
 
-pub fn render(findings: &[&Finding], summary: Summary) -> String {
-    let output = Output {
-        version: 1,
-        findings: findings
-            .iter()
-            .map(|f| JsonFinding {
-                rule: f.rule,
-                severity: f.severity.as_str(),
-                message: &f.message,
-                file: &f.file,
-                line: f.start.line,
-                column: f.start.column,
-                end_line: f.end.line,
-                end_column: f.end.column,
-                object: f.object.as_ref(),
-                container: f.container.as_deref(),
-                help: f.help.as_deref(),
-            })
-            .collect(),
-        summary,
-    };
-    // Serializing plain structs of strings and numbers cannot fail.
-    let mut text = serde_json::to_string_pretty(&output).unwrap_or_default();
-    text.push('\n');
-    text
+/// Everything before the first finding.
+pub const HEAD: &str = "{\n  \"version\": 1,\n  \"findings\": [";
+
+/// One file's findings as items of the `findings` array, without the
+/// separator before the first one (see [`super::FindingsArray`]).
+pub fn findings(findings: &[Finding]) -> String {
+    let items: Vec<String> = findings.iter().map(|f| pretty_at(&item(f), 2)).collect();
+    items.join(",\n")
+}
+
+fn item(f: &Finding) -> JsonFinding<'_> {
+    JsonFinding {
+        rule: f.rule,
+        severity: f.severity.as_str(),
+        message: &f.message,
+        file: &f.file,
+        line: f.start.line,
+        column: f.start.column,
+        end_line: f.end.line,
+        end_column: f.end.column,
+        object: f.object.as_ref(),
+        container: f.container.as_deref(),
+        help: f.help.as_deref(),
+    }
+}
+
+/// Everything after the `findings` array.
+pub fn tail(summary: &Summary) -> String {
+    format!(
+        ",\n  \"summary\": {}\n}}\n",
+        pretty_at(summary, 1).trim_start()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Stats;
+    use crate::report::{Format, Output, Totals, Writer};
+
+    /// The document as it was printed whole before the report was streamed.
+    #[derive(Serialize)]
+    struct Whole<'a> {
+        version: u32,
+        findings: Vec<JsonFinding<'a>>,
+        summary: Summary,
+    }
+
+    fn summary(findings: usize) -> Summary {
+        Summary {
+            files: 3,
+            documents: 4,
+            objects: 4,
+            pod_specs: 2,
+            findings,
+            errors: findings.min(1),
+            warnings: 0,
+            infos: findings.saturating_sub(1),
+            skipped_documents: 1,
+        }
+    }
+
+    fn written(parts: Vec<String>, findings: usize) -> String {
+        let mut out = Vec::new();
+        let mut writer = Writer::new(Output::Report(Format::Json), &mut out);
+        for part in parts {
+            writer.part(part);
+        }
+        let summary = summary(findings);
+        let totals = Totals {
+            files: summary.files,
+            stats: Stats {
+                documents: summary.documents,
+                objects: summary.objects,
+                pod_specs: summary.pod_specs,
+                skipped_documents: summary.skipped_documents,
+                templates: 0,
+            },
+            errors: summary.errors,
+            warnings: summary.warnings,
+            infos: summary.infos,
+            elapsed: std::time::Duration::ZERO,
+            unreadable: &[],
+            cwd: None,
+        };
+        assert!(writer.finish(&totals).is_ok());
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    fn whole(findings: &[Finding]) -> String {
+        let whole = Whole {
+            version: 1,
+            findings: findings.iter().map(item).collect(),
+            summary: summary(findings.len()),
+        };
+        serde_json::to_string_pretty(&whole).unwrap_or_default() + "\n"
+    }
+
+    #[test]
+    fn the_report_written_in_parts_is_the_document_printed_whole() {
+        let findings = crate::finding::tests::examples();
+        let parts = vec![
+            String::new(),
+            super::findings(&findings[..1]),
+            String::new(),
+            super::findings(&findings[1..]),
+        ];
+        assert_eq!(written(parts, 2), whole(&findings));
+        assert_eq!(written(vec![String::new()], 0), whole(&[]));
+    }
 }

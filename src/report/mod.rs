@@ -5,8 +5,13 @@ pub mod github;
 pub mod human;
 pub mod json;
 pub mod sarif;
+mod writer;
+
+pub use writer::{Totals, Writer};
 
 use std::path::{Component, Path, PathBuf};
+
+use serde::Serialize;
 
 use crate::finding::Finding;
 
@@ -18,6 +23,73 @@ pub enum Format {
     Sarif,
     Github,
     Compact,
+}
+
+/// What the run writes: a report on standard output, or a baseline file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Output {
+    Report(Format),
+    Baseline,
+}
+
+impl Output {
+    /// SARIF results and baseline entries carry fingerprints; nothing else does.
+    pub fn needs_fingerprints(self) -> bool {
+        matches!(self, Output::Report(Format::Sarif) | Output::Baseline)
+    }
+}
+
+/// What a worker needs to render the part of the output of a file it linted.
+pub struct PartStyle<'a> {
+    pub output: Output,
+    /// Human output only: colour for a terminal.
+    pub color: bool,
+    /// The working directory that CI formats name files relative to.
+    pub cwd: Option<&'a Path>,
+}
+
+/// One file's part of the output, rendered on the worker that linted it so
+/// that neither its findings nor its text outlive the worker's job.
+/// `fingerprints` has one entry a finding when the output needs them.
+pub fn render_part(
+    style: &PartStyle<'_>,
+    name: &str,
+    text: &str,
+    findings: &[Finding],
+    fingerprints: &[String],
+) -> String {
+    if findings.is_empty() {
+        return String::new();
+    }
+    match style.output {
+        Output::Report(Format::Human) => human::render_file(name, text, findings, style.color),
+        Output::Report(Format::Json) => json::findings(findings),
+        Output::Report(Format::Compact) => compact::render(findings),
+        Output::Report(Format::Github) => github::annotations(findings, style.cwd),
+        Output::Report(Format::Sarif) => sarif::results(findings, fingerprints, style.cwd),
+        Output::Baseline => {
+            let file = artifact_path(name, style.cwd).path;
+            crate::baseline::entries(findings, &file, fingerprints)
+        }
+    }
+}
+
+/// `value` pretty-printed as serde_json does it `depth` levels down in a
+/// document: every line indented by two spaces a level. (Pretty JSON has no
+/// line breaks inside strings, which it escapes.)
+pub fn pretty_at(value: &impl Serialize, depth: usize) -> String {
+    // Serializing plain structs of strings and numbers cannot fail.
+    let text = serde_json::to_string_pretty(value).unwrap_or_default();
+    let indent = "  ".repeat(depth);
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&indent);
+        out.push_str(line);
+    }
+    out
 }
 
 /// A file named the way CI services expect it: GitHub resolves annotation

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::{artifact_path, ArtifactPath};
+use super::{artifact_path, pretty_at, ArtifactPath};
 use crate::finding::{Finding, ObjectRef, Severity};
 use crate::rules::{Level, RULES};
 
@@ -166,66 +166,101 @@ struct ResultProperties<'a> {
     container: Option<&'a str>,
 }
 
-/// Renders findings, each with its fingerprint, and the paths that could not
-/// be read (as tool notifications: the run did not see everything).
-pub fn render(
-    findings: &[(&Finding, &str)],
+/// How deep `runs[0].results` items sit in the log (see [`super::pretty_at`]).
+const RESULT_DEPTH: usize = 4;
+
+/// One file's findings, each with its fingerprint, as items of the
+/// `results` array (without the separator before the first).
+pub fn results(findings: &[Finding], fingerprints: &[String], cwd: Option<&Path>) -> String {
+    let Some(first) = findings.first() else {
+        return String::new();
+    };
+    let location = location(&artifact_path(&first.file, cwd));
+    let items: Vec<String> = findings
+        .iter()
+        .zip(fingerprints)
+        .map(|(f, fingerprint)| pretty_at(&result(f, fingerprint, &location), RESULT_DEPTH))
+        .collect();
+    items.join(",\n")
+}
+
+fn result<'a>(f: &'a Finding, fingerprint: &'a str, location: &Location) -> SarifResult<'a> {
+    SarifResult {
+        rule_id: f.rule,
+        // Findings come from registered rules only, so the lookup
+        // always succeeds; 0 keeps the output valid if it did not.
+        rule_index: RULES.iter().position(|r| r.id == f.rule).unwrap_or(0),
+        level: level(f.severity),
+        message: Text {
+            text: super::message_with_help(f),
+        },
+        related_locations: f
+            .labels
+            .iter()
+            .enumerate()
+            .map(|(i, label)| RelatedLocation {
+                id: i + 1,
+                physical_location: PhysicalLocation {
+                    artifact_location: location.clone(),
+                    region: Region {
+                        start_line: label.start.line,
+                        start_column: label.start.column,
+                        end_line: None,
+                        end_column: None,
+                    },
+                },
+                message: Text {
+                    text: label.message.clone(),
+                },
+            })
+            .collect(),
+        locations: [ResultLocation {
+            physical_location: PhysicalLocation {
+                artifact_location: location.clone(),
+                region: Region {
+                    start_line: f.start.line,
+                    start_column: f.start.column,
+                    end_line: Some(f.end.line),
+                    end_column: Some(f.end.column),
+                },
+            },
+        }],
+        partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, fingerprint)]),
+        properties: ResultProperties {
+            object: f.object.as_ref(),
+            container: f.container.as_deref(),
+        },
+    }
+}
+
+/// The whole log: the results of every file (see [`results`]), in order, and
+/// the paths that could not be read (as tool notifications: the run did not
+/// see everything). It is written once the run is over, as the
+/// notifications come before the results.
+pub fn render(results: &[String], unreadable: &[(String, String)], cwd: Option<&Path>) -> String {
+    // Serializing plain structs of strings and numbers cannot fail.
+    let mut text =
+        serde_json::to_string_pretty(&log(Vec::new(), unreadable, cwd)).unwrap_or_default();
+    let parts: Vec<&str> = results
+        .iter()
+        .map(String::as_str)
+        .filter(|r| !r.is_empty())
+        .collect();
+    // `results` is the last field of the log, so its `[]` is the last one.
+    if let (false, Some((before, after))) = (parts.is_empty(), text.rsplit_once("[]")) {
+        let close = "  ".repeat(RESULT_DEPTH - 1);
+        text = format!("{before}[\n{}\n{close}]{after}", parts.join(",\n"));
+    }
+    text.push('\n');
+    text
+}
+
+fn log<'a>(
+    results: Vec<SarifResult<'a>>,
     unreadable: &[(String, String)],
     cwd: Option<&Path>,
-) -> String {
-    let results = findings
-        .iter()
-        .map(|&(f, fingerprint)| {
-            let location = location(&artifact_path(&f.file, cwd));
-            SarifResult {
-                rule_id: f.rule,
-                // Findings come from registered rules only, so the lookup
-                // always succeeds; 0 keeps the output valid if it did not.
-                rule_index: RULES.iter().position(|r| r.id == f.rule).unwrap_or(0),
-                level: level(f.severity),
-                message: Text {
-                    text: super::message_with_help(f),
-                },
-                related_locations: f
-                    .labels
-                    .iter()
-                    .enumerate()
-                    .map(|(i, label)| RelatedLocation {
-                        id: i + 1,
-                        physical_location: PhysicalLocation {
-                            artifact_location: location.clone(),
-                            region: Region {
-                                start_line: label.start.line,
-                                start_column: label.start.column,
-                                end_line: None,
-                                end_column: None,
-                            },
-                        },
-                        message: Text {
-                            text: label.message.clone(),
-                        },
-                    })
-                    .collect(),
-                locations: [ResultLocation {
-                    physical_location: PhysicalLocation {
-                        artifact_location: location,
-                        region: Region {
-                            start_line: f.start.line,
-                            start_column: f.start.column,
-                            end_line: Some(f.end.line),
-                            end_column: Some(f.end.column),
-                        },
-                    },
-                }],
-                partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, fingerprint)]),
-                properties: ResultProperties {
-                    object: f.object.as_ref(),
-                    container: f.container.as_deref(),
-                },
-            }
-        })
-        .collect();
-    let log = Log {
+) -> Log<'a> {
+    Log {
         schema: SCHEMA,
         version: "2.1.0",
         runs: [Run {
@@ -258,11 +293,7 @@ pub fn render(
             column_kind: "unicodeCodePoints",
             results,
         }],
-    };
-    // Serializing plain structs of strings and numbers cannot fail.
-    let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
-    text.push('\n');
-    text
+    }
 }
 
 fn driver() -> Driver {
@@ -384,6 +415,33 @@ mod tests {
     fn uris_escape_what_is_not_a_path_character() {
         assert_eq!(percent_encode("a b/c#1%.yaml"), "a%20b/c%231%25.yaml");
         assert_eq!(file_uri("/srv/k8s"), "file:///srv/k8s");
+    }
+
+    #[test]
+    fn the_log_assembled_from_parts_is_the_log_printed_whole() {
+        let findings = crate::finding::tests::examples();
+        let fingerprints = vec!["a:1".to_string(), "b:1".to_string()];
+        let cwd = Some(Path::new("/repo"));
+        let unreadable = [("gone.yaml".to_string(), "not found".to_string())];
+        let parts = [
+            results(&findings[..1], &fingerprints[..1], cwd),
+            String::new(),
+            results(&findings[1..], &fingerprints[1..], cwd),
+        ];
+        let location = location(&artifact_path(&findings[0].file, cwd));
+        let whole = log(
+            findings
+                .iter()
+                .zip(&fingerprints)
+                .map(|(f, p)| result(f, p, &location))
+                .collect(),
+            &unreadable,
+            cwd,
+        );
+        let expected = serde_json::to_string_pretty(&whole).unwrap_or_default() + "\n";
+        assert_eq!(render(&parts, &unreadable, cwd), expected);
+        let empty = serde_json::to_string_pretty(&log(Vec::new(), &[], cwd)).unwrap_or_default();
+        assert_eq!(render(&[String::new()], &[], cwd), empty + "\n");
     }
 
     #[test]
