@@ -17,6 +17,8 @@ const ALIAS_EXPANSION_BUDGET: usize = 1_000_000;
 const MAX_DEPTH: usize = 512;
 /// Written nesting allowed by the parser, block and flow alike.
 const NESTING_LIMIT: usize = 256;
+/// Mappings up to this many keys look for duplicate keys without hashing.
+const SMALL_MAPPING: usize = 16;
 
 #[derive(Debug)]
 pub struct Document {
@@ -319,27 +321,8 @@ impl Builder {
     /// Reports duplicate keys (the later one wins, as in most YAML loaders)
     /// and applies merge keys: written keys win over merged ones, and earlier
     /// merge sources over later ones.
-    fn finish_mapping(&mut self, entries: Vec<Entry>, merges: Vec<Node>) -> Vec<Entry> {
-        let mut seen: HashMap<&str, usize> = HashMap::new();
-        let mut dropped = vec![false; entries.len()];
-        for (index, entry) in entries.iter().enumerate() {
-            let Some(key) = entry.key.as_scalar() else {
-                continue;
-            };
-            if let Some(first) = seen.insert(&key.text, index) {
-                dropped[first] = true;
-                self.out.problems.push(SyntaxProblem::DuplicateKey {
-                    key: key.text.to_string(),
-                    span: entry.key.span,
-                    first: entries[first].key.span,
-                });
-            }
-        }
-        let mut written: Vec<Entry> = entries
-            .into_iter()
-            .zip(dropped)
-            .filter_map(|(entry, dropped)| (!dropped).then_some(entry))
-            .collect();
+    fn finish_mapping(&mut self, mut written: Vec<Entry>, merges: Vec<Node>) -> Vec<Entry> {
+        self.drop_duplicate_keys(&mut written);
         if merges.is_empty() {
             return written;
         }
@@ -370,6 +353,51 @@ impl Builder {
             }
         }
         written
+    }
+
+    /// Reports each key written again in its mapping, pointing at the
+    /// previous place it was written, and keeps only its last entry.
+    fn drop_duplicate_keys(&mut self, entries: &mut Vec<Entry>) {
+        // Each later entry is paired with the previous one of the same key.
+        let mut duplicates: Vec<(usize, usize)> = Vec::new();
+        if entries.len() <= SMALL_MAPPING {
+            // Comparing with the earlier keys is cheaper than hashing them.
+            for later in 1..entries.len() {
+                let Some(text) = scalar_key(&entries[later]) else {
+                    continue;
+                };
+                if let Some(earlier) = (0..later)
+                    .rev()
+                    .find(|&i| scalar_key(&entries[i]) == Some(text))
+                {
+                    duplicates.push((earlier, later));
+                }
+            }
+        } else {
+            let mut seen: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
+            for (later, entry) in entries.iter().enumerate() {
+                if let Some(earlier) = scalar_key(entry).and_then(|text| seen.insert(text, later)) {
+                    duplicates.push((earlier, later));
+                }
+            }
+        }
+        if duplicates.is_empty() {
+            return;
+        }
+        let mut dropped = vec![false; entries.len()];
+        for &(earlier, later) in &duplicates {
+            dropped[earlier] = true;
+            self.out.problems.push(SyntaxProblem::DuplicateKey {
+                key: scalar_key(&entries[later]).unwrap_or_default().to_string(),
+                span: entries[later].key.span,
+                first: entries[earlier].key.span,
+            });
+        }
+        let mut index = 0;
+        entries.retain(|_| {
+            index += 1;
+            !dropped[index - 1]
+        });
     }
 
     fn complete(&mut self, node: Node, height: usize) {
@@ -412,4 +440,9 @@ impl Builder {
             }
         }
     }
+}
+
+/// The text of a mapping entry's key, when the key is a scalar.
+fn scalar_key(entry: &Entry) -> Option<&str> {
+    entry.key.as_scalar().map(|k| &*k.text)
 }
