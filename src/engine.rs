@@ -177,7 +177,13 @@ pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted
     Linted { findings, stats }
 }
 
-fn check(object: &Object<'_>, pod: Option<&PodView<'_>>, settings: &Settings, out: &mut Vec<Raw>) {
+/// Runs the active rules on one object (and its Pod spec, if it has one).
+pub fn check(
+    object: &Object<'_>,
+    pod: Option<&PodView<'_>>,
+    settings: &Settings,
+    out: &mut Vec<Raw>,
+) {
     for (rule, _) in &settings.active {
         let mut report = Report::new(rule.id, out);
         match (&rule.check, pod) {
