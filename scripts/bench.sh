@@ -1,0 +1,238 @@
+#!/usr/bin/env bash
+# Measures podlint's release binary on the real-world corpus and prints every
+# figure of the README's performance section, each beside its target.
+#
+# usage: scripts/bench.sh
+#
+# Runs on a fresh Debian/Ubuntu machine: installs hyperfine and GNU time with
+# apt-get when they are missing, and checkov from PyPI into a temporary venv.
+# Everything it makes (the 10x corpus, 246 MB; the checkov subset and venv)
+# goes into one temporary folder, removed at the end.
+#
+# Environment:
+#   CORPUS=DIR          the 1x corpus            [default: ../shared/corpus]
+#   BIG_CORPUS=DIR      an existing 10x corpus    [default: built with make-big-corpus.sh]
+#   RUNS=N              hyperfine runs a command on the 1x corpus [default: 10]; 10x: half
+#   SKIP_CHECKOV=1      leave checkov out (it takes minutes to install and run)
+#   CHECKOV_VERSION=V   the checkov release to compare with [default: 3.3.30]
+#   CHECKOV=PATH        an installed checkov to use instead of a fresh venv
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+corpus=$(cd "${CORPUS:-$root/../shared/corpus}" && pwd)
+make_big=$root/../shared/bench/make-big-corpus.sh
+runs=${RUNS:-10}
+big_runs=$(( runs / 2 > 3 ? runs / 2 : 3 ))
+checkov_version=${CHECKOV_VERSION:-3.3.30}
+manifest=$root/benches/manifests/deployment-60-lines.yaml
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/podlint-bench.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+say() { printf '\n== %s\n' "$*" >&2; }
+
+# --- tools -------------------------------------------------------------------
+need_apt=()
+command -v hyperfine >/dev/null || need_apt+=(hyperfine)
+[ -x /usr/bin/time ] || need_apt+=(time)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  say "installing ${need_apt[*]} (apt-get)"
+  sudo=$([ "$(id -u)" = 0 ] || echo sudo)
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+command -v python3 >/dev/null || { echo "bench.sh needs python3" >&2; exit 2; }
+
+# --- the binary --------------------------------------------------------------
+say "building the release binary"
+(cd "$root" && cargo build --release --locked --quiet)
+target_dir=$(cd "$root" && cargo metadata --format-version 1 --no-deps |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+podlint=$target_dir/release/podlint
+
+# --- the corpora -------------------------------------------------------------
+if [ -n "${BIG_CORPUS:-}" ]; then
+  big=$(cd "$BIG_CORPUS" && pwd)
+else
+  say "building the 10x corpus in $work"
+  big=$work/corpus-x10
+  CORPUS=$corpus bash "$make_big" "$big" 10 >&2
+fi
+
+# What podlint reads in a corpus: files, bytes, documents, Pod specs (from its
+# JSON summary; hidden folders are skipped, as DESIGN.md says).
+corpus_facts() {
+  "$podlint" check "$1" --format json -j 2 --fail-level never >"$work/facts.json"
+  python3 - "$1" "$work/facts.json" <<'PY'
+import json, os, sys
+root, facts = sys.argv[1], json.load(open(sys.argv[2]))["summary"]
+size = 0
+for folder, dirs, files in os.walk(root):
+    dirs[:] = [d for d in dirs if not d.startswith(".") and d not in ("node_modules", "vendor")]
+    size += sum(os.path.getsize(os.path.join(folder, f)) for f in files
+                if not f.startswith(".") and f.rsplit(".", 1)[-1] in ("yaml", "yml", "json"))
+print(json.dumps({"files": facts["files"], "bytes": size, "documents": facts["documents"],
+                  "pod_specs": facts["pod_specs"], "findings": facts["findings"]}))
+PY
+}
+
+# --- measuring ---------------------------------------------------------------
+# Wall times of a command (one string, paths without spaces), by hyperfine
+# without a shell; the report takes their median.
+timed() { # NAME RUNS WARMUP COMMAND
+  hyperfine -N --style none --warmup "$3" --runs "$2" --export-json "$work/$1.json" -- "$4" \
+    >/dev/null 2>&1
+}
+peak_rss() { # NAME COMMAND: peak resident set in KiB
+  # shellcheck disable=SC2086 # the command is split into its words on purpose
+  /usr/bin/time -f %M -o "$work/$1.rss" $2 >/dev/null 2>&1 || true
+}
+
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+say "corpus facts"
+corpus_facts "$corpus" >"$work/facts-1x.json"
+corpus_facts "$big" >"$work/facts-10x.json"
+
+lint() { echo "$podlint check $1 --format json -j $2 --fail-level never"; }
+for scale in 1x 10x; do
+  dir=$corpus; n=$runs
+  [ $scale = 10x ] && { dir=$big; n=$big_runs; }
+  for jobs in 1 2; do
+    say "$scale corpus, -j $jobs: full run and parse-only ($n runs each)"
+    timed "full-$scale-j$jobs" "$n" 1 "$(lint "$dir" "$jobs")"
+    timed "parse-$scale-j$jobs" "$n" 1 "$(lint "$dir" "$jobs") --parse-only"
+  done
+  say "$scale corpus: peak memory"
+  peak_rss "full-$scale" "$(lint "$dir" 2)"
+  peak_rss "parse-$scale" "$(lint "$dir" 2) --parse-only"
+done
+
+say "single file: $(basename "$manifest"), whole process, --format compact"
+timed single 300 50 "$podlint check $manifest --format compact --fail-level never"
+timed version 300 50 "$podlint --version"
+
+# --- checkov on a 10% subset ---------------------------------------------------
+if [ "${SKIP_CHECKOV:-}" != 1 ]; then
+  say "checkov: a 10% subset (every 10th file in path order)"
+  subset=$work/subset
+  (cd "$corpus" && find . -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) \
+      -not -path '*/.*' -not -path '*/node_modules/*' -not -path '*/vendor/*' | LC_ALL=C sort |
+    awk 'NR % 10 == 1' | tar -cf - -T -) | (mkdir -p "$subset" && tar -xf - -C "$subset")
+  corpus_facts "$subset" >"$work/facts-subset.json"
+  if [ -n "${CHECKOV:-}" ]; then
+    checkov=$CHECKOV
+  else
+    say "installing checkov $checkov_version from PyPI into a temporary venv"
+    python3 -m venv "$work/venv"
+    "$work/venv/bin/pip" install --quiet --disable-pip-version-check "checkov==$checkov_version"
+    checkov=$work/venv/bin/checkov
+  fi
+  "$checkov" --version >"$work/checkov.version"
+  say "checkov on the subset (one run: it takes minutes)"
+  /usr/bin/time -f '%e %M' -o "$work/checkov.time" "$checkov" -d "$subset" \
+    --framework kubernetes --quiet --compact --output json >/dev/null 2>&1 || true
+  timed podlint-subset "$runs" 1 "$(lint "$subset" 2)"
+fi
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# --- the report ------------------------------------------------------------------
+python3 - "$work" "$load_before" "$load_after" "$(basename "$manifest")" <<'PY'
+import json, os, statistics, sys, datetime, platform
+work, load_before, load_after, manifest = sys.argv[1:5]
+
+def timing(name):
+    """Median wall time, its standard deviation, and the median CPU time
+    (user + system: less sensitive to other processes than wall time)."""
+    path = os.path.join(work, name + ".json")
+    if not os.path.exists(path):
+        return None
+    result = json.load(open(path))["results"][0]
+    times = result["times"]
+    cpu = [u + s for u, s in zip(result["user"], result["system"])]
+    return (statistics.median(times), statistics.stdev(times) if len(times) > 1 else 0.0,
+            statistics.median(cpu))
+
+def read(name):
+    path = os.path.join(work, name)
+    return open(path).read().strip() if os.path.exists(path) else None
+
+def rss_mib(name):
+    kib = read(name + ".rss")
+    # GNU time puts "Command exited with non-zero status" before the figures.
+    return int(kib.split()[-1]) / 1024 if kib else None
+
+facts = {scale: json.loads(read(f"facts-{scale}.json")) for scale in ("1x", "10x")}
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+print(f"podlint benchmark, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC")
+print(f"machine: {os.cpu_count()} cores, {cpu}, {platform.system()} {platform.release()}")
+print(f"load average (1, 5, 15 min): {load_before} before, {load_after} after"
+      + ("   <- a loaded machine: wall times are noisy" if float(load_before.split()[0]) > 0.5 else ""))
+for scale in ("1x", "10x"):
+    f = facts[scale]
+    print(f"{scale} corpus: {f['files']:,} files, {f['bytes']/1e6:.1f} MB, {f['documents']:,} documents, "
+          f"{f['pod_specs']:,} Pod specs, {f['findings']:,} findings")
+print("times are medians of hyperfine runs (± standard deviation); MB are 10^6 bytes\n")
+
+rows = []
+def row(figure, value, target="", met=None):
+    rows.append((figure, value, target, "" if met is None else ("met" if met else "MISSED")))
+
+for scale in ("1x", "10x"):
+    f = facts[scale]
+    for jobs in (1, 2):
+        full, parse = timing(f"full-{scale}-j{jobs}"), timing(f"parse-{scale}-j{jobs}")
+        mbs = f["bytes"] / 1e6 / full[0]
+        row(f"{scale} -j{jobs} full run (JSON, every default rule)", f"{full[0]*1000:,.0f} ms ± {full[1]*1000:.0f}",
+            "", None)
+        row(f"{scale} -j{jobs} parse-only floor (--parse-only)", f"{parse[0]*1000:,.0f} ms ± {parse[1]*1000:.0f}")
+        ratio = full[0] / parse[0]
+        row(f"{scale} -j{jobs} full / parse-only", f"{ratio:.2f}x",
+            "<= 1.5x" if (scale, jobs) == ("1x", 2) else "",
+            ratio <= 1.5 if (scale, jobs) == ("1x", 2) else None)
+        row(f"{scale} -j{jobs} throughput", f"{mbs:.1f} MB/s, {f['documents']/full[0]:,.0f} documents/s, "
+            f"{f['pod_specs']/full[0]:,.0f} Pod specs/s",
+            ">= 40 MB/s" if (scale, jobs) == ("1x", 2) else "", mbs >= 40 if (scale, jobs) == ("1x", 2) else None)
+    rss, prss = rss_mib(f"full-{scale}"), rss_mib(f"parse-{scale}")
+    row(f"{scale} -j2 peak RSS, full (parse-only)", f"{rss:.1f} MiB ({prss:.1f} MiB)",
+        "<= 64 MiB" if scale == "10x" else "", rss <= 64 if scale == "10x" else None)
+for jobs in (1, 2):
+    big, small = timing(f"full-10x-j{jobs}"), timing(f"full-1x-j{jobs}")
+    growth = big[0] / small[0]
+    row(f"10x / 1x wall time, -j{jobs} (CPU time: {big[2] / small[2]:.2f}x)", f"{growth:.2f}x",
+        "<= 10.5x", growth <= 10.5)
+single, version = timing("single"), timing("version")
+row(f"single file ({manifest}, --format compact)",
+    f"{single[0]*1000:.2f} ms ± {single[1]*1000:.2f} (CPU {single[2]*1000:.2f} ms)",
+    "<= 5 ms", single[0] <= 0.005)
+row("process floor (podlint --version)",
+    f"{version[0]*1000:.2f} ms ± {version[1]*1000:.2f} (CPU {version[2]*1000:.2f} ms)")
+
+checkov_time = read("checkov.time")
+if checkov_time:
+    seconds, kib = checkov_time.splitlines()[-1].split()
+    seconds = float(seconds)
+    sub = json.loads(read("facts-subset.json"))
+    ours = timing("podlint-subset")[0]
+    full = timing("full-1x-j2")[0]
+    # checkov's cost grows with files (per-file set-up) and with bytes; the
+    # smaller of the two extrapolations is the one the target is judged on.
+    by_files = seconds * facts["1x"]["files"] / sub["files"]
+    by_bytes = seconds * facts["1x"]["bytes"] / sub["bytes"]
+    extrapolated = min(by_files, by_bytes)
+    row(f"checkov {read('checkov.version')} on the 10% subset ({sub['files']:,} files, {sub['bytes']/1e6:.1f} MB)",
+        f"{seconds:,.1f} s, peak RSS {int(kib)/1024:,.0f} MiB")
+    row("podlint -j2 on the same subset", f"{ours*1000:,.0f} ms  ->  {seconds/ours:,.0f}x faster on the same files")
+    row("checkov on the 1x corpus, extrapolated by files / by bytes",
+        f"{by_files:,.0f} s / {by_bytes:,.0f} s")
+    row("podlint -j2 on the 1x corpus vs checkov extrapolated (the smaller)",
+        f"{extrapolated/full:,.0f}x faster", ">= 300x", extrapolated / full >= 300)
+else:
+    row("checkov", "not measured (SKIP_CHECKOV=1)")
+
+width = [max(len(r[i]) for r in rows) for i in range(4)]
+header = ("figure", "value", "target", "")
+print(" | ".join(h.ljust(w) for h, w in zip(header, width)))
+print("-+-".join("-" * w for w in width))
+for r in rows:
+    print(" | ".join(c.ljust(w) for c, w in zip(r, width)))
+PY
