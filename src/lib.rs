@@ -127,7 +127,7 @@ fn settings(args: &CheckArgs, config: &Config) -> Result<Settings, String> {
     let active = RULES
         .iter()
         .filter_map(|&rule| {
-            let default = rule.meta().level;
+            let default = rule.level;
             let level = match config.level(rule.id).unwrap_or(default) {
                 Level::Off if args.enable.iter().any(|e| e == rule.id) => match default {
                     Level::On(severity) => Level::On(severity),

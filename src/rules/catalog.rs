@@ -61,6 +61,58 @@ pub fn parse(doc: &'static str) -> Option<Meta> {
     })
 }
 
+/// The `severity` of a rule doc's front matter, for [`Rule::level`]: a
+/// `const fn`, so that it is read when compiling. A malformed doc turns its
+/// rule off, as in [`meta`] (and the catalog test fails on it).
+pub const fn default_level(doc: &str) -> Level {
+    let bytes = doc.as_bytes();
+    let key = b"\nseverity:";
+    let mut at = 0;
+    while at + key.len() <= bytes.len() {
+        if at > 0 && starts_with_at(bytes, at, b"\n---\n") {
+            break;
+        }
+        if starts_with_at(bytes, at, key) {
+            let mut value = at + key.len();
+            while value < bytes.len() && bytes[value] == b' ' {
+                value += 1;
+            }
+            return if word_at(bytes, value, b"error") {
+                Level::On(Severity::Error)
+            } else if word_at(bytes, value, b"warning") {
+                Level::On(Severity::Warning)
+            } else if word_at(bytes, value, b"info") {
+                Level::On(Severity::Info)
+            } else {
+                Level::Off
+            };
+        }
+        at += 1;
+    }
+    Level::Off
+}
+
+const fn starts_with_at(bytes: &[u8], at: usize, prefix: &[u8]) -> bool {
+    if at + prefix.len() > bytes.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < prefix.len() {
+        if bytes[at + i] != prefix[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// `word` at `at`, followed by the end of its line.
+const fn word_at(bytes: &[u8], at: usize, word: &[u8]) -> bool {
+    let end = at + word.len();
+    starts_with_at(bytes, at, word)
+        && (end == bytes.len() || bytes[end] == b'\n' || bytes[end] == b' ' || bytes[end] == b'\r')
+}
+
 pub fn meta(rule: &Rule) -> &'static Meta {
     static TABLE: OnceLock<Vec<Meta>> = OnceLock::new();
     static MALFORMED: Meta = Meta {
@@ -87,4 +139,23 @@ pub fn meta(rule: &Rule) -> &'static Meta {
             .collect()
     });
     table.iter().find(|m| m.id == rule.id).unwrap_or(&MALFORMED)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_level_read_when_compiling_is_the_front_matters() {
+        for rule in RULES {
+            assert_eq!(rule.level, rule.meta().level, "{}", rule.id);
+        }
+        let doc = "---\nid: x\nseverity:  warning\n---\nseverity: error\n";
+        assert_eq!(default_level(doc), Level::On(Severity::Warning));
+        assert_eq!(default_level("---\nseverity: warnings\n---\n"), Level::Off);
+        assert_eq!(
+            default_level("---\nid: x\n---\nseverity: error\n"),
+            Level::Off
+        );
+    }
 }

@@ -79,6 +79,9 @@ pub struct Rule {
     pub id: &'static str,
     /// `rules/<id>.md`: metadata in front matter, then the documentation.
     pub doc: &'static str,
+    /// The default level of the front matter, read when compiling: a run
+    /// picks its rules without parsing the catalog.
+    pub level: Level,
     pub check: Check,
 }
 
@@ -94,6 +97,11 @@ macro_rules! rule {
         pub static RULE: $crate::rules::Rule = $crate::rules::Rule {
             id: $id,
             doc: include_str!(concat!("../../rules/", $id, ".md")),
+            level: $crate::rules::catalog::default_level(include_str!(concat!(
+                "../../rules/",
+                $id,
+                ".md"
+            ))),
             check: $check,
         };
     };
