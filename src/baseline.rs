@@ -62,20 +62,16 @@ pub const TAIL: &str = "\n}\n";
 /// array (without the separator before the first). `file` is the path as CI
 /// tools name it.
 pub fn entries(findings: &[Finding], file: &str, fingerprints: &[String]) -> String {
-    let items: Vec<String> = findings
+    let entries = findings
         .iter()
         .zip(fingerprints)
-        .map(|(f, fingerprint)| {
-            let entry = Entry {
-                rule: f.rule,
-                file,
-                object: f.object.as_ref(),
-                container: f.container.as_deref(),
-                message: &f.message,
-                fingerprint,
-            };
-            crate::report::pretty_at(&entry, 2)
-        })
-        .collect();
-    items.join(",\n")
+        .map(|(f, fingerprint)| Entry {
+            rule: f.rule,
+            file,
+            object: f.object.as_ref(),
+            container: f.container.as_deref(),
+            message: &f.message,
+            fingerprint,
+        });
+    crate::report::pretty_items(entries, 2)
 }

@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use super::pretty_at;
+use super::{pretty_at, pretty_items};
 use crate::finding::{Finding, ObjectRef};
 
 #[derive(Serialize)]
@@ -44,8 +44,7 @@ pub const HEAD: &str = "{\n  \"version\": 1,\n  \"findings\": [";
 /// One file's findings as items of the `findings` array, without the
 /// separator before the first one (see [`super::FindingsArray`]).
 pub fn findings(findings: &[Finding]) -> String {
-    let items: Vec<String> = findings.iter().map(|f| pretty_at(&item(f), 2)).collect();
-    items.join(",\n")
+    pretty_items(findings.iter().map(item), 2)
 }
 
 fn item(f: &Finding) -> JsonFinding<'_> {

@@ -77,16 +77,27 @@ pub fn render_part(
 /// `value` pretty-printed as serde_json does it `depth` levels down in a
 /// document: every line indented by two spaces a level.
 pub fn pretty_at(value: &impl Serialize, depth: usize) -> String {
-    let mut out = b"  ".repeat(depth);
-    let mut serializer = serde_json::Serializer::with_formatter(
-        &mut out,
-        PrettyAt {
+    pretty_items([value], depth)
+}
+
+/// Values pretty-printed as items of an array `depth` levels down in a
+/// document, with the separators serde_json puts between them (and none
+/// before the first).
+pub fn pretty_items<T: Serialize>(items: impl IntoIterator<Item = T>, depth: usize) -> String {
+    let mut out = Vec::new();
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.extend_from_slice(b",\n");
+        }
+        out.extend(std::iter::repeat_n(b' ', 2 * depth));
+        let formatter = PrettyAt {
             depth,
             has_value: false,
-        },
-    );
-    // Serializing plain structs of strings and numbers cannot fail.
-    let _ = value.serialize(&mut serializer);
+        };
+        let mut serializer = serde_json::Serializer::with_formatter(&mut out, formatter);
+        // Serializing plain structs of strings and numbers cannot fail.
+        let _ = item.serialize(&mut serializer);
+    }
     String::from_utf8(out).unwrap_or_default()
 }
 

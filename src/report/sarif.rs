@@ -10,7 +10,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::{artifact_path, pretty_at, ArtifactPath};
+use super::{artifact_path, pretty_items, ArtifactPath};
 use crate::finding::{Finding, ObjectRef, Severity};
 use crate::rules::{Level, RULES};
 
@@ -176,12 +176,11 @@ pub fn results(findings: &[Finding], fingerprints: &[String], cwd: Option<&Path>
         return String::new();
     };
     let location = location(&artifact_path(&first.file, cwd));
-    let items: Vec<String> = findings
+    let results = findings
         .iter()
         .zip(fingerprints)
-        .map(|(f, fingerprint)| pretty_at(&result(f, fingerprint, &location), RESULT_DEPTH))
-        .collect();
-    items.join(",\n")
+        .map(|(f, fingerprint)| result(f, fingerprint, &location));
+    pretty_items(results, RESULT_DEPTH)
 }
 
 fn result<'a>(f: &'a Finding, fingerprint: &'a str, location: &Location) -> SarifResult<'a> {
