@@ -32,7 +32,17 @@ pub fn quick_fixes(text: &str, parsed: &ParsedSource, finding: &Finding) -> Vec<
     let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
     let mut fixes = Vec::new();
     let fix = match &finding.fix {
-        Some(Fix::Replace(replacement)) => replace(text, finding.span, replacement),
+        Some(Fix::Replace(replacement)) => {
+            // Renaming a key to one its mapping has already would write it twice.
+            let taken = document_at(parsed, finding.span.start)
+                .and_then(|root| mapping_with_key(root, finding.span))
+                .is_some_and(|entries| entries.iter().any(|e| e.key.as_str() == Some(replacement)));
+            if taken {
+                None
+            } else {
+                replace(text, finding.span, replacement)
+            }
+        }
         Some(Fix::Set { path, value }) => document_at(parsed, finding.span.start)
             .and_then(|root| set(text, &positions, newline, root, path, value)),
         None => None,
@@ -295,6 +305,24 @@ fn inside_scalar(node: &Node, offset: usize) -> bool {
     }
 }
 
+/// The entries of the mapping that has a key written at `span`.
+fn mapping_with_key(root: &Node, span: Span) -> Option<&[Entry]> {
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        match &node.value {
+            Value::Map(entries) => {
+                if entries.iter().any(|e| e.key.span == span) {
+                    return Some(entries);
+                }
+                stack.extend(entries.iter().map(|e| &e.value));
+            }
+            Value::Seq(items) => stack.extend(items),
+            Value::Scalar(_) => {}
+        }
+    }
+    None
+}
+
 /// The root of the document that contains `offset`.
 fn document_at(parsed: &ParsedSource, offset: u32) -> Option<&Node> {
     parsed
@@ -302,4 +330,97 @@ fn document_at(parsed: &ParsedSource, offset: u32) -> Option<&Node> {
         .iter()
         .map(|d| &d.root)
         .find(|root| root.span.start <= offset && offset <= root.span.end)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::engine::{self, Settings};
+    use crate::rules::{Level, RULES};
+    use crate::source::{self, SourceText};
+
+    fn lint(text: &str) -> Vec<Finding> {
+        let settings = Settings {
+            active: RULES
+                .iter()
+                .map(|&rule| match rule.meta().level {
+                    Level::On(severity) => (rule, severity),
+                    Level::Off => (rule, crate::finding::Severity::Info),
+                })
+                .collect(),
+            suppress: true,
+        };
+        let source = SourceText {
+            text: text.to_string(),
+            decode_error: None,
+        };
+        let name: Arc<str> = "test.yaml".into();
+        engine::lint(&name, &source, &settings).findings
+    }
+
+    fn apply(text: &str, edit: &Edit) -> String {
+        let mut out = text.to_string();
+        out.replace_range(edit.span.range(), &edit.text);
+        out
+    }
+
+    fn same(a: &Finding, b: &Finding) -> bool {
+        a.rule == b.rule && a.message == b.message && a.container == b.container
+    }
+
+    /// Every quick fix offered on every fixture: the fixed text parses as
+    /// well as before, the finding it fixes (or silences) is gone, and no
+    /// other finding appears (but for the value of a renamed field, which is
+    /// typed now).
+    #[test]
+    fn every_quick_fix_on_the_fixtures_removes_its_finding_and_breaks_nothing() {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut checked = 0;
+        for entry in walkdir::WalkDir::new(&fixtures).sort_by_file_name() {
+            let entry = entry.expect("fixture walk");
+            let path = entry.path();
+            let manifest = path
+                .extension()
+                .is_some_and(|e| e == "yaml" || e == "yml" || e == "json");
+            let Ok(text) = std::fs::read_to_string(path) else {
+                continue;
+            };
+            if !manifest {
+                continue;
+            }
+            let parsed = source::parse(&text);
+            let problems = parsed.problems.len();
+            let findings = lint(&text);
+            for finding in &findings {
+                for fix in quick_fixes(&text, &parsed, finding) {
+                    let fixed = apply(&text, &fix.edit);
+                    let where_ = format!("{}: {} `{}`", path.display(), finding.rule, fix.title);
+                    assert!(
+                        source::parse(&fixed).problems.len() <= problems,
+                        "{where_} broke the YAML:\n{fixed}"
+                    );
+                    let after = lint(&fixed);
+                    let count =
+                        |list: &[Finding], f: &Finding| list.iter().filter(|g| same(g, f)).count();
+                    assert!(
+                        count(&after, finding) < count(&findings, finding),
+                        "{where_} left the finding:\n{fixed}"
+                    );
+                    // A renamed field's value is typed now: a wrong one is reported.
+                    let revealed = |f: &Finding| {
+                        matches!(finding.fix, Some(Fix::Replace(_))) && f.rule == "invalid-field"
+                    };
+                    let new = after
+                        .iter()
+                        .find(|f| count(&after, f) > count(&findings, f) && !revealed(f));
+                    assert!(new.is_none(), "{where_} added {new:?}:\n{fixed}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 100, "only {checked} fixes checked");
+    }
 }
