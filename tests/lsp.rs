@@ -664,3 +664,20 @@ fn a_300_line_manifest_is_relinted_after_each_change() {
     );
     assert!(client.shutdown().success());
 }
+
+#[test]
+fn files_the_config_excludes_get_no_diagnostics() {
+    let dir = workspace();
+    let config = dir.path().join(".podlint.yaml");
+    let original = std::fs::read_to_string(&config).expect("config");
+    std::fs::write(&config, format!("{original}exclude: [\"generated/**\"]\n")).expect("write");
+    let mut client = Client::start(dir.path(), json!({}));
+    let generated = uri(&dir.path().join("generated/web.yaml"));
+    assert_eq!(client.open(&generated, WEB), Vec::<Value>::new());
+    let written = uri(&dir.path().join("deploy/web.yaml"));
+    assert_eq!(
+        summary(&client.open(&written, WEB)),
+        ["unknown-field 11:6-11:14", "image-latest-tag 14:10-14:29"]
+    );
+    assert!(client.shutdown().success());
+}
