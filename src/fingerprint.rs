@@ -78,6 +78,7 @@ mod tests {
                 namespace: None,
             }),
             container: Some("web".into()),
+            fix: None,
         }
     }
 
