@@ -141,16 +141,20 @@ import json, os, statistics, sys, datetime, platform
 work, load_before, load_after, manifest = sys.argv[1:5]
 
 def timing(name):
-    """Median wall time, its standard deviation, and the median CPU time
-    (user + system: less sensitive to other processes than wall time)."""
+    """Median wall time, its standard deviation, and the CPU time (user +
+    system: less sensitive to other processes than wall time)."""
     path = os.path.join(work, name + ".json")
     if not os.path.exists(path):
         return None
     result = json.load(open(path))["results"][0]
     times = result["times"]
-    cpu = [u + s for u, s in zip(result["user"], result["system"])]
-    return (statistics.median(times), statistics.stdev(times) if len(times) > 1 else 0.0,
-            statistics.median(cpu))
+    # hyperfine gives CPU times per run (newer) or their means (older).
+    user, system = result["user"], result["system"]
+    if isinstance(user, list):
+        cpu = statistics.median(u + s for u, s in zip(user, system))
+    else:
+        cpu = user + system
+    return (statistics.median(times), statistics.stdev(times) if len(times) > 1 else 0.0, cpu)
 
 def read(name):
     path = os.path.join(work, name)
