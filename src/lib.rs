@@ -319,18 +319,12 @@ fn check(args: CheckArgs) -> u8 {
         }
         _ => None,
     };
-    let destination: Box<dyn Write + Send> = match &args.write_baseline {
-        Some(path) => match std::fs::File::create(path) {
-            Ok(file) => Box::new(file),
-            Err(error) => {
-                eprintln!(
-                    "podlint: error: cannot write baseline {}: {error}",
-                    path.display()
-                );
-                return EXIT_USAGE;
-            }
-        },
-        None => Box::new(std::io::stdout()),
+    // A baseline is written to its file once the run is over: the file may
+    // lie in a linted folder, and is read before it is replaced.
+    let mut baseline_text = Vec::new();
+    let destination: Box<dyn Write + Send + '_> = match output {
+        Output::Baseline => Box::new(&mut baseline_text),
+        Output::Report(_) => Box::new(std::io::stdout()),
     };
     let mut writer = report::Writer::new(output, BufWriter::with_capacity(1 << 16, destination));
 
@@ -365,7 +359,7 @@ fn check(args: CheckArgs) -> u8 {
     });
 
     if let Some(path) = &args.write_baseline {
-        if let Err(error) = written {
+        if let Err(error) = written.and_then(|()| std::fs::write(path, &baseline_text)) {
             eprintln!(
                 "podlint: error: cannot write baseline {}: {error}",
                 path.display()

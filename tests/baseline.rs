@@ -167,3 +167,32 @@ fn baseline_and_write_baseline_exclude_each_other() {
             "the argument '--baseline <FILE>' cannot be used with '--write-baseline <FILE>'",
         ));
 }
+
+/// A baseline kept in the folder it records is read (and skipped: it is no
+/// Kubernetes object) before it is replaced: writing it again gives the same
+/// file. (Named to be read last, after many files' findings were recorded.)
+#[test]
+fn a_baseline_inside_the_linted_folder_is_rewritten_the_same() {
+    let dir = repo();
+    for i in 0..600 {
+        std::fs::write(dir.path().join(format!("copy-{i:03}.yaml")), SHOP).expect("write");
+    }
+    let write = || {
+        podlint(dir.path())
+            .args([
+                "check",
+                "--write-baseline",
+                "zz-baseline.json",
+                "-j",
+                "2",
+                ".",
+            ])
+            .args(ONLY)
+            .assert()
+            .code(0)
+            .stderr("podlint: wrote 1202 findings to baseline zz-baseline.json\n");
+        std::fs::read_to_string(dir.path().join("zz-baseline.json")).expect("written")
+    };
+    let first = write();
+    assert_eq!(write(), first);
+}
