@@ -4,6 +4,8 @@
 //! span trees, [`model`] types the objects and finds their Pod specs,
 //! [`engine`] runs the [`rules`], and [`report`] renders the findings.
 
+#![forbid(unsafe_code)]
+
 pub mod baseline;
 pub mod cli;
 pub mod config;
@@ -15,6 +17,7 @@ pub mod fingerprint;
 pub mod model;
 pub mod report;
 pub mod rules;
+pub mod size;
 pub mod source;
 pub mod suppress;
 
@@ -35,6 +38,7 @@ use engine::{Settings, Stats};
 use finding::{Finding, Severity};
 use report::Format;
 use rules::{Level, RULES};
+use size::ByteSize;
 
 /// Exit codes of DESIGN.md: 0 clean, 1 findings at or above the fail level,
 /// 2 usage error or unreadable path.
@@ -42,14 +46,15 @@ pub const EXIT_CLEAN: u8 = 0;
 pub const EXIT_FINDINGS: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 
-/// Files larger than this are reported and not read.
-const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+/// Files larger than this are reported as skipped and not read, unless
+/// `--max-file-size` or the config's `max-file-size` says otherwise.
+pub const DEFAULT_MAX_FILE_SIZE: ByteSize = ByteSize(64 * 1024 * 1024);
 
 pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Some(Command::Rules { format }) => print_rules(format),
         Some(Command::Explain { rule }) => explain(&rule),
-        Some(Command::Check(args)) => check(args),
+        Some(Command::Check(args)) => check(*args),
         None => check(cli.check),
     }
 }
@@ -243,6 +248,7 @@ struct Job<'a> {
     parse_only: bool,
     cwd: Option<&'a Path>,
     baseline: Option<&'a HashSet<String>>,
+    max_file_size: ByteSize,
 }
 
 fn check(args: CheckArgs) -> u8 {
@@ -290,6 +296,10 @@ fn check(args: CheckArgs) -> u8 {
         parse_only: args.parse_only,
         cwd: cwd.as_deref(),
         baseline: baseline.as_ref(),
+        max_file_size: args
+            .max_file_size
+            .or(config.max_file_size)
+            .unwrap_or(DEFAULT_MAX_FILE_SIZE),
     };
 
     let lint_all = || -> Vec<FileResult> {
@@ -310,79 +320,31 @@ fn check(args: CheckArgs) -> u8 {
         None => lint_all(),
     };
 
-    let mut errors: Vec<(String, String)> = discovered.errors;
+    let mut errors: Vec<String> = discovered.errors;
     let mut stats = Stats::default();
-    for (input, result) in discovered.inputs.iter().zip(&results) {
+    for result in &results {
         stats += result.stats;
-        if let Some(error) = &result.error {
-            errors.push((input.name().to_string(), error.clone()));
-        }
+        errors.extend(result.error.clone());
     }
-    let reported: Vec<(&Finding, &str)> = results
-        .iter()
-        .flat_map(|r| {
-            r.findings
-                .iter()
-                .zip(r.fingerprints.iter().map(String::as_str))
-        })
-        .collect();
-    let findings: Vec<&Finding> = reported.iter().map(|&(f, _)| f).collect();
-    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
-    let files = discovered.inputs.len();
 
     if let Some(path) = &args.write_baseline {
         return write_baseline(path, &discovered.inputs, &results, &errors, job.cwd);
     }
 
-    let output = match format {
-        Format::Json => report::json::render(
-            &findings,
-            report::json::Summary {
-                files,
-                documents: stats.documents,
-                objects: stats.objects,
-                pod_specs: stats.pod_specs,
-                findings: findings.len(),
-                errors: count(Severity::Error),
-                warnings: count(Severity::Warning),
-                infos: count(Severity::Info),
-                skipped_documents: stats.skipped_documents,
-            },
-        ),
-        Format::Compact => report::compact::render(&findings),
-        Format::Sarif => report::sarif::render(&reported, &errors, job.cwd),
-        Format::Github => report::github::render(
-            &findings,
-            &report::github::Summary {
-                files,
-                pod_specs: stats.pod_specs,
-                errors: count(Severity::Error),
-                warnings: count(Severity::Warning),
-                infos: count(Severity::Info),
-            },
-            job.cwd,
-        ),
-        Format::Human => {
-            let mut out: String = results
-                .iter()
-                .filter_map(|r| r.rendered.as_deref())
-                .collect();
-            out.push_str(&report::human::summary(&report::human::Totals {
-                files,
-                documents: stats.documents,
-                pod_specs: stats.pod_specs,
-                errors: count(Severity::Error),
-                warnings: count(Severity::Warning),
-                infos: count(Severity::Info),
-                templates: stats.templates,
-                elapsed: started.elapsed(),
-            }));
-            out
-        }
-    };
+    let output = render(
+        format,
+        &Run {
+            results: &results,
+            files: discovered.inputs.len(),
+            stats,
+            errors: &errors,
+            cwd: job.cwd,
+            started,
+        },
+    );
     write_stdout(&output);
-    for (path, reason) in &errors {
-        eprintln!("podlint: error: cannot read {path}: {reason}");
+    for message in &errors {
+        eprintln!("podlint: error: {message}");
     }
     let baselined: usize = results.iter().map(|r| r.baselined).sum();
     if let (Some(path), 1..) = (&args.baseline, baselined) {
@@ -407,12 +369,92 @@ fn check(args: CheckArgs) -> u8 {
         FailLevel::Info => Some(Severity::Info),
         FailLevel::Never => None,
     };
+    let failed = |t: Severity| {
+        results
+            .iter()
+            .flat_map(|r| &r.findings)
+            .any(|f| f.severity >= t)
+    };
     if !errors.is_empty() {
         EXIT_USAGE
-    } else if threshold.is_some_and(|t| findings.iter().any(|f| f.severity >= t)) {
+    } else if threshold.is_some_and(failed) {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
+    }
+}
+
+/// What one run linted, for the reporters.
+struct Run<'a> {
+    results: &'a [FileResult],
+    /// How many inputs were linted.
+    files: usize,
+    stats: Stats,
+    /// Why paths were not linted, one message each.
+    errors: &'a [String],
+    cwd: Option<&'a Path>,
+    started: Instant,
+}
+
+fn render(format: Format, run: &Run<'_>) -> String {
+    let reported: Vec<(&Finding, &str)> = run
+        .results
+        .iter()
+        .flat_map(|r| {
+            r.findings
+                .iter()
+                .zip(r.fingerprints.iter().map(String::as_str))
+        })
+        .collect();
+    let findings: Vec<&Finding> = reported.iter().map(|&(f, _)| f).collect();
+    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    let (files, stats) = (run.files, run.stats);
+    match format {
+        Format::Json => report::json::render(
+            &findings,
+            report::json::Summary {
+                files,
+                documents: stats.documents,
+                objects: stats.objects,
+                pod_specs: stats.pod_specs,
+                findings: findings.len(),
+                errors: count(Severity::Error),
+                warnings: count(Severity::Warning),
+                infos: count(Severity::Info),
+                skipped_documents: stats.skipped_documents,
+            },
+        ),
+        Format::Compact => report::compact::render(&findings),
+        Format::Sarif => report::sarif::render(&reported, run.errors, run.cwd),
+        Format::Github => report::github::render(
+            &findings,
+            &report::github::Summary {
+                files,
+                pod_specs: stats.pod_specs,
+                errors: count(Severity::Error),
+                warnings: count(Severity::Warning),
+                infos: count(Severity::Info),
+            },
+            run.cwd,
+        ),
+        Format::Human => {
+            let mut out: String = run
+                .results
+                .iter()
+                .filter_map(|r| r.rendered.as_deref())
+                .collect();
+            out.push_str(&report::human::summary(&report::human::Totals {
+                files,
+                documents: stats.documents,
+                pod_specs: stats.pod_specs,
+                errors: count(Severity::Error),
+                warnings: count(Severity::Warning),
+                infos: count(Severity::Info),
+                templates: stats.templates,
+                elapsed: run.started.elapsed(),
+            }));
+            out
+        }
     }
 }
 
@@ -422,7 +464,7 @@ fn write_baseline(
     path: &Path,
     inputs: &[Input],
     results: &[FileResult],
-    errors: &[(String, String)],
+    errors: &[String],
     cwd: Option<&Path>,
 ) -> u8 {
     let files: Vec<String> = inputs
@@ -443,8 +485,8 @@ fn write_baseline(
         eprintln!("podlint: error: {message}");
         return EXIT_USAGE;
     }
-    for (path, reason) in errors {
-        eprintln!("podlint: error: cannot read {path}: {reason}");
+    for message in errors {
+        eprintln!("podlint: error: {message}");
     }
     let n = entries.len();
     eprintln!(
@@ -459,7 +501,47 @@ fn write_baseline(
     }
 }
 
+/// The whole pipeline on one file's bytes, without the file system: decode,
+/// parse, extract, every rule (those off by default too), and the findings
+/// rendered in each of `formats`. The fuzz target feeds it arbitrary bytes.
+pub fn lint_bytes(name: &str, bytes: Vec<u8>, formats: &[Format]) -> Vec<String> {
+    let settings = Settings::every_rule();
+    let job = Job {
+        settings: &settings,
+        render_human: formats.contains(&Format::Human),
+        color: false,
+        parse_only: false,
+        cwd: None,
+        baseline: None,
+        max_file_size: DEFAULT_MAX_FILE_SIZE,
+    };
+    let result = lint_source(name, bytes, &job);
+    let run = Run {
+        results: std::slice::from_ref(&result),
+        files: 1,
+        stats: result.stats,
+        errors: &[],
+        cwd: None,
+        started: Instant::now(),
+    };
+    formats.iter().map(|&format| render(format, &run)).collect()
+}
+
 fn lint_input(input: &Input, job: &Job<'_>) -> FileResult {
+    match read(input, job.max_file_size) {
+        Ok(bytes) => lint_source(input.name(), bytes, job),
+        Err(error) => FileResult {
+            findings: Vec::new(),
+            fingerprints: Vec::new(),
+            baselined: 0,
+            stats: Stats::default(),
+            rendered: None,
+            error: Some(error),
+        },
+    }
+}
+
+fn lint_source(name: &str, bytes: Vec<u8>, job: &Job<'_>) -> FileResult {
     let mut result = FileResult {
         findings: Vec::new(),
         fingerprints: Vec::new(),
@@ -468,19 +550,12 @@ fn lint_input(input: &Input, job: &Job<'_>) -> FileResult {
         rendered: None,
         error: None,
     };
-    let bytes = match read(input) {
-        Ok(bytes) => bytes,
-        Err(error) => {
-            result.error = Some(error);
-            return result;
-        }
-    };
     let source = source::decode(bytes);
     if job.parse_only {
         result.stats.documents = source::parse(&source.text).documents.len();
         return result;
     }
-    let name: Arc<str> = input.name().into();
+    let name: Arc<str> = name.into();
     let linted = engine::lint(&name, &source, job.settings);
     result.stats = linted.stats;
     let path = report::artifact_path(&name, job.cwd).path;
@@ -504,24 +579,60 @@ fn lint_input(input: &Input, job: &Job<'_>) -> FileResult {
     result
 }
 
-fn read(input: &Input) -> Result<Vec<u8>, String> {
-    let mut bytes = Vec::new();
-    let result = match input {
-        Input::Stdin { .. } => std::io::stdin()
-            .lock()
-            .take(MAX_FILE_BYTES + 1)
-            .read_to_end(&mut bytes),
-        Input::File { path, .. } => std::fs::File::open(path)
-            .and_then(|file| file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)),
+/// An input's bytes, or the message that says why it was not linted. Only
+/// regular files are read: a FIFO would block, a device never end.
+fn read(input: &Input, limit: ByteSize) -> Result<Vec<u8>, String> {
+    let name = input.name();
+    let cannot = |error: std::io::Error| format!("cannot read {name}: {error}");
+    let (reader, known_size): (Box<dyn Read>, Option<u64>) = match input {
+        Input::Stdin { .. } => (Box::new(std::io::stdin().lock()), None),
+        Input::File { path, .. } => {
+            let file = open_without_blocking(path).map_err(cannot)?;
+            let meta = file.metadata().map_err(cannot)?;
+            if let Some(kind) = discover::special_kind(&meta.file_type()) {
+                return Err(format!(
+                    "cannot read {name}: it is {kind}, not a regular file; skipped"
+                ));
+            }
+            (Box::new(file), Some(meta.len()))
+        }
     };
-    result.map_err(|e| e.to_string())?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(format!(
-            "larger than {} MiB; skipped",
-            MAX_FILE_BYTES / 1024 / 1024
-        ));
+    if let Some(size) = known_size.filter(|&size| size > limit.0) {
+        return Err(too_large(name, Some(ByteSize(size)), limit));
+    }
+    let mut bytes = Vec::with_capacity(known_size.unwrap_or(0) as usize);
+    // A file that grows while it is read stops at the limit all the same.
+    reader
+        .take(limit.0.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > limit.0 {
+        return Err(too_large(name, None, limit));
     }
     Ok(bytes)
+}
+
+fn too_large(name: &str, size: Option<ByteSize>, limit: ByteSize) -> String {
+    let size = size.map_or(String::new(), |size| format!(" ({size})"));
+    format!(
+        "skipped {name}: it is larger{size} than the file-size limit of {limit}; raise the limit with --max-file-size or `max-file-size` in .podlint.yaml, or exclude the file"
+    )
+}
+
+/// Opens for reading without waiting for a FIFO's writer (the caller then
+/// refuses anything that is not a regular file).
+#[cfg(unix)]
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
 }
 
 fn write_stdout(text: &str) {

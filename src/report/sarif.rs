@@ -168,11 +168,7 @@ struct ResultProperties<'a> {
 
 /// Renders findings, each with its fingerprint, and the paths that could not
 /// be read (as tool notifications: the run did not see everything).
-pub fn render(
-    findings: &[(&Finding, &str)],
-    unreadable: &[(String, String)],
-    cwd: Option<&Path>,
-) -> String {
+pub fn render(findings: &[(&Finding, &str)], unreadable: &[String], cwd: Option<&Path>) -> String {
     let results = findings
         .iter()
         .map(|&(f, fingerprint)| {
@@ -234,10 +230,10 @@ pub fn render(
                 execution_successful: unreadable.is_empty(),
                 tool_execution_notifications: unreadable
                     .iter()
-                    .map(|(path, reason)| Notification {
+                    .map(|message| Notification {
                         level: "error",
                         message: Text {
-                            text: format!("cannot read {path}: {reason}"),
+                            text: message.clone(),
                         },
                     })
                     .collect(),
