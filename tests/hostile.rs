@@ -109,9 +109,10 @@ fn expect_run(dir: &TempDir, args: &[&str], code: i32, diagnostic: &str) -> Outc
         outcome.stdout,
         outcome.stderr
     );
-    // The witness's finding, in the compact or the JSON format.
+    // The witness's finding, in the compact, JSON or human format.
     let witness_linted = outcome.stdout.lines().any(|line| line == WITNESS_FINDING)
-        || outcome.stdout.contains("\"file\": \"witness.yaml\"");
+        || outcome.stdout.contains("\"file\": \"witness.yaml\"")
+        || outcome.stdout.contains("─[witness.yaml:13:9]");
     assert!(
         witness_linted,
         "the other file was not linted:\n{}\n{}",
@@ -680,5 +681,80 @@ fn a_large_multi_document_file_is_linted_whole() {
             .matches("\"rule\": \"liveness-probe-missing\"")
             .count(),
         count + 1
+    );
+}
+
+/// Minified JSON: one line of hundreds of KB with thousands of findings.
+/// Positions are counted without rescanning the line for each finding, and
+/// the human format shows such findings in their one-line form instead of a
+/// snippet of the whole line.
+#[test]
+fn thousands_of_findings_on_one_huge_line_are_reported_quickly() {
+    let pod = r#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"nginx:1.27"}]}}"#;
+    let items = vec![pod; 2000].join(",");
+    let json = format!(r#"{{"apiVersion":"v1","kind":"List","items":[{items}]}}"#);
+    let last = json.rfind(r#""name":"c""#).expect("a container") + 1;
+    let dir = project(&[("x.json", json.as_bytes())]);
+    let started = std::time::Instant::now();
+    let outcome = expect_run(
+        &dir,
+        &["."],
+        1,
+        &format!(
+            "x.json:1:{last}: warning[memory-limit-missing] container `c` has no memory limit"
+        ),
+    );
+    assert!(
+        outcome.stdout.contains(
+            "podlint: 2 files, 2 documents, 2001 Pod specs: 0 errors, 14000 warnings, 4001 infos"
+        ),
+        "{}",
+        outcome.stdout.lines().last().unwrap_or_default()
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+/// Trees just within the limits (250 written levels, 500 through an alias)
+/// in every place the model types them: no stack overflow on a worker thread.
+#[test]
+fn deep_trees_within_the_limits_are_typed_without_stack_overflow() {
+    let (d, mut documents) = (250, Vec::new());
+    let seq = (
+        format!("&a {}x{}", "[".repeat(d), "]".repeat(d)),
+        format!("{}*a{}", "[".repeat(d), "]".repeat(d)),
+    );
+    let map = (
+        format!("&m {}x{}", "{k: ".repeat(d), "}".repeat(d)),
+        format!("{}*m{}", "{k: ".repeat(d), "}".repeat(d)),
+    );
+    let places = [
+        "metadata: {labels: A, annotations: B}",
+        "spec: {containers: [{name: c, image: x, env: A, args: B}]}",
+        "spec: {unknownkey: A, other: B}",
+        "spec: {containers: [{name: c, image: x, securityContext: A, resources: B}]}",
+    ];
+    for place in places {
+        for (anchored, aliased) in [&seq, &map] {
+            let body = place.replace('A', anchored).replace('B', aliased);
+            documents.push(format!("apiVersion: v1\nkind: Pod\n{body}\n"));
+        }
+    }
+    let yaml = documents.join("---\n");
+    let dir = project(&[("x.yaml", yaml.as_bytes())]);
+    let outcome = expect(
+        &dir,
+        1,
+        "x.yaml:19:8: error[unknown-field] `unknownkey` is not a field of PodSpec",
+    );
+    assert!(
+        outcome.stdout.contains(
+            "x.yaml:31:1326: error[unknown-field] `k` is not a field of ResourceRequirements"
+        ),
+        "{}",
+        outcome.stdout
     );
 }

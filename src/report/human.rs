@@ -208,3 +208,50 @@ pub fn summary(t: &Totals) -> String {
     line.push('\n');
     line
 }
+
+#[cfg(test)]
+mod tests {
+    use miette::{SourceCode, SourceSpan};
+
+    use super::Named;
+
+    /// The windowed source gives miette exactly what the whole text gives.
+    #[test]
+    fn windowed_spans_read_as_the_whole_text_reads_them() {
+        let texts = [
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  containers:\n  - name: x\n",
+            "a: 1\r\nb: 2\r\n\r\nc: [\r\n  3]\r\n",
+            "old\rmac\rlines\r\nmixed\n\nend",
+            "é: ü\n\n\n  ü: é\nlast line without a break",
+            "",
+        ];
+        for text in texts {
+            let named = Named::new("x.yaml", text);
+            for offset in 0..=text.len() {
+                for len in [0, 1, 3, 12, 40] {
+                    for context in 0..3 {
+                        let span = SourceSpan::new(offset.into(), len);
+                        let whole = text.read_span(&span, context, context);
+                        let windowed = named.read_span(&span, context, context);
+                        match (whole, windowed) {
+                            (Ok(whole), Ok(windowed)) => {
+                                let at = format!("{text:?} {offset}+{len} context {context}");
+                                assert_eq!(whole.data(), windowed.data(), "{at}");
+                                assert_eq!(whole.span(), windowed.span(), "{at}");
+                                assert_eq!(whole.line(), windowed.line(), "{at}");
+                                assert_eq!(whole.column(), windowed.column(), "{at}");
+                                assert_eq!(whole.line_count(), windowed.line_count(), "{at}");
+                            }
+                            (Err(_), Err(_)) => {}
+                            (whole, windowed) => panic!(
+                                "{text:?} {offset}+{len}: whole {:?}, windowed {:?}",
+                                whole.is_ok(),
+                                windowed.is_ok()
+                            ),
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
