@@ -36,6 +36,8 @@ pub enum Command {
         /// A rule id, e.g. memory-limit-missing
         rule: String,
     },
+    /// Run the language server on standard input and output (for editors)
+    Lsp,
 }
 
 #[derive(Args, Debug, Default)]

@@ -62,6 +62,15 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
+    /// The config file's text and the span of the mistake, when it is in the file.
+    pub fn location(&self) -> Option<(&str, Span)> {
+        self.at.as_ref().map(|at| (at.0.inner().as_str(), at.1))
+    }
+
+    pub fn help_text(&self) -> Option<&str> {
+        self.help.as_deref()
+    }
+
     fn new(message: String, help: Option<String>) -> Self {
         ConfigError {
             message,

@@ -167,6 +167,7 @@ pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted
                     file: file.clone(),
                     object,
                     container: raw.container,
+                    fix: raw.fix,
                 })
             })
             .collect();
@@ -228,6 +229,7 @@ fn syntax_raw(rule: &'static str, message: String, span: Span) -> Raw {
         target: Target::Span(span),
         labels: Vec::new(),
         container: None,
+        fix: None,
     }
 }
 

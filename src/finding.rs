@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use crate::model::FieldPath;
 use crate::source::{Position, Span};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -59,4 +60,18 @@ pub struct Finding {
     pub labels: Vec<Label>,
     pub object: Option<ObjectRef>,
     pub container: Option<String>,
+    pub fix: Option<Fix>,
+}
+
+/// A mechanical fix that an editor can offer as a quick fix.
+#[derive(Clone, Debug)]
+pub enum Fix {
+    /// Replace the finding's span with this text.
+    Replace(String),
+    /// Set the field at this path (from the document's root) to this value,
+    /// adding the keys that are missing.
+    Set {
+        path: FieldPath,
+        value: &'static str,
+    },
 }

@@ -95,6 +95,7 @@ mod tests {
                 namespace: None,
             }),
             container: Some("web".into()),
+            fix: None,
         }
     }
 

@@ -14,6 +14,7 @@ pub mod engine;
 pub mod explain;
 pub mod finding;
 pub mod fingerprint;
+mod lsp;
 pub mod model;
 pub mod report;
 pub mod rules;
@@ -54,6 +55,7 @@ pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Some(Command::Rules { format }) => print_rules(format),
         Some(Command::Explain { rule }) => explain(&rule),
+        Some(Command::Lsp) => lsp::serve(),
         Some(Command::Check(args)) => check(*args),
         None => check(cli.check),
     }
@@ -122,14 +124,22 @@ fn unknown_rule(id: &str) -> String {
     }
 }
 
+/// Rule ids given on the command line that name no rule.
+fn check_rule_ids(args: &CheckArgs) -> Result<(), String> {
+    match args
+        .enable
+        .iter()
+        .chain(&args.disable)
+        .find(|id| rules::find(id).is_none())
+    {
+        Some(id) => Err(unknown_rule(id)),
+        None => Ok(()),
+    }
+}
+
 /// The rules that run and their severities: the command line wins over the
 /// config file, which wins over the rules' defaults.
-fn settings(args: &CheckArgs, config: &Config) -> Result<Settings, String> {
-    for id in args.enable.iter().chain(&args.disable) {
-        if rules::find(id).is_none() {
-            return Err(unknown_rule(id));
-        }
-    }
+fn settings(args: &CheckArgs, config: &Config) -> Settings {
     let active = RULES
         .iter()
         .filter_map(|&rule| {
@@ -148,10 +158,10 @@ fn settings(args: &CheckArgs, config: &Config) -> Result<Settings, String> {
             }
         })
         .collect();
-    Ok(Settings {
+    Settings {
         active,
         suppress: !args.no_ignore,
-    })
+    }
 }
 
 /// The config named by `--config`, else the nearest `.podlint.yaml`, else none.
@@ -266,7 +276,8 @@ fn check(args: CheckArgs) -> u8 {
         .chain(&args.exclude)
         .cloned()
         .collect();
-    let prepared = settings(&args, &config).and_then(|s| {
+    let prepared = check_rule_ids(&args).and_then(|()| {
+        let s = settings(&args, &config);
         let format = resolve_format(args.format)?;
         let exclude = globs(&excludes)?;
         let baseline = args.baseline.as_deref().map(baseline::load).transpose()?;

@@ -68,27 +68,9 @@ fn project() -> tempfile::TempDir {
     dir
 }
 
-/// The fenced block after `<!-- tested: NAME -->`.
+/// The fenced block after `<!-- tested: NAME -->` in docs/integrations.md.
 fn snippet(name: &str) -> String {
-    let marker = format!("<!-- tested: {name} -->\n");
-    let after = DOC
-        .split_once(&marker)
-        .unwrap_or_else(|| panic!("docs/integrations.md has no snippet `{name}`"))
-        .1;
-    let body = after
-        .split_once('\n')
-        .map(|(fence, rest)| {
-            assert!(
-                fence.starts_with("```"),
-                "`{name}` is not followed by a fenced block"
-            );
-            rest
-        })
-        .unwrap_or_default();
-    body.split_once("\n```")
-        .map_or(body, |(code, _)| code)
-        .to_string()
-        + "\n"
+    bin::snippet(DOC, name)
 }
 
 /// The `podlint` commands of a YAML snippet: `- run: ...` steps of a GitHub

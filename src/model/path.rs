@@ -32,6 +32,10 @@ impl FieldPath {
         path
     }
 
+    pub fn segments(&self) -> &[Segment] {
+        &self.0
+    }
+
     /// The node at this path, when every segment exists.
     pub fn lookup<'a>(&self, root: &'a Node) -> Option<&'a Node> {
         self.0.iter().try_fold(root, |node, segment| match segment {

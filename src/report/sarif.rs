@@ -291,7 +291,7 @@ fn driver() -> Driver {
                         text: meta.body,
                         markdown: meta.body,
                     },
-                    help_uri: format!("{repository}/blob/main/rules/{}.md", rule.id),
+                    help_uri: rule.doc_url(),
                     default_configuration: Configuration { enabled, level },
                     properties: Tags {
                         tags: [meta.category],

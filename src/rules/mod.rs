@@ -5,6 +5,7 @@ mod security;
 
 pub use catalog::{Level, Meta};
 
+use crate::finding::Fix;
 use crate::model::{Object, PodView, Target};
 
 /// A finding as a rule reports it, before it is located in the source.
@@ -16,6 +17,7 @@ pub struct Raw {
     pub target: Target,
     pub labels: Vec<(Target, String)>,
     pub container: Option<String>,
+    pub fix: Option<Fix>,
 }
 
 impl Raw {
@@ -31,6 +33,13 @@ impl Raw {
 
     pub fn container(&mut self, name: &str) -> &mut Self {
         self.container = Some(name.to_string());
+        self
+    }
+
+    /// Offers a mechanical fix (an editor's quick fix): only for edits that
+    /// are certainly what was meant and safe to apply.
+    pub fn fix(&mut self, fix: Fix) -> &mut Self {
+        self.fix = Some(fix);
         self
     }
 }
@@ -54,6 +63,7 @@ impl<'a> Report<'a> {
             target,
             labels: Vec::new(),
             container: None,
+            fix: None,
         });
         let last = self.out.len() - 1;
         &mut self.out[last]
@@ -85,6 +95,15 @@ pub struct Rule {
 impl Rule {
     pub fn meta(&self) -> &'static Meta {
         catalog::meta(self)
+    }
+
+    /// Where the rule's documentation is published.
+    pub fn doc_url(&self) -> String {
+        format!(
+            "{}/blob/main/rules/{}.md",
+            env!("CARGO_PKG_REPOSITORY"),
+            self.id
+        )
     }
 }
 

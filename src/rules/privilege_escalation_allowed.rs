@@ -1,3 +1,4 @@
+use crate::finding::Fix;
 use crate::model::{PodView, Target};
 use crate::rules::security::{added, context, is_windows, privileged};
 use crate::rules::{Check, Report};
@@ -27,10 +28,12 @@ fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
                 c.name()
             ),
         };
-        out.at(
-            Target::Field(c.path.keys("securityContext.allowPrivilegeEscalation")),
-            message,
-        )
+        let field = c.path.keys("securityContext.allowPrivilegeEscalation");
+        out.at(Target::Field(field.clone()), message)
+        .fix(Fix::Set {
+            path: field,
+            value: "false",
+        })
         .help("set securityContext.allowPrivilegeEscalation: false so that setuid binaries cannot gain more privileges than the process started with")
         .container(c.name());
     }

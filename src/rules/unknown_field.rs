@@ -1,5 +1,6 @@
+use crate::finding::Fix;
 use crate::model::schema::Shapes;
-use crate::model::{Object, Target, UnknownField};
+use crate::model::{Object, Target};
 use crate::rules::{Check, Report};
 
 rule!("unknown-field", Check::Object(check));
@@ -16,20 +17,18 @@ fn check(object: &Object<'_>, out: &mut Report<'_>) {
             Target::Span(field.span),
             format!("`{}` is not a field of {}", field.key, field.parent),
         );
-        if let Some(help) = suggestion(field) {
-            report.help(help);
+        if let Some(near) = closest(&field.key, field.expected) {
+            report
+                .help(format!("did you mean `{near}`?"))
+                .fix(Fix::Replace(near.to_string()));
+        } else if let Some(path) = Shapes::get().path_below(field.parent, &field.key) {
+            // Valid deeper down: the indentation was lost in a copy and paste.
+            report.help(format!(
+                "the indentation looks flattened: `{}` belongs under `{path}`",
+                field.key
+            ));
         }
     }
-}
-
-fn suggestion(field: &UnknownField) -> Option<String> {
-    if let Some(near) = closest(&field.key, field.expected) {
-        return Some(format!("did you mean `{near}`?"));
-    }
-    // Valid deeper down: the indentation was lost in a copy and paste.
-    Shapes::get()
-        .path_below(field.parent, &field.key)
-        .map(|path| format!("the indentation looks flattened: `{}` belongs under `{path}`", field.key))
 }
 
 /// The valid key closest to `key`: the same but for case, or within a small

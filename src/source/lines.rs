@@ -75,13 +75,18 @@ impl<'a> LineIndex<'a> {
         self.position(offset).line as usize - 1
     }
 
+    /// The byte offset where a 0-based line starts (the end of the text past the last line).
+    pub fn line_start(&self, line: usize) -> usize {
+        self.starts.get(line).copied().unwrap_or(self.text.len())
+    }
+
     pub fn line_count(&self) -> usize {
         self.starts.len()
     }
 
     /// The text of a 0-based line, without its line break.
     pub fn line_text(&self, line: usize) -> &'a str {
-        let start = self.starts.get(line).copied().unwrap_or(self.text.len());
+        let start = self.line_start(line);
         let end = self.starts.get(line + 1).map_or(self.text.len(), |e| e - 1);
         self.text
             .get(start..end.max(start))

@@ -24,3 +24,27 @@ pub fn without_security_rules(dir: &Path) {
     let config = "rules:\n  privilege-escalation-allowed: off\n  run-as-root: off\n  read-only-root-fs-missing: off\n  dangerous-capabilities: off\n";
     std::fs::write(dir.join(".podlint.yaml"), config).expect("write .podlint.yaml");
 }
+
+/// The fenced block after `<!-- tested: NAME -->` in a Markdown document.
+#[allow(dead_code)] // every test crate includes this module; not all use each helper
+pub fn snippet(doc: &str, name: &str) -> String {
+    let marker = format!("<!-- tested: {name} -->\n");
+    let after = doc
+        .split_once(&marker)
+        .unwrap_or_else(|| panic!("no snippet `{name}`"))
+        .1;
+    let body = after
+        .split_once('\n')
+        .map(|(fence, rest)| {
+            assert!(
+                fence.starts_with("```"),
+                "`{name}` is not followed by a fenced block"
+            );
+            rest
+        })
+        .unwrap_or_default();
+    body.split_once("\n```")
+        .map_or(body, |(code, _)| code)
+        .to_string()
+        + "\n"
+}

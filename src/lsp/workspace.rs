@@ -1,0 +1,164 @@
+//! What linting one open document needs from the disk: the nearest
+//! `.podlint.yaml`, read again whenever it changes.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use globset::GlobSet;
+
+use crate::config::{self, Config, ConfigError};
+use crate::engine::{self, Settings};
+use crate::finding::Finding;
+use crate::source::SourceText;
+
+/// A config file as last read: `loaded` is `None` while it is broken.
+struct Cached {
+    modified: Option<SystemTime>,
+    loaded: Option<Loaded>,
+}
+
+struct Loaded {
+    settings: Settings,
+    exclude: GlobSet,
+}
+
+/// What a config problem looks like to the editor.
+pub struct ConfigProblem {
+    pub message: String,
+    /// The config's text and the span of the mistake, when it is in the file.
+    pub at: Option<(String, crate::source::Span)>,
+}
+
+/// A config file whose problems changed: publish these (none clears them).
+pub type ConfigReport = (PathBuf, Vec<ConfigProblem>);
+
+pub struct Workspace {
+    /// Where configs are looked for when a document is not a local file.
+    root: Option<PathBuf>,
+    configs: HashMap<PathBuf, Cached>,
+    /// Configs whose problems the editor shows now.
+    broken: HashSet<PathBuf>,
+    /// Problems found since the last [`Workspace::take_reports`].
+    reports: Vec<ConfigReport>,
+    /// The rules' defaults, for documents without a config.
+    defaults: Settings,
+}
+
+impl Workspace {
+    pub fn new(root: Option<PathBuf>) -> Self {
+        Workspace {
+            root,
+            configs: HashMap::new(),
+            broken: HashSet::new(),
+            reports: Vec::new(),
+            defaults: settings(&Config::default()),
+        }
+    }
+
+    /// Lints a document's text with the settings of its nearest config.
+    /// A file that its config excludes, or text that does not mention both
+    /// `apiVersion` and `kind` (CI files, Helm values being typed), gets no
+    /// findings: the editor runs podlint on every YAML file.
+    pub fn lint(&mut self, path: Option<&Path>, name: &Arc<str>, text: &str) -> Vec<Finding> {
+        if !(text.contains("apiVersion") && text.contains("kind")) {
+            return Vec::new();
+        }
+        let dir = path.and_then(Path::parent).or(self.root.as_deref());
+        let config_path = dir.and_then(config::discover);
+        let settings = match config_path {
+            Some(config_path) => match self.load(&config_path) {
+                Some(loaded) => {
+                    let relative = path.and_then(|p| {
+                        p.strip_prefix(config_path.parent().unwrap_or(Path::new("")))
+                            .ok()
+                    });
+                    if relative.is_some_and(|r| loaded.exclude.is_match(r)) {
+                        return Vec::new();
+                    }
+                    &loaded.settings
+                }
+                None => &self.defaults,
+            },
+            None => &self.defaults,
+        };
+        let source = SourceText {
+            text: text.to_string(),
+            decode_error: None,
+        };
+        engine::lint(name, &source, settings).findings
+    }
+
+    /// Forgets a config file so that the next lint reads it again.
+    pub fn forget(&mut self, path: &Path) {
+        self.configs.remove(path);
+    }
+
+    /// The config problems that appeared or went away since the last call.
+    pub fn take_reports(&mut self) -> Vec<ConfigReport> {
+        std::mem::take(&mut self.reports)
+    }
+
+    /// The config at `path`, read again when it changed on disk; `None`
+    /// while it is broken (its problems are reported on the config file,
+    /// and documents get the defaults).
+    fn load(&mut self, path: &Path) -> Option<&Loaded> {
+        let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
+        let fresh = self
+            .configs
+            .get(path)
+            .is_some_and(|cached| cached.modified == modified);
+        if !fresh {
+            let loaded = match read(path) {
+                Ok(loaded) => {
+                    if self.broken.remove(path) {
+                        self.reports.push((path.to_path_buf(), Vec::new()));
+                    }
+                    Some(loaded)
+                }
+                Err(problem) => {
+                    self.broken.insert(path.to_path_buf());
+                    self.reports.push((path.to_path_buf(), vec![problem]));
+                    None
+                }
+            };
+            self.configs
+                .insert(path.to_path_buf(), Cached { modified, loaded });
+        }
+        self.configs
+            .get(path)
+            .and_then(|cached| cached.loaded.as_ref())
+    }
+}
+
+fn read(path: &Path) -> Result<Loaded, ConfigProblem> {
+    let config = config::load(path).map_err(|error| problem(&error))?;
+    let exclude = crate::globs(&config.exclude).map_err(|message| ConfigProblem {
+        message: format!("{}: {message}", path.display()),
+        at: None,
+    })?;
+    Ok(Loaded {
+        settings: settings(&config),
+        exclude,
+    })
+}
+
+/// The config's settings: an editor has no command-line overrides.
+fn settings(config: &Config) -> Settings {
+    crate::settings(&crate::cli::CheckArgs::default(), config)
+}
+
+fn problem(error: &ConfigError) -> ConfigProblem {
+    let mut message = error.to_string();
+    if let Some(help) = error.help_text() {
+        message.push_str("\nhelp: ");
+        message.push_str(help);
+    }
+    ConfigProblem {
+        message,
+        at: error
+            .location()
+            .map(|(text, span)| (text.to_string(), span)),
+    }
+}

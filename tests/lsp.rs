@@ -1,0 +1,683 @@
+//! `podlint lsp` as an editor sees it: the binary is started as a child
+//! process and spoken to in JSON-RPC over its standard input and output.
+
+mod bin;
+
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+/// How long any answer may take before the test fails (a hang, not a timing).
+const PATIENCE: Duration = Duration::from_secs(20);
+
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    incoming: Receiver<Value>,
+    /// Notifications that arrived while waiting for something else.
+    backlog: VecDeque<Value>,
+    next_id: i64,
+    /// What the server said at initialization.
+    capabilities: Value,
+}
+
+impl Client {
+    /// Starts `podlint lsp` in `root` and initializes it.
+    fn start(root: &Path, client_capabilities: Value) -> Client {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_podlint"))
+            .arg("lsp")
+            .current_dir(root)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start podlint lsp");
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout = child.stdout.take().expect("stdout");
+        let (sender, incoming) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            while let Some(message) = read_message(&mut reader) {
+                if sender.send(message).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut client = Client {
+            child,
+            stdin,
+            incoming,
+            backlog: VecDeque::new(),
+            next_id: 0,
+            capabilities: Value::Null,
+        };
+        let result = client.request(
+            "initialize",
+            json!({
+                "processId": null,
+                "rootUri": uri(root),
+                "capabilities": client_capabilities,
+            }),
+        );
+        client.capabilities = result["capabilities"].clone();
+        client.notify("initialized", json!({}));
+        client
+    }
+
+    fn send(&mut self, message: Value) {
+        let body = message.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).expect("write");
+        self.stdin.flush().expect("flush");
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        loop {
+            let message = self.receive();
+            if message["id"] == json!(id) && message.get("method").is_none() {
+                assert!(message.get("error").is_none(), "{method} failed: {message}");
+                return message["result"].clone();
+            }
+            if message.get("method").is_some() && message.get("id").is_none() {
+                self.backlog.push_back(message);
+            }
+        }
+    }
+
+    fn receive(&mut self) -> Value {
+        self.incoming
+            .recv_timeout(PATIENCE)
+            .expect("the server did not answer in time")
+    }
+
+    /// The next notification with this method (and `uri`, when given).
+    fn notification(&mut self, method: &str, uri: Option<&str>) -> Value {
+        let matches =
+            |m: &Value| m["method"] == method && uri.is_none_or(|u| m["params"]["uri"] == u);
+        if let Some(index) = self.backlog.iter().position(matches) {
+            return self.backlog.remove(index).unwrap_or_default();
+        }
+        loop {
+            let message = self.receive();
+            if matches(&message) {
+                return message;
+            }
+            if message.get("method").is_some() && message.get("id").is_none() {
+                self.backlog.push_back(message);
+            }
+        }
+    }
+
+    /// The diagnostics published next for `uri`.
+    fn diagnostics(&mut self, uri: &str) -> Vec<Value> {
+        let message = self.notification("textDocument/publishDiagnostics", Some(uri));
+        message["params"]["diagnostics"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn open(&mut self, uri: &str, text: &str) -> Vec<Value> {
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}),
+        );
+        self.diagnostics(uri)
+    }
+
+    fn change(&mut self, uri: &str, version: i32, text: &str) -> Vec<Value> {
+        self.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": {"uri": uri, "version": version},
+                "contentChanges": [{"text": text}],
+            }),
+        );
+        self.diagnostics(uri)
+    }
+
+    fn shutdown(mut self) -> ExitStatus {
+        let result = self.request("shutdown", Value::Null);
+        assert_eq!(result, Value::Null);
+        self.notify("exit", Value::Null);
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "podlint lsp did not exit");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+fn read_message(reader: &mut impl BufRead) -> Option<Value> {
+    let mut length = None;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some(value) = line.strip_prefix("Content-Length: ") {
+            length = value.parse::<usize>().ok();
+        }
+    }
+    let mut body = vec![0; length?];
+    reader.read_exact(&mut body).ok()?;
+    serde_json::from_slice(&body).ok()
+}
+
+fn uri(path: &Path) -> String {
+    format!("file://{}", path.display())
+}
+
+/// `code line:col-line:col` of each diagnostic (0-based, as the protocol has them).
+fn summary(diagnostics: &[Value]) -> Vec<String> {
+    diagnostics
+        .iter()
+        .map(|d| {
+            let r = &d["range"];
+            format!(
+                "{} {}:{}-{}:{}",
+                d["code"].as_str().unwrap_or("?"),
+                r["start"]["line"],
+                r["start"]["character"],
+                r["end"]["line"],
+                r["end"]["character"]
+            )
+        })
+        .collect()
+}
+
+const WEB: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      hostName: web-0
+      containers:
+        - name: web
+          image: nginx:latest
+          resources:
+            limits: {memory: 128Mi, cpu: 500m}
+            requests: {memory: 64Mi, cpu: 100m}
+          livenessProbe: {httpGet: {path: /, port: 80}}
+          readinessProbe: {httpGet: {path: /, port: 80}}
+";
+
+fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    bin::without_security_rules(dir.path());
+    dir
+}
+
+#[test]
+fn diagnostics_have_exact_ranges_and_codes_and_clear_once_fixed() {
+    let dir = workspace();
+    let web = uri(&dir.path().join("web.yaml"));
+    let mut client = Client::start(dir.path(), json!({}));
+    assert_eq!(client.capabilities["positionEncoding"], "utf-16");
+
+    let diagnostics = client.open(&web, WEB);
+    assert_eq!(
+        summary(&diagnostics),
+        ["unknown-field 11:6-11:14", "image-latest-tag 14:10-14:29"]
+    );
+    let latest = &diagnostics[1];
+    assert_eq!(latest["severity"], 2);
+    assert_eq!(latest["source"], "podlint");
+    assert_eq!(
+        latest["message"],
+        "image `nginx:latest` uses the `latest` tag\nhelp: pin a version tag or a digest: a restarted Pod may otherwise run different code"
+    );
+    assert_eq!(
+        latest["codeDescription"]["href"],
+        "https://github.com/podlint/podlint/blob/main/rules/image-latest-tag.md"
+    );
+    assert_eq!(diagnostics[0]["severity"], 1);
+
+    let fixed = WEB
+        .replace("nginx:latest", "nginx:1.27")
+        .replace("hostName", "hostname");
+    let started = Instant::now();
+    let diagnostics = client.change(&web, 2, &fixed);
+    let elapsed = started.elapsed();
+    assert_eq!(summary(&diagnostics), Vec::<String>::new());
+    eprintln!(
+        "lsp: {} lines re-linted and published {:.1} ms after the change",
+        fixed.lines().count(),
+        elapsed.as_secs_f64() * 1000.0
+    );
+
+    client.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": web}}),
+    );
+    assert_eq!(client.diagnostics(&web), Vec::<Value>::new());
+    assert!(client.shutdown().success());
+}
+
+#[test]
+fn a_half_typed_document_is_one_parse_error_and_other_yaml_is_silent() {
+    let dir = workspace();
+    let mut client = Client::start(dir.path(), json!({}));
+
+    let pod = uri(&dir.path().join("pod.yaml"));
+    let half = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: [web\n";
+    let diagnostics = client.open(&pod, half);
+    assert_eq!(summary(&diagnostics), ["invalid-yaml 3:8-3:9"]);
+    assert_eq!(diagnostics[0]["message"], "unclosed bracket '['");
+
+    let workflow = uri(&dir.path().join("ci.yaml"));
+    let broken_workflow = "name: ci\non: [push\njobs:\n";
+    assert_eq!(client.open(&workflow, broken_workflow), Vec::<Value>::new());
+    let values = uri(&dir.path().join("values.yaml"));
+    assert_eq!(
+        client.open(&values, "replicas: 3\nimage: {tag: latest}\n"),
+        Vec::<Value>::new()
+    );
+    assert!(client.shutdown().success());
+}
+
+#[test]
+fn the_workspace_config_is_honoured_and_read_again_when_it_changes() {
+    let dir = workspace();
+    let config = dir.path().join(".podlint.yaml");
+    let original = std::fs::read_to_string(&config).expect("config");
+    std::fs::write(&config, format!("{original}  image-latest-tag: off\n")).expect("write");
+    let web = uri(&dir.path().join("web.yaml"));
+    let mut client = Client::start(
+        dir.path(),
+        json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}),
+    );
+    // The server asks to be told about config files changing.
+    let registration = client.receive();
+    assert_eq!(registration["method"], "client/registerCapability");
+    assert_eq!(
+        registration["params"]["registrations"][0]["registerOptions"]["watchers"][0]["globPattern"],
+        "**/.podlint.yaml"
+    );
+    let id = registration["id"].clone();
+    client.send(json!({"jsonrpc": "2.0", "id": id, "result": null}));
+
+    assert_eq!(
+        summary(&client.open(&web, WEB)),
+        ["unknown-field 11:6-11:14"]
+    );
+
+    std::fs::write(&config, &original).expect("write");
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&config), "type": 2}]}),
+    );
+    assert_eq!(
+        summary(&client.diagnostics(&web)),
+        ["unknown-field 11:6-11:14", "image-latest-tag 14:10-14:29"]
+    );
+
+    // A broken config is shown on the config file; documents get the defaults.
+    std::fs::write(&config, "rules:\n  image-latest-tags: off\n").expect("write");
+    client.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri(&config)}}),
+    );
+    let problems = client.diagnostics(&uri(&config));
+    assert_eq!(summary(&problems), ["config 1:2-1:19"]);
+    assert!(
+        problems[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("image-latest-tags")
+                && m.contains("did you mean `image-latest-tag`")),
+        "{}",
+        problems[0]["message"]
+    );
+    std::fs::write(&config, &original).expect("write");
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&config), "type": 2}]}),
+    );
+    assert_eq!(client.diagnostics(&uri(&config)), Vec::<Value>::new());
+    assert!(client.shutdown().success());
+}
+
+/// Applies a code action's edits (ASCII text: columns are bytes).
+fn apply(text: &str, action: &Value) -> String {
+    let changes = action["edit"]["changes"].as_object().expect("changes");
+    let edits = changes
+        .values()
+        .next()
+        .and_then(Value::as_array)
+        .expect("edits");
+    let offset = |position: &Value| {
+        let line = position["line"].as_u64().expect("line") as usize;
+        let character = position["character"].as_u64().expect("character") as usize;
+        let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+        start + character
+    };
+    let mut edits: Vec<(usize, usize, &str)> = edits
+        .iter()
+        .map(|e| {
+            (
+                offset(&e["range"]["start"]),
+                offset(&e["range"]["end"]),
+                e["newText"].as_str().expect("newText"),
+            )
+        })
+        .collect();
+    edits.sort_by_key(|e| std::cmp::Reverse(e.0));
+    let mut out = text.to_string();
+    for (start, end, new) in edits {
+        out.replace_range(start..end, new);
+    }
+    out
+}
+
+fn actions(client: &mut Client, uri: &str, line: u32) -> Vec<Value> {
+    let result = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": uri},
+            "range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}},
+            "context": {"diagnostics": []},
+        }),
+    );
+    result.as_array().cloned().unwrap_or_default()
+}
+
+fn titled(actions: &[Value], title: &str) -> Value {
+    actions
+        .iter()
+        .find(|a| a["title"] == title)
+        .cloned()
+        .unwrap_or_else(|| panic!("no action `{title}` among {actions:#?}"))
+}
+
+#[test]
+fn quick_fixes_rename_a_misspelled_key_and_silence_a_line() {
+    let dir = workspace();
+    let web = uri(&dir.path().join("web.yaml"));
+    let mut client = Client::start(dir.path(), json!({}));
+    client.open(&web, WEB);
+
+    let on_host_name = actions(&mut client, &web, 11);
+    let rename = titled(&on_host_name, "Replace `hostName` with `hostname`");
+    assert_eq!(rename["kind"], "quickfix");
+    assert_eq!(rename["isPreferred"], true);
+    assert_eq!(rename["diagnostics"][0]["code"], "unknown-field");
+    let renamed = apply(WEB, &rename);
+    assert_eq!(renamed, WEB.replace("hostName: web-0", "hostname: web-0"));
+    assert_eq!(
+        summary(&client.change(&web, 2, &renamed)),
+        ["image-latest-tag 14:10-14:29"]
+    );
+
+    let on_image = actions(&mut client, &web, 14);
+    let ignore = titled(&on_image, "Ignore `image-latest-tag` on this line");
+    let ignored = apply(&renamed, &ignore);
+    assert_eq!(
+        ignored,
+        renamed.replace(
+            "          image: nginx:latest\n",
+            "          # podlint-ignore: image-latest-tag\n          image: nginx:latest\n"
+        )
+    );
+    assert_eq!(
+        summary(&client.change(&web, 3, &ignored)),
+        Vec::<String>::new()
+    );
+    assert!(client.shutdown().success());
+}
+
+#[test]
+fn quick_fixes_set_allow_privilege_escalation_in_yaml_and_json() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join(".podlint.yaml"),
+        "rules:\n  run-as-root: off\n  read-only-root-fs-missing: off\n  dangerous-capabilities: off\n  image-latest-tag: off\n  unknown-field: off\n",
+    )
+    .expect("config");
+    let web = uri(&dir.path().join("web.yaml"));
+    let mut client = Client::start(dir.path(), json!({}));
+    let diagnostics = client.open(&web, WEB);
+    assert_eq!(
+        summary(&diagnostics),
+        ["privilege-escalation-allowed 13:10-13:19"]
+    );
+    let set = titled(
+        &actions(&mut client, &web, 13),
+        "Set `allowPrivilegeEscalation: false`",
+    );
+    let fixed = apply(WEB, &set);
+    assert_eq!(
+        fixed,
+        format!("{WEB}          securityContext:\n            allowPrivilegeEscalation: false\n")
+    );
+    assert_eq!(
+        summary(&client.change(&web, 2, &fixed)),
+        Vec::<String>::new()
+    );
+
+    // `true` becomes `false`, the comment beside it stays.
+    let explicit = fixed.replace(
+        "allowPrivilegeEscalation: false",
+        "allowPrivilegeEscalation: true # for ping",
+    );
+    assert_eq!(
+        summary(&client.change(&web, 3, &explicit)),
+        ["privilege-escalation-allowed 21:12-21:42"]
+    );
+    let set = titled(
+        &actions(&mut client, &web, 21),
+        "Set `allowPrivilegeEscalation: false`",
+    );
+    assert_eq!(
+        apply(&explicit, &set),
+        fixed.replace(
+            "allowPrivilegeEscalation: false",
+            "allowPrivilegeEscalation: false # for ping"
+        )
+    );
+
+    // JSON has no comments and no block style: the fix goes inline.
+    let json_uri = uri(&dir.path().join("pod.json"));
+    let pod = r#"{"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "once"},
+ "spec": {"template": {"spec": {"restartPolicy": "Never",
+  "containers": [{"name": "once", "image": "busybox:1.36", "resources": {"limits": {"memory": "64Mi", "cpu": "100m"}, "requests": {"memory": "64Mi", "cpu": "100m"}}}]}}}}
+"#;
+    assert_eq!(
+        summary(&client.open(&json_uri, pod)),
+        ["privilege-escalation-allowed 2:18-2:32"]
+    );
+    let on_line = actions(&mut client, &json_uri, 2);
+    let titles: Vec<&str> = on_line.iter().filter_map(|a| a["title"].as_str()).collect();
+    assert_eq!(titles, ["Set `allowPrivilegeEscalation: false`"]);
+    let fixed = apply(pod, &on_line[0]);
+    let parsed: Value = serde_json::from_str(&fixed).expect("still JSON");
+    assert_eq!(
+        parsed["spec"]["template"]["spec"]["containers"][0]["securityContext"],
+        json!({"allowPrivilegeEscalation": false})
+    );
+    assert_eq!(
+        summary(&client.change(&json_uri, 2, &fixed)),
+        Vec::<String>::new()
+    );
+    assert!(client.shutdown().success());
+}
+
+#[test]
+fn hover_on_a_diagnostic_shows_the_rule_documentation() {
+    let dir = workspace();
+    let web = uri(&dir.path().join("web.yaml"));
+    let mut client = Client::start(dir.path(), json!({}));
+    client.open(&web, WEB);
+    let hover = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": web}, "position": {"line": 14, "character": 22}}),
+    );
+    assert_eq!(hover["contents"]["kind"], "markdown");
+    let text = hover["contents"]["value"].as_str().unwrap_or_default();
+    assert!(text.starts_with(
+        "**image-latest-tag** (warning): image `nginx:latest` uses the `latest` tag\n\n# image-latest-tag\n"
+    ), "{text}");
+    let doc = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/image-latest-tag.md"),
+    )
+    .expect("rule doc");
+    let why = doc
+        .split("## Why it matters\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .expect("a Why it matters section");
+    assert!(text.contains(why.trim()), "{text}");
+    assert_eq!(
+        hover["range"]["start"],
+        json!({"line": 14, "character": 10})
+    );
+
+    let elsewhere = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": web}, "position": {"line": 2, "character": 3}}),
+    );
+    assert_eq!(elsewhere, Value::Null);
+    assert!(client.shutdown().success());
+}
+
+#[test]
+fn columns_follow_the_negotiated_position_encoding() {
+    let dir = workspace();
+    let pod = uri(&dir.path().join("pod.yaml"));
+    let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n        - {name: \"wéb😀\", image: nginx:latest, resources: {limits: {memory: 64Mi, cpu: 1}, requests: {memory: 64Mi, cpu: 1}}, livenessProbe: {tcpSocket: {port: 80}}, readinessProbe: {tcpSocket: {port: 80}}}\n";
+    let start = |client: &mut Client| {
+        let diagnostics = client.open(&pod, text);
+        let latest = diagnostics
+            .iter()
+            .find(|d| d["code"] == "image-latest-tag")
+            .expect("image-latest-tag");
+        latest["range"]["start"]["character"].clone()
+    };
+    let mut utf16 = Client::start(dir.path(), json!({}));
+    // `image` follows 25 characters, one of them two UTF-16 units (😀)
+    assert_eq!(start(&mut utf16), 26);
+    assert!(utf16.shutdown().success());
+    let mut utf8 = Client::start(
+        dir.path(),
+        json!({"general": {"positionEncodings": ["utf-8", "utf-16"]}}),
+    );
+    assert_eq!(utf8.capabilities["positionEncoding"], "utf-8");
+    // ... and two of them more than one byte (é: 2, 😀: 4).
+    assert_eq!(start(&mut utf8), 29);
+    assert!(utf8.shutdown().success());
+}
+
+/// A Deployment of about 300 lines: the size the issue times.
+fn large_manifest(image: &str) -> String {
+    let mut text = String::from(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: big\nspec:\n  selector:\n    matchLabels:\n      app: big\n  template:\n    metadata:\n      labels:\n        app: big\n    spec:\n      containers:\n",
+    );
+    for i in 0..12 {
+        text.push_str(&format!(
+            "        - name: c{i}
+          image: {image}
+          ports:
+            - containerPort: {port}
+          env:
+            - name: MODE
+              value: fast
+            - name: LEVEL
+              value: \"{i}\"
+          resources:
+            limits:
+              memory: 128Mi
+              cpu: 500m
+            requests:
+              memory: 64Mi
+              cpu: 100m
+          livenessProbe:
+            httpGet:
+              path: /healthz
+              port: {port}
+          readinessProbe:
+            httpGet:
+              path: /ready
+              port: {port}
+",
+            port = 8000 + i
+        ));
+    }
+    text
+}
+
+#[test]
+fn a_300_line_manifest_is_relinted_after_each_change() {
+    let dir = workspace();
+    let big = uri(&dir.path().join("big.yaml"));
+    let mut client = Client::start(dir.path(), json!({}));
+    let text = large_manifest("registry.example/app:1.0");
+    let lines = text.lines().count();
+    assert!((290..=320).contains(&lines), "{lines} lines");
+    assert_eq!(client.open(&big, &text), Vec::<Value>::new());
+    client.notification("window/logMessage", None);
+    let mut timings = Vec::new();
+    for version in 2..12 {
+        let image = if version % 2 == 0 {
+            "registry.example/app:latest"
+        } else {
+            "registry.example/app:1.0"
+        };
+        let started = Instant::now();
+        let diagnostics = client.change(&big, version, &large_manifest(image));
+        timings.push(started.elapsed().as_secs_f64() * 1000.0);
+        let expected = if version % 2 == 0 { 12 } else { 0 };
+        assert_eq!(diagnostics.len(), expected, "version {version}");
+        let log = client.notification("window/logMessage", None);
+        eprintln!(
+            "lsp server: {}",
+            log["params"]["message"].as_str().unwrap_or_default()
+        );
+    }
+    timings.sort_by(f64::total_cmp);
+    eprintln!(
+        "lsp: {lines}-line manifest, change to published diagnostics: median {:.1} ms, max {:.1} ms (debounce included)",
+        timings[timings.len() / 2],
+        timings[timings.len() - 1]
+    );
+    assert!(client.shutdown().success());
+}
+
+#[test]
+fn files_the_config_excludes_get_no_diagnostics() {
+    let dir = workspace();
+    let config = dir.path().join(".podlint.yaml");
+    let original = std::fs::read_to_string(&config).expect("config");
+    std::fs::write(&config, format!("{original}exclude: [\"generated/**\"]\n")).expect("write");
+    let mut client = Client::start(dir.path(), json!({}));
+    let generated = uri(&dir.path().join("generated/web.yaml"));
+    assert_eq!(client.open(&generated, WEB), Vec::<Value>::new());
+    let written = uri(&dir.path().join("deploy/web.yaml"));
+    assert_eq!(
+        summary(&client.open(&written, WEB)),
+        ["unknown-field 11:6-11:14", "image-latest-tag 14:10-14:29"]
+    );
+    assert!(client.shutdown().success());
+}
