@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::report::Format;
+use crate::size::ByteSize;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -23,7 +24,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Lint files and folders (the default command)
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List the rules: id, default severity, category, summary
     Rules {
         /// Output format
@@ -68,6 +69,10 @@ pub struct CheckArgs {
     /// The name to report for standard input (`-`)
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<String>,
+    /// Skip (and report) files larger than this, e.g. 128MiB [default: the
+    /// config's, else 64MiB]
+    #[arg(long, value_name = "SIZE")]
+    pub max_file_size: Option<ByteSize>,
     /// Worker threads [default: all cores]
     #[arg(short = 'j', long, value_name = "N")]
     pub jobs: Option<usize>,

@@ -1,4 +1,5 @@
-//! `.podlint.yaml`: per-rule severities, excludes and the fail level, read
+//! `.podlint.yaml`: per-rule severities, excludes, the fail level and the
+//! file-size limit, read
 //! with podlint's own span parser so that every mistake is shown at its line.
 
 use std::fmt;
@@ -9,6 +10,7 @@ use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
 
 use crate::cli::FailLevel;
 use crate::rules::{self, Level};
+use crate::size::ByteSize;
 use crate::source::{self, Node, Span, SyntaxProblem};
 
 pub const FILE_NAME: &str = ".podlint.yaml";
@@ -19,6 +21,7 @@ pub struct Config {
     pub rules: Vec<(&'static str, Level)>,
     pub exclude: Vec<String>,
     pub fail_level: Option<FailLevel>,
+    pub max_file_size: Option<ByteSize>,
 }
 
 impl Config {
@@ -127,7 +130,7 @@ impl Errors<'_> {
     }
 }
 
-const KEYS: &[&str] = &["rules", "exclude", "fail-level"];
+const KEYS: &[&str] = &["rules", "exclude", "fail-level", "max-file-size"];
 
 pub fn parse(name: &str, text: String) -> Result<Config, ConfigError> {
     let parsed = source::parse(&text);
@@ -154,7 +157,7 @@ pub fn parse(name: &str, text: String) -> Result<Config, ConfigError> {
     let Some(entries) = document.root.as_map() else {
         return Err(errors.at(
             document.root.span,
-            "the config must be a mapping with the keys rules, exclude and fail-level".into(),
+            "the config must be a mapping with the keys rules, exclude, fail-level and max-file-size".into(),
             None,
         ));
     };
@@ -179,6 +182,19 @@ pub fn parse(name: &str, text: String) -> Result<Config, ConfigError> {
                     }
                 }
             }
+            "max-file-size" => {
+                let size = entry
+                    .value
+                    .as_str()
+                    .ok_or_else(|| "max-file-size must be a size, such as 128MiB".to_string())
+                    .and_then(str::parse::<ByteSize>);
+                match size {
+                    Ok(size) => config.max_file_size = Some(size),
+                    Err(message) => {
+                        return Err(errors.at(entry.value.span, message, None));
+                    }
+                }
+            }
             _ => {
                 let near = crate::rules::nearest(key, KEYS.iter().copied());
                 return Err(errors.at(
@@ -186,9 +202,9 @@ pub fn parse(name: &str, text: String) -> Result<Config, ConfigError> {
                     format!("unknown key `{key}`"),
                     Some(match near {
                         Some(near) => format!(
-                            "did you mean `{near}`? The keys are rules, exclude and fail-level"
+                            "did you mean `{near}`? The keys are rules, exclude, fail-level and max-file-size"
                         ),
-                        None => "the keys are rules, exclude and fail-level".into(),
+                        None => "the keys are rules, exclude, fail-level and max-file-size".into(),
                     }),
                 ));
             }

@@ -24,8 +24,8 @@ impl Input {
 pub struct Discovered {
     /// Sorted by name, without duplicates: the output order.
     pub inputs: Vec<Input>,
-    /// Paths that could not be read: (path, reason).
-    pub errors: Vec<(String, String)>,
+    /// Why paths could not be read, one message each.
+    pub errors: Vec<String>,
 }
 
 const SKIPPED_FOLDERS: &[&str] = &["node_modules", "vendor"];
@@ -43,7 +43,7 @@ pub fn discover(paths: &[String], stdin_name: Option<&str>, exclude: &GlobSet) -
         }
         let path = Path::new(given);
         match std::fs::metadata(path) {
-            Err(error) => errors.push((given.clone(), error.to_string())),
+            Err(error) => errors.push(format!("cannot read {given}: {error}")),
             Ok(meta) if meta.is_dir() => walk(path, exclude, &mut inputs, &mut errors),
             Ok(_) => inputs.push(Input::File {
                 name: display_name(path),
@@ -56,14 +56,9 @@ pub fn discover(paths: &[String], stdin_name: Option<&str>, exclude: &GlobSet) -
     Discovered { inputs, errors }
 }
 
-fn walk(
-    root: &Path,
-    exclude: &GlobSet,
-    inputs: &mut Vec<Input>,
-    errors: &mut Vec<(String, String)>,
-) {
-    // Symlinks are not followed into folders (no loops); a link to a regular
-    // file is read like the file.
+fn walk(root: &Path, exclude: &GlobSet, inputs: &mut Vec<Input>, errors: &mut Vec<String>) {
+    // Symlinks are not followed into folders (no loops); a link to a file is
+    // read like the file.
     let walker = WalkDir::new(root)
         .follow_links(false)
         .into_iter()
@@ -85,7 +80,7 @@ fn walk(
                 let path = error
                     .path()
                     .map_or_else(|| root.display().to_string(), |p| p.display().to_string());
-                errors.push((path, error.to_string()));
+                errors.push(format!("cannot read {path}: {error}"));
                 continue;
             }
         };
@@ -97,12 +92,23 @@ fn walk(
         if !wanted {
             continue;
         }
-        let is_file = if entry.file_type().is_symlink() {
-            std::fs::metadata(path).is_ok_and(|m| m.is_file())
+        // Anything else with a manifest's name is an input, so that a FIFO or
+        // a device is reported as skipped instead of silently passed over.
+        let is_dir = if entry.file_type().is_symlink() {
+            match std::fs::metadata(path) {
+                Ok(target) => target.is_dir(),
+                Err(error) => {
+                    errors.push(format!(
+                        "cannot read {}: a symbolic link whose target cannot be read: {error}",
+                        display_name(path)
+                    ));
+                    continue;
+                }
+            }
         } else {
-            entry.file_type().is_file()
+            entry.file_type().is_dir()
         };
-        if is_file {
+        if !is_dir {
             inputs.push(Input::File {
                 name: display_name(path),
                 path: path.to_path_buf(),
@@ -123,4 +129,33 @@ fn display_name(path: &Path) -> String {
     } else {
         name.to_string()
     }
+}
+
+/// What a path is when it is not a regular file or a folder: podlint never
+/// opens those for reading (a FIFO blocks until a writer comes, a device
+/// such as `/dev/zero` never ends).
+pub fn special_kind(file_type: &std::fs::FileType) -> Option<&'static str> {
+    if file_type.is_file() {
+        return None;
+    }
+    if file_type.is_dir() {
+        return Some("a folder");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return Some("a FIFO (named pipe)");
+        }
+        if file_type.is_char_device() {
+            return Some("a character device");
+        }
+        if file_type.is_block_device() {
+            return Some("a block device");
+        }
+        if file_type.is_socket() {
+            return Some("a socket");
+        }
+    }
+    Some("a special file")
 }

@@ -17,6 +17,21 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// Every rule at its default severity, those off by default at warning.
+    pub fn every_rule() -> Settings {
+        let active = crate::rules::RULES
+            .iter()
+            .map(|&rule| match rule.meta().level {
+                crate::rules::Level::On(severity) => (rule, severity),
+                crate::rules::Level::Off => (rule, Severity::Warning),
+            })
+            .collect();
+        Settings {
+            active,
+            suppress: true,
+        }
+    }
+
     fn severity(&self, id: &str) -> Option<Severity> {
         self.active
             .iter()
@@ -66,12 +81,26 @@ pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted
             None,
         ));
     } else {
-        let parsed = source::parse(text);
-        if is_template(text, &parsed) {
-            stats.templates = 1;
+        // Each document is linted as soon as it is parsed and then dropped:
+        // a large bundle never holds all its trees at once.
+        let may_be_template = text.contains("{{");
+        let mut template_action = false;
+        let parsed = source::parse_each(text, |document| {
+            template_action =
+                template_action || (may_be_template && has_template_action(&document.root));
+            lint_document(&document.root, settings, &mut stats, &mut located);
+        });
+        // A Go template (Helm chart) is not a manifest until rendered: skip
+        // it when its `{{ }}` actions break the YAML or sit in unquoted
+        // values. Templates in quoted or block strings (Argo parameters,
+        // alert texts) are ordinary values.
+        if may_be_template && (template_action || has_invalid_syntax(&parsed)) {
             return Linted {
                 findings: Vec::new(),
-                stats,
+                stats: Stats {
+                    templates: 1,
+                    ..Stats::default()
+                },
             };
         }
         let mut unknown = Vec::new();
@@ -98,36 +127,6 @@ pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted
                 }
             };
             located.push(resolve(raw, None, None));
-        }
-        for document in &parsed.documents {
-            stats.documents += 1;
-            let objects = match model::objects(&document.root) {
-                Contents::NotKubernetes => {
-                    stats.skipped_documents += 1;
-                    continue;
-                }
-                Contents::Objects(objects) => objects,
-            };
-            for object in &objects {
-                stats.objects += 1;
-                let pod = PodView::of(object);
-                stats.pod_specs += usize::from(pod.is_some());
-                let mut raws = Vec::new();
-                check(object, pod.as_ref(), settings, &mut raws);
-                let silenced = suppress::annotated(object, &mut raws);
-                if settings.suppress {
-                    raws.retain(|raw| !silenced.contains(&raw.rule));
-                }
-                let object_ref = ObjectRef {
-                    kind: object.kind.to_string(),
-                    name: object.name.map(str::to_string),
-                    namespace: object.namespace.map(str::to_string),
-                };
-                located.extend(
-                    raws.into_iter()
-                        .map(|raw| resolve(raw, Some(&document.root), Some(object_ref.clone()))),
-                );
-            }
         }
     }
 
@@ -178,6 +177,37 @@ pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted
     Linted { findings, stats }
 }
 
+fn lint_document(root: &Node, settings: &Settings, stats: &mut Stats, located: &mut Vec<Located>) {
+    stats.documents += 1;
+    let objects = match model::objects(root) {
+        Contents::NotKubernetes => {
+            stats.skipped_documents += 1;
+            return;
+        }
+        Contents::Objects(objects) => objects,
+    };
+    for object in &objects {
+        stats.objects += 1;
+        let pod = PodView::of(object);
+        stats.pod_specs += usize::from(pod.is_some());
+        let mut raws = Vec::new();
+        check(object, pod.as_ref(), settings, &mut raws);
+        let silenced = suppress::annotated(object, &mut raws);
+        if settings.suppress {
+            raws.retain(|raw| !silenced.contains(&raw.rule));
+        }
+        let object_ref = ObjectRef {
+            kind: object.kind.to_string(),
+            name: object.name.map(str::to_string),
+            namespace: object.namespace.map(str::to_string),
+        };
+        located.extend(
+            raws.into_iter()
+                .map(|raw| resolve(raw, Some(root), Some(object_ref.clone()))),
+        );
+    }
+}
+
 /// Runs the active rules on one object (and its Pod spec, if it has one).
 pub fn check(
     object: &Object<'_>,
@@ -222,22 +252,11 @@ fn resolve(raw: Raw, root: Option<&Node>, object: Option<ObjectRef>) -> Located 
     (raw, span, labels, object)
 }
 
-/// A Go template (Helm chart) is not a manifest until rendered: skip it when
-/// its `{{ }}` actions break the YAML or sit in unquoted values. Templates in
-/// quoted or block strings (Argo parameters, alert texts) are ordinary values.
-fn is_template(text: &str, parsed: &source::ParsedSource) -> bool {
-    if !text.contains("{{") {
-        return false;
-    }
-    let broken = parsed
+fn has_invalid_syntax(parsed: &source::ParsedSource) -> bool {
+    parsed
         .problems
         .iter()
-        .any(|p| matches!(p, SyntaxProblem::Invalid { .. }));
-    broken
-        || parsed
-            .documents
-            .iter()
-            .any(|d| has_template_action(&d.root))
+        .any(|p| matches!(p, SyntaxProblem::Invalid { .. }))
 }
 
 fn has_template_action(node: &Node) -> bool {

@@ -24,10 +24,20 @@ pub fn fingerprints(path: &str, text: &str, findings: &[Finding]) -> Vec<String>
     }
     let lines = LineIndex::new(text);
     let mut seen: HashMap<u64, u32> = HashMap::new();
+    let mut long_lines: HashMap<u32, String> = HashMap::new();
     findings
         .iter()
         .map(|f| {
-            let line = lines.line_text(f.start.line.saturating_sub(1) as usize);
+            let mut line = lines
+                .line_text(f.start.line.saturating_sub(1) as usize)
+                .trim();
+            // A huge line (minified JSON) stands in by its own hash, made
+            // once: hashing it whole for each of its findings is quadratic.
+            if line.len() > LONG_LINE {
+                line = long_lines
+                    .entry(f.start.line)
+                    .or_insert_with(|| format!("{:016x}", fnv(&[line])));
+            }
             let object = f.object.as_ref();
             let parts = [
                 f.rule,
@@ -36,22 +46,29 @@ pub fn fingerprints(path: &str, text: &str, findings: &[Finding]) -> Vec<String>
                 object.and_then(|o| o.name.as_deref()).unwrap_or(""),
                 object.and_then(|o| o.namespace.as_deref()).unwrap_or(""),
                 f.container.as_deref().unwrap_or(""),
-                line.trim(),
+                line,
             ];
-            // FNV-1a is specified bit for bit, unlike std's hashers, so the
-            // same finding hashes alike on every platform and Rust version.
-            let mut hasher = FnvHasher::default();
-            for part in parts {
-                hasher.write(part.as_bytes());
-                // 0xFF never occurs in UTF-8: parts cannot run into each other.
-                hasher.write(&[0xFF]);
-            }
-            let hash = hasher.finish();
+            let hash = fnv(&parts);
             let occurrence = seen.entry(hash).or_insert(0);
             *occurrence += 1;
             format!("{hash:016x}:{occurrence}")
         })
         .collect()
+}
+
+/// Lines longer than this are hashed once, not once per finding.
+const LONG_LINE: usize = 1024;
+
+/// FNV-1a is specified bit for bit, unlike std's hashers, so the same
+/// finding hashes alike on every platform and Rust version.
+fn fnv(parts: &[&str]) -> u64 {
+    let mut hasher = FnvHasher::default();
+    for part in parts {
+        hasher.write(part.as_bytes());
+        // 0xFF never occurs in UTF-8: parts cannot run into each other.
+        hasher.write(&[0xFF]);
+    }
+    hasher.finish()
 }
 
 #[cfg(test)]

@@ -4,6 +4,8 @@
 //! span trees, [`model`] types the objects and finds their Pod specs,
 //! [`engine`] runs the [`rules`], and [`report`] renders the findings.
 
+#![forbid(unsafe_code)]
+
 pub mod baseline;
 pub mod cli;
 pub mod config;
@@ -17,11 +19,13 @@ pub mod model;
 pub mod ordered;
 pub mod report;
 pub mod rules;
+pub mod size;
 pub mod source;
 pub mod suppress;
 
 use std::collections::HashSet;
 use std::io::{BufWriter, IsTerminal, Read, Write};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -32,9 +36,10 @@ use cli::{CheckArgs, Cli, Command, FailLevel, ListFormat};
 use config::Config;
 use discover::Input;
 use engine::{Settings, Stats};
-use finding::Severity;
+use finding::{Finding, Severity};
 use report::{Format, Output, PartStyle};
 use rules::{Level, RULES};
+use size::ByteSize;
 
 /// Exit codes of DESIGN.md: 0 clean, 1 findings at or above the fail level,
 /// 2 usage error or unreadable path.
@@ -42,15 +47,16 @@ pub const EXIT_CLEAN: u8 = 0;
 pub const EXIT_FINDINGS: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 
-/// Files larger than this are reported and not read.
-const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+/// Files larger than this are reported as skipped and not read, unless
+/// `--max-file-size` or the config's `max-file-size` says otherwise.
+pub const DEFAULT_MAX_FILE_SIZE: ByteSize = ByteSize(64 * 1024 * 1024);
 
 pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Some(Command::Rules { format }) => print_rules(format),
         Some(Command::Explain { rule }) => explain(&rule),
         Some(Command::Lsp) => lsp::serve(),
-        Some(Command::Check(args)) => check(args),
+        Some(Command::Check(args)) => check(*args),
         None => check(cli.check),
     }
 }
@@ -250,6 +256,7 @@ struct Job<'a> {
     style: PartStyle<'a>,
     parse_only: bool,
     baseline: Option<&'a HashSet<String>>,
+    max_file_size: ByteSize,
 }
 
 fn check(args: CheckArgs) -> u8 {
@@ -305,6 +312,10 @@ fn check(args: CheckArgs) -> u8 {
         },
         parse_only: args.parse_only,
         baseline: baseline.as_ref(),
+        max_file_size: args
+            .max_file_size
+            .or(config.max_file_size)
+            .unwrap_or(DEFAULT_MAX_FILE_SIZE),
     };
     // One input is linted on this thread (see `ordered`): no pool to start.
     let pool = match args.jobs {
@@ -328,22 +339,20 @@ fn check(args: CheckArgs) -> u8 {
     };
     let mut writer = report::Writer::new(output, BufWriter::with_capacity(1 << 16, destination));
 
-    let mut errors: Vec<(String, String)> = discovered.errors;
+    let mut errors: Vec<String> = discovered.errors;
     let mut stats = Stats::default();
     let (mut errors_found, mut warnings, mut infos, mut baselined) = (0, 0, 0, 0);
     ordered::map_in_order(
         &discovered.inputs,
         pool.as_ref(),
         |input| lint_input(input, &job),
-        |input, result| {
+        |_, result| {
             stats += result.stats;
             errors_found += result.errors;
             warnings += result.warnings;
             infos += result.infos;
             baselined += result.baselined;
-            if let Some(error) = result.error {
-                errors.push((input.name().to_string(), error));
-            }
+            errors.extend(result.error);
             writer.part(result.part);
         },
     );
@@ -366,8 +375,8 @@ fn check(args: CheckArgs) -> u8 {
             );
             return EXIT_USAGE;
         }
-        for (path, reason) in &errors {
-            eprintln!("podlint: error: cannot read {path}: {reason}");
+        for message in &errors {
+            eprintln!("podlint: error: {message}");
         }
         let n = errors_found + warnings + infos;
         eprintln!(
@@ -383,8 +392,8 @@ fn check(args: CheckArgs) -> u8 {
     }
     // A closed pipe (`podlint | head`) is not an error worth reporting.
     drop(written);
-    for (path, reason) in &errors {
-        eprintln!("podlint: error: cannot read {path}: {reason}");
+    for message in &errors {
+        eprintln!("podlint: error: {message}");
     }
     if let (Some(path), 1..) = (&args.baseline, baselined) {
         let (these, are) = if baselined == 1 {
@@ -423,68 +432,200 @@ fn check(args: CheckArgs) -> u8 {
 }
 
 fn lint_input(input: &Input, job: &Job<'_>) -> FileResult {
+    match read(input, job.max_file_size) {
+        Ok(bytes) => lint_source(input.name(), bytes, job),
+        Err(error) => FileResult {
+            error: Some(error),
+            ..FileResult::default()
+        },
+    }
+}
+
+fn lint_source(name: &str, bytes: Vec<u8>, job: &Job<'_>) -> FileResult {
     let mut result = FileResult::default();
-    let bytes = match read(input) {
-        Ok(bytes) => bytes,
-        Err(error) => {
-            result.error = Some(error);
-            return result;
-        }
-    };
     let source = source::decode(bytes);
     if job.parse_only {
         result.stats.documents = source::parse(&source.text).documents.len();
         return result;
     }
-    let name: Arc<str> = input.name().into();
-    let linted = engine::lint(&name, &source, job.settings);
-    result.stats = linted.stats;
+    let name: Arc<str> = name.into();
+    let fingerprinted = job.style.output.needs_fingerprints() || job.baseline.is_some();
+    let checked = check_source(&name, &source, job, fingerprinted);
+    (result.errors, result.warnings, result.infos) = checked.counts();
+    result.stats = checked.stats;
+    result.baselined = checked.baselined;
+    result.part = report::render_part(
+        &job.style,
+        &name,
+        &source.text,
+        &checked.findings,
+        &checked.fingerprints,
+    );
+    result
+}
+
+/// A file's findings to report, before they are rendered.
+struct Checked {
+    /// Those of the baseline left out.
+    findings: Vec<Finding>,
+    /// One a finding when asked for (see [`fingerprint`]), else none.
+    fingerprints: Vec<String>,
+    /// How many findings the baseline left out.
+    baselined: usize,
+    stats: Stats,
+}
+
+impl Checked {
+    /// Errors, warnings and infos.
+    fn counts(&self) -> (usize, usize, usize) {
+        let count = |s: Severity| self.findings.iter().filter(|f| f.severity == s).count();
+        (
+            count(Severity::Error),
+            count(Severity::Warning),
+            count(Severity::Info),
+        )
+    }
+}
+
+/// `fingerprinted`: whether to make fingerprints (the baseline needs them).
+fn check_source(
+    name: &Arc<str>,
+    source: &source::SourceText,
+    job: &Job<'_>,
+    fingerprinted: bool,
+) -> Checked {
+    let linted = engine::lint(name, source, job.settings);
     let mut findings = linted.findings;
     // Fingerprints cost a line index and a hash a finding: made only for
     // the outputs that show them and for baselines.
     let mut fingerprints = Vec::new();
-    if job.style.output.needs_fingerprints() || job.baseline.is_some() {
-        let path = report::artifact_path(&name, job.style.cwd).path;
+    if fingerprinted {
+        let path = report::artifact_path(name, job.style.cwd).path;
         fingerprints = fingerprint::fingerprints(&path, &source.text, &findings);
     }
+    let before = findings.len();
     if let Some(baseline) = job.baseline {
-        let before = findings.len();
         (findings, fingerprints) = findings
             .into_iter()
             .zip(fingerprints)
             .filter(|(_, fingerprint)| !baseline.contains(fingerprint))
             .unzip();
-        result.baselined = before - findings.len();
     }
-    for finding in &findings {
-        match finding.severity {
-            Severity::Error => result.errors += 1,
-            Severity::Warning => result.warnings += 1,
-            Severity::Info => result.infos += 1,
-        }
+    Checked {
+        baselined: before - findings.len(),
+        findings,
+        fingerprints,
+        stats: linted.stats,
     }
-    result.part = report::render_part(&job.style, &name, &source.text, &findings, &fingerprints);
-    result
 }
 
-fn read(input: &Input) -> Result<Vec<u8>, String> {
-    let mut bytes = Vec::new();
-    let result = match input {
-        Input::Stdin { .. } => std::io::stdin()
-            .lock()
-            .take(MAX_FILE_BYTES + 1)
-            .read_to_end(&mut bytes),
-        Input::File { path, .. } => std::fs::File::open(path)
-            .and_then(|file| file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)),
+/// The whole pipeline on one file's bytes, without the file system: decode,
+/// parse, extract, every rule (those off by default too), and the findings
+/// rendered in each of `formats`. The fuzz target feeds it arbitrary bytes.
+pub fn lint_bytes(name: &str, bytes: Vec<u8>, formats: &[Format]) -> Vec<String> {
+    let settings = Settings::every_rule();
+    let job = Job {
+        settings: &settings,
+        style: PartStyle {
+            output: Output::Report(Format::Sarif),
+            color: false,
+            cwd: None,
+        },
+        parse_only: false,
+        baseline: None,
+        max_file_size: DEFAULT_MAX_FILE_SIZE,
     };
-    result.map_err(|e| e.to_string())?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(format!(
-            "larger than {} MiB; skipped",
-            MAX_FILE_BYTES / 1024 / 1024
-        ));
+    let source = source::decode(bytes);
+    let name: Arc<str> = name.into();
+    let checked = check_source(&name, &source, &job, true);
+    let (errors, warnings, infos) = checked.counts();
+    formats
+        .iter()
+        .map(|&format| {
+            let style = PartStyle {
+                output: Output::Report(format),
+                ..job.style
+            };
+            let part = report::render_part(
+                &style,
+                &name,
+                &source.text,
+                &checked.findings,
+                &checked.fingerprints,
+            );
+            let mut out = Vec::new();
+            let mut writer = report::Writer::new(style.output, &mut out);
+            writer.part(part);
+            // Writing to memory cannot fail.
+            let _ = writer.finish(&report::Totals {
+                files: 1,
+                stats: checked.stats,
+                errors,
+                warnings,
+                infos,
+                elapsed: std::time::Duration::ZERO,
+                unreadable: &[],
+                cwd: None,
+            });
+            String::from_utf8_lossy(&out).into_owned()
+        })
+        .collect()
+}
+
+/// An input's bytes, or the message that says why it was not linted. Only
+/// regular files are read: a FIFO would block, a device never end.
+fn read(input: &Input, limit: ByteSize) -> Result<Vec<u8>, String> {
+    let name = input.name();
+    let cannot = |error: std::io::Error| format!("cannot read {name}: {error}");
+    let (reader, known_size): (Box<dyn Read>, Option<u64>) = match input {
+        Input::Stdin { .. } => (Box::new(std::io::stdin().lock()), None),
+        Input::File { path, .. } => {
+            let file = open_without_blocking(path).map_err(cannot)?;
+            let meta = file.metadata().map_err(cannot)?;
+            if let Some(kind) = discover::special_kind(&meta.file_type()) {
+                return Err(format!(
+                    "cannot read {name}: it is {kind}, not a regular file; skipped"
+                ));
+            }
+            (Box::new(file), Some(meta.len()))
+        }
+    };
+    if let Some(size) = known_size.filter(|&size| size > limit.0) {
+        return Err(too_large(name, Some(ByteSize(size)), limit));
+    }
+    let mut bytes = Vec::with_capacity(known_size.unwrap_or(0) as usize);
+    // A file that grows while it is read stops at the limit all the same.
+    reader
+        .take(limit.0.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > limit.0 {
+        return Err(too_large(name, None, limit));
     }
     Ok(bytes)
+}
+
+fn too_large(name: &str, size: Option<ByteSize>, limit: ByteSize) -> String {
+    let size = size.map_or(String::new(), |size| format!(" ({size})"));
+    format!(
+        "skipped {name}: it is larger{size} than the file-size limit of {limit}; raise the limit with --max-file-size or `max-file-size` in .podlint.yaml, or exclude the file"
+    )
+}
+
+/// Opens for reading without waiting for a FIFO's writer (the caller then
+/// refuses anything that is not a regular file).
+#[cfg(unix)]
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
 }
 
 fn write_stdout(text: &str) {

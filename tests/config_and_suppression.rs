@@ -154,3 +154,26 @@ fn explain_prints_the_doc_and_suggests_the_nearest_id() {
             "did you mean `privileged-container`?",
         ));
 }
+
+/// The config examples of the README and docs/configuration.md are valid
+/// configs, with every key the file takes.
+#[test]
+fn documented_configs_are_valid() {
+    for doc in ["README.md", "docs/configuration.md"] {
+        let text = std::fs::read_to_string(doc).expect("read the doc");
+        let example = text
+            .split("```yaml\n")
+            .map(|block| block.split("```").next().unwrap_or_default())
+            .find(|block| block.starts_with("rules:"))
+            .unwrap_or_else(|| panic!("{doc} has no config example"));
+        for key in ["rules:", "exclude:", "fail-level:", "max-file-size:"] {
+            assert!(example.contains(key), "{doc}'s example lacks {key}");
+        }
+        let config = podlint::config::parse(doc, example.to_string())
+            .unwrap_or_else(|e| panic!("{doc}'s example: {e}"));
+        assert_eq!(
+            config.max_file_size,
+            Some(podlint::size::ByteSize(64 * 1024 * 1024))
+        );
+    }
+}

@@ -233,10 +233,10 @@ fn result<'a>(f: &'a Finding, fingerprint: &'a str, location: &Location) -> Sari
 }
 
 /// The whole log: the results of every file (see [`results`]), in order, and
-/// the paths that could not be read (as tool notifications: the run did not
-/// see everything). It is written once the run is over, as the
+/// why paths were not linted (as tool notifications: the run did not see
+/// everything). It is written once the run is over, as the
 /// notifications come before the results.
-pub fn render(results: &[String], unreadable: &[(String, String)], cwd: Option<&Path>) -> String {
+pub fn render(results: &[String], unreadable: &[String], cwd: Option<&Path>) -> String {
     // Serializing plain structs of strings and numbers cannot fail.
     let mut text =
         serde_json::to_string_pretty(&log(Vec::new(), unreadable, cwd)).unwrap_or_default();
@@ -256,7 +256,7 @@ pub fn render(results: &[String], unreadable: &[(String, String)], cwd: Option<&
 
 fn log<'a>(
     results: Vec<SarifResult<'a>>,
-    unreadable: &[(String, String)],
+    unreadable: &[String],
     cwd: Option<&Path>,
 ) -> Log<'a> {
     Log {
@@ -268,10 +268,10 @@ fn log<'a>(
                 execution_successful: unreadable.is_empty(),
                 tool_execution_notifications: unreadable
                     .iter()
-                    .map(|(path, reason)| Notification {
+                    .map(|message| Notification {
                         level: "error",
                         message: Text {
-                            text: format!("cannot read {path}: {reason}"),
+                            text: message.clone(),
                         },
                     })
                     .collect(),
@@ -421,7 +421,7 @@ mod tests {
         let findings = crate::finding::tests::examples();
         let fingerprints = vec!["a:1".to_string(), "b:1".to_string()];
         let cwd = Some(Path::new("/repo"));
-        let unreadable = [("gone.yaml".to_string(), "not found".to_string())];
+        let unreadable = ["cannot read gone.yaml: not found".to_string()];
         let parts = [
             results(&findings[..1], &fingerprints[..1], cwd),
             String::new(),

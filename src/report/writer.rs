@@ -17,8 +17,8 @@ pub struct Totals<'a> {
     pub warnings: usize,
     pub infos: usize,
     pub elapsed: Duration,
-    /// Paths that could not be read: (path, reason).
-    pub unreadable: &'a [(String, String)],
+    /// Why paths were not linted, one message each.
+    pub unreadable: &'a [String],
     pub cwd: Option<&'a Path>,
 }
 

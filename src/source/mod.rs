@@ -5,7 +5,7 @@ mod parse;
 mod tree;
 
 pub use lines::{LineIndex, Position};
-pub use parse::{parse, Document, ParsedSource, SyntaxProblem};
+pub use parse::{parse, parse_each, Document, ParsedSource, SyntaxProblem};
 pub use tree::{Comment, Entry, Node, Scalar, ScalarStyle, Span, Value};
 
 /// A file's text as podlint reads it: decoded to UTF-8, BOM removed.

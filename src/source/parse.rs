@@ -45,6 +45,16 @@ pub struct ParsedSource {
 }
 
 pub fn parse(text: &str) -> ParsedSource {
+    let mut documents = Vec::new();
+    let mut parsed = parse_each(text, |document| documents.push(document));
+    parsed.documents = documents;
+    parsed
+}
+
+/// [`parse`], handing each document to `on_document` as soon as it is built,
+/// so that the trees of a large file are not all held at once. The result
+/// has the problems and comments, and no documents.
+pub fn parse_each(text: &str, mut on_document: impl FnMut(Document)) -> ParsedSource {
     let options = granit_parser::options! {
         block_nesting_limit: NESTING_LIMIT,
         flow_nesting_limit: NESTING_LIMIT,
@@ -75,7 +85,9 @@ pub fn parse(text: &str) -> ParsedSource {
                 }
             }
         }
+        builder.out.documents.drain(..).for_each(&mut on_document);
     }
+    builder.out.documents.drain(..).for_each(&mut on_document);
     builder.out
 }
 
@@ -95,7 +107,14 @@ fn recover<'a>(
 }
 
 fn describe(error: &ScanError) -> String {
-    error.kind().to_string()
+    match error.kind() {
+        granit_parser::ErrorKind::RecursionLimitExceeded => {
+            format!(
+                "nesting deeper than {NESTING_LIMIT} levels; the rest of the document is not read"
+            )
+        }
+        kind => kind.to_string(),
+    }
 }
 
 fn error_span(text: &str, error: &ScanError) -> Span {
@@ -225,7 +244,7 @@ impl Builder {
                 self.expanded += anchored.size;
                 if self.expanded > ALIAS_EXPANSION_BUDGET {
                     return Err(format!(
-                        "aliases expand to more than {ALIAS_EXPANSION_BUDGET} nodes (an alias bomb?); document not read"
+                        "aliases expand to more than {ALIAS_EXPANSION_BUDGET} nodes (an alias bomb?); the rest of the document is not read"
                     ));
                 }
                 if self.stack.len() + anchored.height > MAX_DEPTH {

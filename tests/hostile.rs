@@ -1,0 +1,760 @@
+//! Hostile input (DESIGN.md, "Quality bars"): whatever sits in a repository,
+//! podlint exits 0, 1 or 2, names the file (and line) in its diagnostic,
+//! lints every other file, never panics and never hangs. Every input is made
+//! here at run time; none is committed.
+
+mod bin;
+
+use std::path::Path;
+use std::time::Duration;
+
+use tempfile::TempDir;
+
+/// A clean Deployment but for one info finding: it shows that the other
+/// files of a run are still linted, and leaves the exit code to the hostile
+/// input (info is below the default fail level).
+const WITNESS: &str = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: witness
+spec:
+  selector:
+    matchLabels: {app: witness}
+  template:
+    metadata:
+      labels: {app: witness}
+    spec:
+      containers:
+      - name: witness
+        image: nginx:1.27
+        resources:
+          requests: {cpu: 100m, memory: 64Mi}
+          limits: {memory: 128Mi}
+        readinessProbe:
+          httpGet: {path: /, port: 80}
+        securityContext:
+          allowPrivilegeEscalation: false
+          runAsNonRoot: true
+          readOnlyRootFilesystem: true
+          capabilities: {drop: [ALL]}
+";
+const WITNESS_FINDING: &str =
+    "witness.yaml:13:9: info[liveness-probe-missing] container `witness` has no liveness probe";
+
+/// Longer than any run here takes, short enough to fail a hang quickly.
+const HANG: Duration = Duration::from_secs(60);
+
+struct Outcome {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// A folder with the witness and the given files.
+fn project(files: &[(&str, &[u8])]) -> TempDir {
+    let dir = TempDir::new().expect("temp dir");
+    std::fs::write(dir.path().join("witness.yaml"), WITNESS).expect("write witness");
+    for (name, bytes) in files {
+        let path = dir.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("create folder");
+        }
+        std::fs::write(path, bytes).expect("write input");
+    }
+    dir
+}
+
+/// Runs podlint and fails on anything that is not a clean exit: a panic
+/// message, an exit code other than 0, 1 or 2, a signal (an abort, a stack
+/// overflow) or a hang.
+fn lint(dir: &Path, args: &[&str]) -> Outcome {
+    let output = bin::podlint(dir)
+        .args(args)
+        .timeout(HANG)
+        .output()
+        .expect("podlint runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(
+        !stderr.contains("panicked"),
+        "podlint panicked on {args:?}:\n{stderr}"
+    );
+    let code = match output.status.code() {
+        Some(code @ 0..=2) => code,
+        other => {
+            panic!("podlint {args:?} ended with {other:?} (a signal, a hang or a crash):\n{stderr}")
+        }
+    };
+    Outcome {
+        code,
+        stdout,
+        stderr,
+    }
+}
+
+/// Lints the folder with the compact format; asserts the exit code, that
+/// the witness was linted, and that `diagnostic` is a whole line of stdout
+/// (findings) or stderr (files not linted).
+fn expect(dir: &TempDir, code: i32, diagnostic: &str) -> Outcome {
+    expect_run(dir, &["--format", "compact", "."], code, diagnostic)
+}
+
+fn expect_run(dir: &TempDir, args: &[&str], code: i32, diagnostic: &str) -> Outcome {
+    let outcome = lint(dir.path(), args);
+    let lines = || outcome.stdout.lines().chain(outcome.stderr.lines());
+    assert!(
+        lines().any(|line| line == diagnostic),
+        "no line `{diagnostic}` for {args:?}:\nstdout:\n{}\nstderr:\n{}",
+        outcome.stdout,
+        outcome.stderr
+    );
+    // The witness's finding, in the compact, JSON or human format.
+    let witness_linted = outcome.stdout.lines().any(|line| line == WITNESS_FINDING)
+        || outcome.stdout.contains("\"file\": \"witness.yaml\"")
+        || outcome.stdout.contains("─[witness.yaml:13:9]");
+    assert!(
+        witness_linted,
+        "the other file was not linted:\n{}\n{}",
+        outcome.stdout, outcome.stderr
+    );
+    assert_eq!(
+        outcome.code, code,
+        "exit code for {args:?}:\n{}",
+        outcome.stderr
+    );
+    outcome
+}
+
+#[test]
+fn bad_indentation_is_invalid_yaml_at_its_line() {
+    let dir = project(&[(
+        "x.yaml",
+        b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n spec: {}\n",
+    )]);
+    expect(
+        &dir,
+        1,
+        "x.yaml:5:2: error[invalid-yaml] while parsing a block mapping, did not find expected key",
+    );
+}
+
+#[test]
+fn unclosed_quote_is_invalid_yaml_at_its_line() {
+    let dir = project(&[(
+        "x.yaml",
+        b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: \"a\n",
+    )]);
+    expect(&dir, 1, "x.yaml:4:9: error[invalid-yaml] unclosed quote");
+}
+
+#[test]
+fn unclosed_flow_collections_are_invalid_yaml() {
+    let dir = project(&[
+        (
+            "seq.yaml",
+            b"apiVersion: v1\nkind: Pod\nspec: {containers: [\n",
+        ),
+        (
+            "map.yaml",
+            b"apiVersion: v1\nkind: Pod\nmetadata: {name: a\n",
+        ),
+    ]);
+    let outcome = expect(
+        &dir,
+        1,
+        "map.yaml:3:11: error[invalid-yaml] unclosed bracket '{'",
+    );
+    assert!(
+        outcome
+            .stdout
+            .contains("seq.yaml:3:20: error[invalid-yaml] unclosed bracket '['"),
+        "{}",
+        outcome.stdout
+    );
+}
+
+#[test]
+fn tab_indentation_is_invalid_yaml_at_its_line() {
+    let dir = project(&[(
+        "x.yaml",
+        b"apiVersion: v1\nkind: Pod\nmetadata:\n\tname: a\n",
+    )]);
+    expect(
+        &dir,
+        1,
+        "x.yaml:4:2: error[invalid-yaml] tabs disallowed within this context (block indentation)",
+    );
+}
+
+#[test]
+fn duplicate_keys_are_reported_as_kubernetes_rejects_them() {
+    let dir = project(&[(
+        "x.yaml",
+        b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  name: b\n",
+    )]);
+    expect(
+        &dir,
+        1,
+        "x.yaml:5:3: error[duplicate-key] key `name` appears twice in this mapping",
+    );
+}
+
+#[test]
+fn stray_document_markers_are_invalid_yaml_and_later_documents_are_read() {
+    let dir = project(&[
+        (
+            "x.yaml",
+            b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n... stray\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: b\n  name: c\n",
+        ),
+        ("y.yaml", b"a: 1\n%YAML 1.2\n---\nb: 2\n"),
+    ]);
+    let outcome = expect(
+        &dir,
+        1,
+        "x.yaml:5:5: error[invalid-yaml] invalid content after document end marker",
+    );
+    // Parsing resumes at the next `---`.
+    let later = "x.yaml:11:3: error[duplicate-key] key `name` appears twice in this mapping";
+    let directive =
+        "y.yaml:2:1: error[invalid-yaml] missing explicit document end marker before directive";
+    for line in [later, directive] {
+        assert!(
+            outcome.stdout.lines().any(|l| l == line),
+            "{}",
+            outcome.stdout
+        );
+    }
+}
+
+#[test]
+fn binary_file_named_yaml_is_reported_as_not_text() {
+    let mut bytes = b"\x7fELF\x02\x01\x01\x00\x00\x00".to_vec();
+    bytes.extend((0..=255u8).cycle().take(4096));
+    let dir = project(&[("x.yaml", &bytes)]);
+    expect(
+        &dir,
+        1,
+        "x.yaml:2:118: error[invalid-yaml] not text: this looks like a binary file, not YAML or JSON",
+    );
+}
+
+#[test]
+fn invalid_utf8_is_reported_where_it_starts() {
+    let dir = project(&[(
+        "x.yaml",
+        b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: caf\xe9\n",
+    )]);
+    expect(
+        &dir,
+        1,
+        "x.yaml:4:12: error[invalid-yaml] invalid UTF-8: YAML and JSON files must be UTF-8 (or UTF-16 with a BOM)",
+    );
+}
+
+/// A bare Pod that the default rules report on line 2.
+const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  containers:\n  - name: app\n    image: nginx:1.27\n";
+const POD_FINDING: &str = ":2:1: warning[bare-pod] Pod `a` is not managed by a controller: nothing recreates it after a node failure";
+
+#[test]
+fn utf16_with_a_bom_is_decoded_and_linted() {
+    let le: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(POD.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let be: Vec<u8> = [0xFE, 0xFF]
+        .into_iter()
+        .chain(POD.encode_utf16().flat_map(u16::to_be_bytes))
+        .collect();
+    let dir = project(&[("le.yaml", &le), ("be.yaml", &be)]);
+    let outcome = expect(&dir, 1, &format!("le.yaml{POD_FINDING}"));
+    assert!(outcome.stdout.contains(&format!("be.yaml{POD_FINDING}")));
+    assert!(
+        !outcome.stdout.contains("invalid-yaml"),
+        "{}",
+        outcome.stdout
+    );
+}
+
+#[test]
+fn utf8_with_a_bom_is_linted_at_the_same_positions() {
+    let bytes = format!("\u{FEFF}{POD}");
+    let dir = project(&[("x.yaml", bytes.as_bytes())]);
+    let outcome = expect(&dir, 1, &format!("x.yaml{POD_FINDING}"));
+    assert!(
+        outcome
+            .stdout
+            .contains("x.yaml:7:5: warning[memory-limit-missing]"),
+        "{}",
+        outcome.stdout
+    );
+}
+
+#[test]
+fn crlf_line_endings_give_the_same_findings_as_lf() {
+    let crlf = POD.replace('\n', "\r\n");
+    let dir = project(&[("lf.yaml", POD.as_bytes()), ("crlf.yaml", crlf.as_bytes())]);
+    let outcome = expect(&dir, 1, &format!("crlf.yaml{POD_FINDING}"));
+    let of = |file: &str| -> Vec<String> {
+        outcome
+            .stdout
+            .lines()
+            .filter_map(|line| line.strip_prefix(file))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(of("crlf.yaml:"), of("lf.yaml:"));
+}
+
+#[test]
+fn empty_and_comment_only_files_are_clean() {
+    let dir = project(&[
+        ("empty.yaml", b""),
+        ("comments.yaml", b"# nothing here yet\n# kind: Pod\n"),
+        ("blank.yaml", b"\n\n   \n"),
+    ]);
+    let outcome = expect_run(&dir, &["--format", "json", "."], 0, "  \"findings\": [");
+    assert!(
+        outcome.stdout.contains("\"files\": 4"),
+        "{}",
+        outcome.stdout
+    );
+    assert!(outcome.stderr.is_empty(), "{}", outcome.stderr);
+}
+
+/// 10,000 levels, far past the parser's nesting limit (256): reported at the
+/// level where the limit is hit, no stack overflow.
+#[test]
+fn ten_thousand_levels_of_flow_nesting_are_refused_not_recursed() {
+    let deep = format!(
+        "apiVersion: v1\nkind: Pod\nmetadata: {}{}\n",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    let dir = project(&[("x.yaml", deep.as_bytes())]);
+    expect(
+        &dir,
+        1,
+        "x.yaml:3:267: error[invalid-yaml] nesting deeper than 256 levels; the rest of the document is not read",
+    );
+}
+
+#[test]
+fn ten_thousand_levels_of_block_nesting_are_refused_not_recursed() {
+    // `- - - x` nests block sequences on one line, `? ? x` block mappings.
+    let sequences = format!("{}x\n", "- ".repeat(10_000));
+    let mappings = format!("{}x\n", "? ".repeat(10_000));
+    let dir = project(&[
+        ("seq.yaml", sequences.as_bytes()),
+        ("map.yaml", mappings.as_bytes()),
+    ]);
+    let message =
+        "error[invalid-yaml] nesting deeper than 256 levels; the rest of the document is not read";
+    let outcome = expect(&dir, 1, &format!("seq.yaml:1:513: {message}"));
+    assert!(
+        outcome
+            .stdout
+            .contains(&format!("map.yaml:1:513: {message}")),
+        "{}",
+        outcome.stdout
+    );
+}
+
+/// Nesting that aliases build is bounded too (the parser only bounds what
+/// is written): 200 written levels repeated through aliases.
+#[test]
+fn nesting_built_by_aliases_is_bounded() {
+    let mut yaml = String::from("apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  labels: ");
+    yaml.push_str(&format!("&a {}x{}\n", "[".repeat(200), "]".repeat(200)));
+    yaml.push_str(&format!(
+        "  annotations: &b {}*a{}\n",
+        "[".repeat(200),
+        "]".repeat(200)
+    ));
+    yaml.push_str(&format!("spec: {}*b{}\n", "[".repeat(200), "]".repeat(200)));
+    let dir = project(&[("x.yaml", yaml.as_bytes())]);
+    expect(
+        &dir,
+        1,
+        "x.yaml:7:207: error[invalid-yaml] aliases nest deeper than 512 levels",
+    );
+}
+
+#[test]
+fn billion_laughs_is_refused_within_the_alias_budget() {
+    let mut bomb = String::from("apiVersion: v1\nkind: Pod\na: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    for (name, previous) in "bcdefghi".chars().zip("abcdefgh".chars()) {
+        let items = vec![format!("*{previous}"); 9].join(",");
+        bomb.push_str(&format!("{name}: &{name} [{items}]\n"));
+    }
+    let dir = project(&[("bomb.yaml", bomb.as_bytes())]);
+    let started = std::time::Instant::now();
+    expect(
+        &dir,
+        1,
+        "bomb.yaml:9:8: error[invalid-yaml] aliases expand to more than 1000000 nodes (an alias bomb?); the rest of the document is not read",
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn merge_keys_are_applied_before_the_rules_run() {
+    let yaml = b"\
+apiVersion: v1
+kind: List
+items:
+- apiVersion: apps/v1
+  kind: Deployment
+  metadata: {name: a}
+  spec:
+    selector: {matchLabels: {app: a}}
+    template:
+      metadata: {labels: {app: a}}
+      spec:
+        containers:
+        - &base
+          name: a
+          image: nginx:1.27
+          securityContext: {privileged: true}
+        - <<: *base
+          name: b
+";
+    let dir = project(&[("x.yaml", yaml)]);
+    let outcome = expect(
+        &dir,
+        1,
+        "x.yaml:16:29: error[privileged-container] container `a` runs privileged",
+    );
+    // The second container inherits `privileged: true` through the merge;
+    // its finding points at the merged node, where the value is written.
+    assert!(
+        outcome
+            .stdout
+            .contains("x.yaml:16:29: error[privileged-container] container `b` runs privileged"),
+        "{}",
+        outcome.stdout
+    );
+}
+
+#[test]
+fn a_directory_named_like_a_manifest_is_walked_not_read() {
+    let dir = project(&[("x.yaml/inner.yaml", POD.as_bytes())]);
+    expect(&dir, 1, &format!("x.yaml/inner.yaml{POD_FINDING}"));
+    std::fs::rename(
+        dir.path().join("witness.yaml"),
+        dir.path().join("x.yaml/witness.yaml"),
+    )
+    .expect("move witness");
+    let outcome = lint(dir.path(), &["--format", "compact", "x.yaml"]);
+    assert_eq!(outcome.code, 1);
+    assert!(outcome
+        .stdout
+        .contains(&format!("x.yaml/inner.yaml{POD_FINDING}")));
+}
+
+#[test]
+fn a_path_that_does_not_exist_is_exit_2_and_the_rest_is_linted() {
+    let dir = project(&[]);
+    expect_run(
+        &dir,
+        &["--format", "compact", "nope.yaml", "witness.yaml"],
+        2,
+        "podlint: error: cannot read nope.yaml: No such file or directory (os error 2)",
+    );
+}
+
+#[cfg(unix)]
+mod unix {
+    use super::*;
+
+    use std::os::unix::fs::{symlink, PermissionsExt};
+    use std::process::Command;
+
+    #[test]
+    fn a_symlink_loop_between_two_folders_ends() {
+        let dir = project(&[("a/pod.yaml", POD.as_bytes()), ("b/keep.txt", b"")]);
+        symlink("../b", dir.path().join("a/to-b")).expect("symlink");
+        symlink("../a", dir.path().join("b/to-a")).expect("symlink");
+        // Links to folders are not followed, so each file is linted once.
+        let outcome = expect(&dir, 1, &format!("a/pod.yaml{POD_FINDING}"));
+        assert_eq!(outcome.stdout.matches("warning[bare-pod]").count(), 1);
+        let outcome = lint(dir.path(), &["--format", "compact", "a/to-b/to-a"]);
+        assert_eq!(outcome.code, 1);
+        assert!(outcome
+            .stdout
+            .contains(&format!("a/to-b/to-a/pod.yaml{POD_FINDING}")));
+    }
+
+    #[test]
+    fn a_symlink_that_points_at_itself_is_named() {
+        let dir = project(&[]);
+        symlink("self.yaml", dir.path().join("self.yaml")).expect("symlink");
+        let outcome = expect(
+            &dir,
+            2,
+            "podlint: error: cannot read self.yaml: a symbolic link whose target cannot be read: Too many levels of symbolic links (os error 40)",
+        );
+        assert!(outcome.stderr.lines().count() == 1, "{}", outcome.stderr);
+        expect_run(
+            &dir,
+            &["--format", "compact", "self.yaml", "witness.yaml"],
+            2,
+            "podlint: error: cannot read self.yaml: Too many levels of symbolic links (os error 40)",
+        );
+    }
+
+    #[test]
+    fn a_symlink_to_dev_zero_is_not_read() {
+        let dir = project(&[]);
+        symlink("/dev/zero", dir.path().join("zero.yaml")).expect("symlink");
+        let diagnostic =
+            "podlint: error: cannot read zero.yaml: it is a character device, not a regular file; skipped";
+        expect(&dir, 2, diagnostic);
+        expect_run(
+            &dir,
+            &["--format", "compact", "zero.yaml", "witness.yaml"],
+            2,
+            diagnostic,
+        );
+    }
+
+    /// Opening a FIFO that has no writer blocks forever: podlint must not
+    /// wait for one, in a folder or named on the command line.
+    #[test]
+    fn a_fifo_is_not_waited_on() {
+        let dir = project(&[]);
+        let made = Command::new("mkfifo")
+            .arg(dir.path().join("pipe.yaml"))
+            .status()
+            .expect("mkfifo runs");
+        assert!(made.success());
+        let diagnostic =
+            "podlint: error: cannot read pipe.yaml: it is a FIFO (named pipe), not a regular file; skipped";
+        expect(&dir, 2, diagnostic);
+        expect_run(
+            &dir,
+            &["--format", "compact", "pipe.yaml", "witness.yaml"],
+            2,
+            diagnostic,
+        );
+    }
+
+    /// `chmod 000` stops every user but root, and these tests may run as
+    /// root (in containers they often do); /proc/self/mem is a regular file
+    /// that no one can read from its start, so the read error is tested for
+    /// every user.
+    #[test]
+    fn an_unreadable_file_is_exit_2_and_the_rest_is_linted() {
+        let dir = project(&[("locked.yaml", POD.as_bytes())]);
+        let locked = dir.path().join("locked.yaml");
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000))
+            .expect("chmod 000");
+        if std::fs::read(&locked).is_err() {
+            expect(
+                &dir,
+                2,
+                "podlint: error: cannot read locked.yaml: Permission denied (os error 13)",
+            );
+        } else {
+            // Root reads it regardless of its mode, and so does podlint.
+            expect(&dir, 1, &format!("locked.yaml{POD_FINDING}"));
+        }
+        std::fs::remove_file(&locked).expect("remove");
+
+        if Path::new("/proc/self/mem").exists() {
+            symlink("/proc/self/mem", dir.path().join("mem.yaml")).expect("symlink");
+            expect(
+                &dir,
+                2,
+                "podlint: error: cannot read mem.yaml: Input/output error (os error 5)",
+            );
+        }
+    }
+}
+
+#[test]
+fn a_file_over_the_size_limit_is_skipped_with_exit_2_and_advice() {
+    let big = format!("{POD}#{}\n", "x".repeat(3000));
+    let dir = project(&[("big.yaml", big.as_bytes())]);
+    let advice = "raise the limit with --max-file-size or `max-file-size` in .podlint.yaml, or exclude the file";
+    expect_run(
+        &dir,
+        &["--format", "compact", "--max-file-size", "2KiB", "."],
+        2,
+        &format!("podlint: error: skipped big.yaml: it is larger (3.0 KiB) than the file-size limit of 2 KiB; {advice}"),
+    );
+    std::fs::write(dir.path().join(".podlint.yaml"), "max-file-size: 2KiB\n").expect("config");
+    expect(
+        &dir,
+        2,
+        &format!("podlint: error: skipped big.yaml: it is larger (3.0 KiB) than the file-size limit of 2 KiB; {advice}"),
+    );
+    // The flag wins over the config; the advice works.
+    expect_run(
+        &dir,
+        &["--format", "compact", "--max-file-size", "4KiB", "."],
+        1,
+        &format!("big.yaml{POD_FINDING}"),
+    );
+    expect_run(
+        &dir,
+        &["--format", "compact", "--exclude", "big.yaml", "."],
+        0,
+        WITNESS_FINDING,
+    );
+}
+
+#[test]
+fn standard_input_over_the_size_limit_is_skipped() {
+    let dir = project(&[]);
+    let output = bin::podlint(dir.path())
+        .args([
+            "--format",
+            "compact",
+            "--max-file-size",
+            "1KiB",
+            "-",
+            "witness.yaml",
+        ])
+        .write_stdin("#".repeat(5000))
+        .timeout(HANG)
+        .output()
+        .expect("podlint runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert_eq!(
+        stderr,
+        "podlint: error: skipped <stdin>: it is larger than the file-size limit of 1 KiB; raise the limit with --max-file-size or `max-file-size` in .podlint.yaml, or exclude the file\n"
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains(WITNESS_FINDING));
+}
+
+#[test]
+fn a_bad_size_is_a_usage_error_that_says_what_a_size_is() {
+    let dir = project(&[]);
+    let outcome = lint(dir.path(), &["--max-file-size", "64M", "."]);
+    assert_eq!(outcome.code, 2);
+    assert!(
+        outcome.stderr.contains("`64M` is not a size: write a whole number of bytes, or one with a unit: KiB, MiB, GiB (binary) or KB, MB, GB (decimal), e.g. 128MiB"),
+        "{}",
+        outcome.stderr
+    );
+    std::fs::write(dir.path().join(".podlint.yaml"), "max-file-size: lots\n").expect("config");
+    let outcome = lint(dir.path(), &["."]);
+    assert_eq!(outcome.code, 2);
+    assert!(
+        outcome
+            .stderr
+            .contains(".podlint.yaml: `lots` is not a size"),
+        "{}",
+        outcome.stderr
+    );
+    assert!(
+        outcome.stderr.contains("1 │ max-file-size: lots"),
+        "{}",
+        outcome.stderr
+    );
+}
+
+/// A generated bundle of valid documents: every one is linted. The suite
+/// uses 5 MB (the debug build lints about 0.7 MB/s); the 50 MB figure of
+/// the issue is measured on the release build, see docs/robustness.md.
+#[test]
+fn a_large_multi_document_file_is_linted_whole() {
+    let document = WITNESS.replace("witness", "bundled");
+    let count = 5_000_000 / (document.len() + 4);
+    let bundle = format!("{document}---\n").repeat(count);
+    let dir = project(&[("bundle.yaml", bundle.as_bytes())]);
+    let outcome = expect_run(
+        &dir,
+        &["--format", "json", "."],
+        0,
+        &format!("    \"documents\": {},", count + 1),
+    );
+    assert_eq!(
+        outcome
+            .stdout
+            .matches("\"rule\": \"liveness-probe-missing\"")
+            .count(),
+        count + 1
+    );
+}
+
+/// Minified JSON: one line of hundreds of KB with thousands of findings.
+/// Positions are counted without rescanning the line for each finding, and
+/// the human format shows such findings in their one-line form instead of a
+/// snippet of the whole line.
+#[test]
+fn thousands_of_findings_on_one_huge_line_are_reported_quickly() {
+    let pod = r#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"nginx:1.27"}]}}"#;
+    let items = vec![pod; 2000].join(",");
+    let json = format!(r#"{{"apiVersion":"v1","kind":"List","items":[{items}]}}"#);
+    let last = json.rfind(r#""name":"c""#).expect("a container") + 1;
+    let dir = project(&[("x.json", json.as_bytes())]);
+    let started = std::time::Instant::now();
+    let outcome = expect_run(
+        &dir,
+        &["."],
+        1,
+        &format!(
+            "x.json:1:{last}: warning[memory-limit-missing] container `c` has no memory limit"
+        ),
+    );
+    assert!(
+        outcome.stdout.contains(
+            "podlint: 2 files, 2 documents, 2001 Pod specs: 0 errors, 14000 warnings, 4001 infos"
+        ),
+        "{}",
+        outcome.stdout.lines().last().unwrap_or_default()
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+/// Trees just within the limits (250 written levels, 500 through an alias)
+/// in every place the model types them: no stack overflow on a worker thread.
+#[test]
+fn deep_trees_within_the_limits_are_typed_without_stack_overflow() {
+    let (d, mut documents) = (250, Vec::new());
+    let seq = (
+        format!("&a {}x{}", "[".repeat(d), "]".repeat(d)),
+        format!("{}*a{}", "[".repeat(d), "]".repeat(d)),
+    );
+    let map = (
+        format!("&m {}x{}", "{k: ".repeat(d), "}".repeat(d)),
+        format!("{}*m{}", "{k: ".repeat(d), "}".repeat(d)),
+    );
+    let places = [
+        "metadata: {labels: A, annotations: B}",
+        "spec: {containers: [{name: c, image: x, env: A, args: B}]}",
+        "spec: {unknownkey: A, other: B}",
+        "spec: {containers: [{name: c, image: x, securityContext: A, resources: B}]}",
+    ];
+    for place in places {
+        for (anchored, aliased) in [&seq, &map] {
+            let body = place.replace('A', anchored).replace('B', aliased);
+            documents.push(format!("apiVersion: v1\nkind: Pod\n{body}\n"));
+        }
+    }
+    let yaml = documents.join("---\n");
+    let dir = project(&[("x.yaml", yaml.as_bytes())]);
+    let outcome = expect(
+        &dir,
+        1,
+        "x.yaml:19:8: error[unknown-field] `unknownkey` is not a field of PodSpec",
+    );
+    assert!(
+        outcome.stdout.contains(
+            "x.yaml:31:1326: error[unknown-field] `k` is not a field of ResourceRequirements"
+        ),
+        "{}",
+        outcome.stdout
+    );
+}
