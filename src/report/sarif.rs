@@ -254,11 +254,7 @@ pub fn render(results: &[String], unreadable: &[String], cwd: Option<&Path>) -> 
     text
 }
 
-fn log<'a>(
-    results: Vec<SarifResult<'a>>,
-    unreadable: &[String],
-    cwd: Option<&Path>,
-) -> Log<'a> {
+fn log<'a>(results: Vec<SarifResult<'a>>, unreadable: &[String], cwd: Option<&Path>) -> Log<'a> {
     Log {
         schema: SCHEMA,
         version: "2.1.0",
