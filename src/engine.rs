@@ -21,7 +21,7 @@ impl Settings {
     pub fn every_rule() -> Settings {
         let active = crate::rules::RULES
             .iter()
-            .map(|&rule| match rule.meta().level {
+            .map(|&rule| match rule.level {
                 crate::rules::Level::On(severity) => (rule, severity),
                 crate::rules::Level::Off => (rule, Severity::Warning),
             })

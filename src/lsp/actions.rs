@@ -339,20 +339,10 @@ mod tests {
 
     use super::*;
     use crate::engine::{self, Settings};
-    use crate::rules::{Level, RULES};
     use crate::source::{self, SourceText};
 
     fn lint(text: &str) -> Vec<Finding> {
-        let settings = Settings {
-            active: RULES
-                .iter()
-                .map(|&rule| match rule.meta().level {
-                    Level::On(severity) => (rule, severity),
-                    Level::Off => (rule, crate::finding::Severity::Info),
-                })
-                .collect(),
-            suppress: true,
-        };
+        let settings = Settings::every_rule();
         let source = SourceText {
             text: text.to_string(),
             decode_error: None,
