@@ -67,9 +67,13 @@ impl Project {
         path
     }
 
-    fn read(&self, name: &str) -> String {
+    /// The lines an editor wrote to `name`.
+    fn lines(&self, name: &str) -> Vec<String> {
         std::fs::read_to_string(self.dir.path().join(name))
             .unwrap_or_else(|e| panic!("the editor wrote no {name}: {e}"))
+            .lines()
+            .map(String::from)
+            .collect()
     }
 
     /// Runs a program in the folder, killed if it hangs.
@@ -109,10 +113,17 @@ impl Project {
     }
 }
 
-/// `line:column <text>` lines, sorted, for comparisons that ignore order.
-fn sorted(mut lines: Vec<String>) -> Vec<String> {
-    lines.sort();
-    lines
+/// Asserts that an editor listed one line for each finding of `podlint
+/// check` and nothing else, each as `line` writes it, in any order.
+fn assert_lists_every_finding(
+    project: &Project,
+    mut listed: Vec<String>,
+    line: impl Fn(&Value) -> String,
+) {
+    let mut expected: Vec<String> = project.findings().iter().map(line).collect();
+    listed.sort();
+    expected.sort();
+    assert_eq!(listed, expected);
 }
 
 #[test]
@@ -151,30 +162,21 @@ vim.api.nvim_create_autocmd('VimEnter', {
     );
     assert!(output.status.success(), "{output:?}");
 
-    let shown: Vec<String> = project
-        .read("diagnostics.txt")
-        .lines()
-        .map(String::from)
-        .collect();
-    let expected: Vec<String> = project
-        .findings()
-        .iter()
-        .map(|f| {
-            // vim.diagnostic.severity: ERROR 1, WARN 2, INFO 3.
-            let severity = match f["severity"].as_str() {
-                Some("error") => 1,
-                Some("warning") => 2,
-                _ => 3,
-            };
-            format!(
-                "{}:{} {severity} {}",
-                f["line"],
-                f["column"],
-                f["rule"].as_str().unwrap_or_default()
-            )
-        })
-        .collect();
-    assert_eq!(sorted(shown), sorted(expected));
+    let shown: Vec<String> = project.lines("diagnostics.txt");
+    assert_lists_every_finding(&project, shown, |f| {
+        // vim.diagnostic.severity: ERROR 1, WARN 2, INFO 3.
+        let severity = match f["severity"].as_str() {
+            Some("error") => 1,
+            Some("warning") => 2,
+            _ => 3,
+        };
+        format!(
+            "{}:{} {severity} {}",
+            f["line"],
+            f["column"],
+            f["rule"].as_str().unwrap_or_default()
+        )
+    });
 }
 
 #[test]
@@ -205,27 +207,18 @@ fn vim_make_on_save_fills_the_quickfix_list_with_the_documented_errorformat() {
     );
     assert!(output.status.success(), "{output:?}");
 
-    let listed: Vec<String> = project
-        .read("quickfix.txt")
-        .lines()
-        .map(String::from)
-        .collect();
-    let expected: Vec<String> = project
-        .findings()
-        .iter()
-        .map(|f| {
-            let severity = f["severity"].as_str().unwrap_or_default();
-            format!(
-                "app.yaml:{}:{} {} [{}] {}",
-                f["line"],
-                f["column"],
-                &severity[..1],
-                f["rule"].as_str().unwrap_or_default(),
-                f["message"].as_str().unwrap_or_default()
-            )
-        })
-        .collect();
-    assert_eq!(sorted(listed), sorted(expected));
+    let listed: Vec<String> = project.lines("quickfix.txt");
+    assert_lists_every_finding(&project, listed, |f| {
+        let severity = f["severity"].as_str().unwrap_or_default();
+        format!(
+            "app.yaml:{}:{} {} [{}] {}",
+            f["line"],
+            f["column"],
+            &severity[..1],
+            f["rule"].as_str().unwrap_or_default(),
+            f["message"].as_str().unwrap_or_default()
+        )
+    });
 }
 
 #[test]
@@ -267,25 +260,16 @@ fn emacs_compile_reads_each_finding_with_its_position_and_severity() {
     );
     assert!(output.status.success(), "{output:?}");
 
-    let listed: Vec<String> = project
-        .read("errors.txt")
-        .lines()
-        .map(String::from)
-        .collect();
-    let expected: Vec<String> = project
-        .findings()
-        .iter()
-        .map(|f| {
-            let kind = match f["severity"].as_str() {
-                Some("error") => 2,
-                Some("warning") => 1,
-                _ => 0,
-            };
-            let file = project.dir.path().join("app.yaml");
-            format!("{}:{}:{} {kind}", file.display(), f["line"], f["column"])
-        })
-        .collect();
-    assert_eq!(sorted(listed), sorted(expected));
+    let listed: Vec<String> = project.lines("errors.txt");
+    assert_lists_every_finding(&project, listed, |f| {
+        let kind = match f["severity"].as_str() {
+            Some("error") => 2,
+            Some("warning") => 1,
+            _ => 0,
+        };
+        let file = project.dir.path().join("app.yaml");
+        format!("{}:{}:{} {kind}", file.display(), f["line"], f["column"])
+    });
 }
 
 #[test]
@@ -322,24 +306,15 @@ fs.writeFileSync('problems.txt', out.join('\n'));
     let output = project.run(&node, &["matcher.js"]);
     assert!(output.status.success(), "{output:?}");
 
-    let problems: Vec<String> = project
-        .read("problems.txt")
-        .lines()
-        .map(String::from)
-        .collect();
-    let expected: Vec<String> = project
-        .findings()
-        .iter()
-        .map(|f| {
-            format!(
-                "app.yaml:{}:{} {} {} {}",
-                f["line"],
-                f["column"],
-                f["severity"].as_str().unwrap_or_default(),
-                f["rule"].as_str().unwrap_or_default(),
-                f["message"].as_str().unwrap_or_default()
-            )
-        })
-        .collect();
-    assert_eq!(sorted(problems), sorted(expected));
+    let problems: Vec<String> = project.lines("problems.txt");
+    assert_lists_every_finding(&project, problems, |f| {
+        format!(
+            "app.yaml:{}:{} {} {} {}",
+            f["line"],
+            f["column"],
+            f["severity"].as_str().unwrap_or_default(),
+            f["rule"].as_str().unwrap_or_default(),
+            f["message"].as_str().unwrap_or_default()
+        )
+    });
 }
