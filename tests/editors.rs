@@ -100,6 +100,12 @@ impl Project {
         child.wait_with_output().expect("output")
     }
 
+    /// Neovim without a UI, swap files or shada, with these arguments.
+    fn nvim(&self, nvim: &Path, args: &[&str]) -> Output {
+        let headless = ["--headless", "-n", "-i", "NONE"];
+        self.run(nvim, &[&headless[..], args].concat())
+    }
+
     /// `podlint check --format json app.yaml`: the findings every editor must show.
     fn findings(&self) -> Vec<Value> {
         let output = bin::podlint(self.dir.path())
@@ -148,18 +154,7 @@ vim.api.nvim_create_autocmd('VimEnter', {
 "#;
     let init = bin::snippet(README, "neovim-lsp") + harness;
     project.file("init.lua", &init);
-    let output = project.run(
-        &nvim,
-        &[
-            "--headless",
-            "-n",
-            "-i",
-            "NONE",
-            "-u",
-            "init.lua",
-            "app.yaml",
-        ],
-    );
+    let output = project.nvim(&nvim, &["-u", "init.lua", "app.yaml"]);
     assert!(output.status.success(), "{output:?}");
 
     let shown: Vec<String> = project.lines("diagnostics.txt");
@@ -187,13 +182,9 @@ fn vim_make_on_save_fills_the_quickfix_list_with_the_documented_errorformat() {
     let project = Project::new();
     project.file("compact.vim", &bin::snippet(README, "vim-compact"));
     let dump = "call writefile(map(getqflist(), {_, e -> bufname(e.bufnr) . ':' . e.lnum . ':' . e.col . ' ' . e.type . ' ' . e.text}), 'quickfix.txt')";
-    let output = project.run(
+    let output = project.nvim(
         &nvim,
         &[
-            "--headless",
-            "-n",
-            "-i",
-            "NONE",
             "-u",
             "compact.vim",
             "-c",

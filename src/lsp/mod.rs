@@ -75,7 +75,14 @@ struct Server {
 }
 
 fn start(connection: &Connection) -> Result<Server, String> {
-    let (id, params) = connection.initialize_start().map_err(|e| e.to_string())?;
+    let (id, params) = connection.initialize_start().map_err(|error| {
+        if error.channel_is_disconnected() {
+            // Someone ran it in a terminal: say what it is for.
+            "standard input closed before an editor sent `initialize`; `podlint lsp` is started by editors (see the README's Editors section)".to_string()
+        } else {
+            error.to_string()
+        }
+    })?;
     let params: InitializeParams =
         serde_json::from_value(params).map_err(|e| format!("bad initialize request: {e}"))?;
     let offered = params
