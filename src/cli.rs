@@ -82,6 +82,18 @@ pub struct CheckArgs {
     /// Record today's findings in FILE for --baseline, and report nothing else
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+    /// Apply safe fixes in place, then report what remains (standard input:
+    /// print the fixed document)
+    #[arg(long, conflicts_with_all = ["diff", "write_baseline", "baseline"])]
+    pub fix: bool,
+    /// Print what --fix would change as a unified diff and change nothing
+    /// (exit 1 when there is something to fix)
+    #[arg(long, conflicts_with_all = ["write_baseline", "baseline"])]
+    pub diff: bool,
+    /// With --fix or --diff: also apply fixes that change what runs
+    /// (allowPrivilegeEscalation, capabilities, runAsNonRoot, readOnlyRootFilesystem)
+    #[arg(long)]
+    pub unsafe_fixes: bool,
     /// Stop after parsing (benchmarks the parse-only floor of the pipeline)
     #[arg(long, hide = true)]
     pub parse_only: bool,

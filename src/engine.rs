@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::finding::{Finding, Label, ObjectRef, Severity};
+use crate::finding::{Finding, Fix, Label, ObjectRef, Severity};
 use crate::model::{self, locate, Contents, Object, PodView, Target};
 use crate::rules::{Check, Raw, Report, Rule};
 use crate::source::{self, LineIndex, Node, SourceText, Span, SyntaxProblem, Value};
@@ -111,7 +111,12 @@ pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted
                 SyntaxProblem::Invalid { span, message } => {
                     syntax_raw("invalid-yaml", message.clone(), *span)
                 }
-                SyntaxProblem::DuplicateKey { key, span, first } => {
+                SyntaxProblem::DuplicateKey {
+                    key,
+                    span,
+                    first,
+                    redundant,
+                } => {
                     let mut raw = syntax_raw(
                         "duplicate-key",
                         format!("key `{key}` appears twice in this mapping"),
@@ -123,6 +128,7 @@ pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted
                     );
                     raw.labels
                         .push((Target::Span(*first), "first written here".into()));
+                    raw.fix = redundant.map(Fix::RemoveEntry);
                     raw
                 }
             };

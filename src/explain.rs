@@ -18,8 +18,19 @@ pub fn render(rule: &Rule, color: bool) -> String {
             text.to_string()
         }
     };
+    let fix = match meta.fix {
+        Some(kind) => format!(
+            "Fix: {} (`podlint check --fix{}`)\n",
+            kind.as_str(),
+            match kind {
+                crate::fix::Applicability::Safe => "",
+                crate::fix::Applicability::Unsafe => " --unsafe-fixes",
+            }
+        ),
+        None => "Fix: none\n".to_string(),
+    };
     let mut out = format!(
-        "{}  {}  {}\n{}\n",
+        "{}  {}  {}\n{}\n{fix}",
         style(BOLD, rule.id),
         meta.level.as_str(),
         style(DIM, meta.category),

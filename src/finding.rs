@@ -63,7 +63,7 @@ pub struct Finding {
     pub fix: Option<Fix>,
 }
 
-/// A mechanical fix that an editor can offer as a quick fix.
+/// A mechanical fix: an editor's quick fix, applied by `check --fix`.
 #[derive(Clone, Debug)]
 pub enum Fix {
     /// Replace the finding's span with this text.
@@ -74,6 +74,9 @@ pub enum Fix {
         path: FieldPath,
         value: &'static str,
     },
+    /// Remove the mapping entry written at this span (a key repeated with
+    /// the same value).
+    RemoveEntry(Span),
 }
 
 #[cfg(test)]

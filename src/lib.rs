@@ -17,6 +17,7 @@ pub mod engine;
 pub mod explain;
 pub mod finding;
 pub mod fingerprint;
+pub mod fix;
 mod lsp;
 pub mod model;
 pub mod ordered;

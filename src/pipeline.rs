@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crate::discover::Input;
 use crate::engine::{self, Settings, Stats};
 use crate::finding::{Finding, Severity};
+use crate::fix::{self, Applicability};
 use crate::report::{self, Format, Output, PartStyle};
 use crate::size::ByteSize;
 use crate::{fingerprint, source};
@@ -28,6 +29,10 @@ pub struct FileResult {
     pub baselined: usize,
     pub stats: Stats,
     pub error: Option<String>,
+    /// Fixes applied (`--fix`) or shown (`--diff`).
+    pub fixed: usize,
+    /// Why a file was not fixed (it changed on disk, say).
+    pub fix_problem: Option<String>,
 }
 
 /// What every worker needs besides the input.
@@ -37,11 +42,32 @@ pub struct Job<'a> {
     pub parse_only: bool,
     pub baseline: Option<&'a HashSet<String>>,
     pub max_file_size: ByteSize,
+    pub fix: Option<FixMode>,
+}
+
+/// `--fix` and `--diff`: what to do with the fixes of a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FixMode {
+    pub write: FixWrite,
+    /// Which fixes: safe ones, or unsafe ones too.
+    pub allow: Applicability,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FixWrite {
+    /// Rewrite the file (standard input: print the fixed document), then
+    /// report what remains.
+    InPlace,
+    /// Print a unified diff and report nothing else.
+    Diff,
 }
 
 pub fn lint_input(input: &Input, job: &Job<'_>) -> FileResult {
     match source::read(input, job.max_file_size) {
-        Ok(bytes) => lint_source(input.name(), bytes, job),
+        Ok(bytes) => match job.fix {
+            Some(mode) => fix_source(input, bytes, mode, job),
+            None => lint_source(input.name(), bytes, job),
+        },
         Err(error) => FileResult {
             error: Some(error),
             ..FileResult::default()
@@ -70,6 +96,74 @@ fn lint_source(name: &str, bytes: Vec<u8>, job: &Job<'_>) -> FileResult {
         &checked.fingerprints,
     );
     result
+}
+
+/// `--fix` and `--diff` on one input: fixes applied round by round, then
+/// the file rewritten (or the diff rendered), then what remains linted.
+fn fix_source(input: &Input, bytes: Vec<u8>, mode: FixMode, job: &Job<'_>) -> FileResult {
+    let name = input.name();
+    // UTF-16 would have to be encoded back; such files are rare enough to
+    // leave to the editor.
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        let mut result = lint_source(name, bytes, job);
+        result.fix_problem = Some(format!("{name} is UTF-16: not fixed"));
+        return result;
+    }
+    let bom = bytes.starts_with(b"\xEF\xBB\xBF");
+    let read = bytes.clone();
+    let source = source::decode(bytes);
+    if source.decode_error.is_some() {
+        return lint_source(name, read, job);
+    }
+    let shared: Arc<str> = name.into();
+    let fixed = fix::fix_text(&shared, &source.text, job.settings, mode.allow);
+    let stdin = matches!(input, Input::Stdin { .. });
+    match mode.write {
+        FixWrite::Diff => {
+            let path = report::artifact_path(name, job.style.cwd).path;
+            FileResult {
+                part: if fixed.count > 0 {
+                    fix::unified_diff(&path, &source.text, &fixed.text)
+                } else {
+                    String::new()
+                },
+                fixed: fixed.count,
+                ..FileResult::default()
+            }
+        }
+        FixWrite::InPlace if stdin => {
+            let mut result = lint_source(name, fixed.text.clone().into_bytes(), job);
+            result.part = fixed.text;
+            result.fixed = fixed.count;
+            result
+        }
+        FixWrite::InPlace => {
+            if fixed.count == 0 {
+                return lint_source(name, read, job);
+            }
+            let mut out = Vec::with_capacity(fixed.text.len() + 3);
+            if bom {
+                out.extend_from_slice(b"\xEF\xBB\xBF");
+            }
+            out.extend_from_slice(fixed.text.as_bytes());
+            let written = match input {
+                Input::File { path, .. } => fix::write_in_place(path, &read, &out),
+                Input::Stdin { .. } => Ok(()),
+            };
+            match written {
+                Ok(()) => {
+                    let mut result = lint_source(name, fixed.text.into_bytes(), job);
+                    result.fixed = fixed.count;
+                    result
+                }
+                Err(problem) => {
+                    let mut result = lint_source(name, read, job);
+                    result.fix_problem = Some(problem);
+                    result
+                }
+            }
+        }
+    }
 }
 
 /// A file's findings to report, before they are rendered.
@@ -142,6 +236,7 @@ pub fn lint_bytes(name: &str, bytes: Vec<u8>, formats: &[Format]) -> Vec<String>
         parse_only: false,
         baseline: None,
         max_file_size: DEFAULT_MAX_FILE_SIZE,
+        fix: None,
     };
     let source = source::decode(bytes);
     let name: Arc<str> = name.into();

@@ -69,3 +69,30 @@ fn every_failing_example_fires_and_every_fixed_example_does_not() {
         );
     }
 }
+
+/// A rule whose front matter declares a fix (`fix: safe|unsafe`) says what
+/// it does under `## Fix`, starting with its kind; no other doc has one.
+#[test]
+fn a_doc_describes_its_fix_exactly_when_it_declares_one() {
+    for rule in RULES {
+        let meta = rule.meta();
+        let section = meta
+            .body
+            .split_once("\n## Fix\n\n")
+            .map(|(_, rest)| rest.split("\n## ").next().unwrap_or(rest));
+        match (meta.fix, section) {
+            (Some(kind), Some(text)) => {
+                let kind = kind.as_str();
+                let expected = format!("{}{}.", kind[..1].to_uppercase(), &kind[1..]);
+                assert!(
+                    text.starts_with(&expected),
+                    "rules/{}.md: `## Fix` must start with `{expected}`",
+                    rule.id
+                );
+            }
+            (None, None) => {}
+            (Some(_), None) => panic!("rules/{}.md: `fix:` without a `## Fix` section", rule.id),
+            (None, Some(_)) => panic!("rules/{}.md: a `## Fix` section without `fix:`", rule.id),
+        }
+    }
+}

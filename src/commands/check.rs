@@ -12,10 +12,11 @@ use rayon::ThreadPool;
 
 use crate::cli::{CheckArgs, FailLevel};
 use crate::config::{self, Config};
-use crate::discover::{self, Discovered};
+use crate::discover::{self, Discovered, Input};
 use crate::engine::{Settings, Stats};
 use crate::finding::Severity;
-use crate::pipeline::{self, Job, DEFAULT_MAX_FILE_SIZE};
+use crate::fix::Applicability;
+use crate::pipeline::{self, FixMode, FixWrite, Job, DEFAULT_MAX_FILE_SIZE};
 use crate::report::{self, Format, Output, PartStyle};
 use crate::rules::{self, Level, RULES};
 use crate::{baseline, ordered};
@@ -46,8 +47,16 @@ pub fn run(args: CheckArgs) -> u8 {
     // CI formats name files relative to the working directory; without one
     // (it was deleted) they keep the paths as given.
     let cwd = std::env::current_dir().ok();
+    let fix = fix_mode(&args);
+    let fixes_stdin = args.fix
+        && discovered
+            .inputs
+            .iter()
+            .any(|i| matches!(i, Input::Stdin { .. }));
     let output = if args.write_baseline.is_some() {
         Output::Baseline
+    } else if args.diff || fixes_stdin {
+        Output::Text
     } else {
         Output::Report(prepared.format)
     };
@@ -66,6 +75,7 @@ pub fn run(args: CheckArgs) -> u8 {
             .max_file_size
             .or(prepared.config.max_file_size)
             .unwrap_or(DEFAULT_MAX_FILE_SIZE),
+        fix,
     };
     let linted = lint_all(discovered, pool.as_ref(), &job, started);
 
@@ -74,6 +84,16 @@ pub fn run(args: CheckArgs) -> u8 {
     }
     for message in &linted.unreadable {
         eprintln!("podlint: error: {message}");
+    }
+    if let Some(mode) = fix {
+        report_fixes(mode, &linted);
+        if mode.write == FixWrite::Diff {
+            return match (linted.unreadable.is_empty(), linted.fixed) {
+                (false, _) => EXIT_USAGE,
+                (true, 0) => EXIT_CLEAN,
+                (true, _) => EXIT_FINDINGS,
+            };
+        }
     }
     if let (Some(path), 1..) = (&args.baseline, linted.baselined) {
         let (these, are) = if linted.baselined == 1 {
@@ -94,6 +114,44 @@ pub fn run(args: CheckArgs) -> u8 {
     exit_code(&linted, fail_level)
 }
 
+/// `--fix` / `--diff`, with `--unsafe-fixes` or not.
+fn fix_mode(args: &CheckArgs) -> Option<FixMode> {
+    let write = match (args.fix, args.diff) {
+        (true, _) => FixWrite::InPlace,
+        (false, true) => FixWrite::Diff,
+        (false, false) => return None,
+    };
+    let allow = if args.unsafe_fixes {
+        Applicability::Unsafe
+    } else {
+        Applicability::Safe
+    };
+    Some(FixMode { write, allow })
+}
+
+/// One line on standard error: how many fixes were applied (or would be),
+/// and the files left alone.
+fn report_fixes(mode: FixMode, linted: &Linted) {
+    for problem in &linted.fix_problems {
+        eprintln!("podlint: warning: {problem}");
+    }
+    let (n, files) = (linted.fixed, linted.fixed_files);
+    let fixes = if n == 1 { "fix" } else { "fixes" };
+    let in_files = if files == 1 { "file" } else { "files" };
+    match mode.write {
+        FixWrite::InPlace => eprintln!("podlint: applied {n} {fixes} in {files} {in_files}"),
+        FixWrite::Diff if n > 0 => eprintln!(
+            "podlint: {n} {fixes} in {files} {in_files} would be applied by --fix{}",
+            if mode.allow == Applicability::Unsafe {
+                " --unsafe-fixes"
+            } else {
+                ""
+            }
+        ),
+        FixWrite::Diff => eprintln!("podlint: nothing to fix"),
+    }
+}
+
 /// What the options and the config settle before any file is read.
 struct Prepared {
     config: Config,
@@ -107,6 +165,10 @@ impl Prepared {
     /// Config, rules, format, excludes and baseline; on a mistake, the
     /// message is printed and the exit code returned.
     fn from_args(args: &CheckArgs) -> Result<Prepared, u8> {
+        if args.unsafe_fixes && !(args.fix || args.diff) {
+            eprintln!("podlint: error: --unsafe-fixes goes with --fix or --diff");
+            return Err(EXIT_USAGE);
+        }
         let config = load_config(args).map_err(|error| {
             print_diagnostic(&error);
             EXIT_USAGE
@@ -159,6 +221,11 @@ struct Linted {
     baseline_text: Vec<u8>,
     /// Whether the report reached its destination (a closed pipe does not).
     written: std::io::Result<()>,
+    /// Fixes applied or shown, and in how many files.
+    fixed: usize,
+    fixed_files: usize,
+    /// Files `--fix` left alone, and why.
+    fix_problems: Vec<String>,
 }
 
 /// Lints every input on the pool and writes each file's part of the report
@@ -174,7 +241,7 @@ fn lint_all(
     let mut baseline_text = Vec::new();
     let destination: Box<dyn Write + Send + '_> = match job.style.output {
         Output::Baseline => Box::new(&mut baseline_text),
-        Output::Report(_) => Box::new(std::io::stdout()),
+        Output::Report(_) | Output::Text => Box::new(std::io::stdout()),
     };
     let mut writer = report::Writer::new(
         job.style.output,
@@ -183,6 +250,7 @@ fn lint_all(
     let mut unreadable = discovered.errors;
     let mut stats = Stats::default();
     let (mut errors, mut warnings, mut infos, mut baselined) = (0, 0, 0, 0);
+    let (mut fixed, mut fixed_files, mut fix_problems) = (0, 0, Vec::new());
     ordered::map_in_order(
         &discovered.inputs,
         pool,
@@ -194,6 +262,9 @@ fn lint_all(
             infos += result.infos;
             baselined += result.baselined;
             unreadable.extend(result.error);
+            fixed += result.fixed;
+            fixed_files += usize::from(result.fixed > 0);
+            fix_problems.extend(result.fix_problem);
             writer.part(result.part);
         },
     );
@@ -215,6 +286,9 @@ fn lint_all(
         unreadable,
         baseline_text,
         written,
+        fixed,
+        fixed_files,
+        fix_problems,
     }
 }
 

@@ -8,14 +8,18 @@ use super::{write_stdout, EXIT_CLEAN};
 pub fn run(format: ListFormat) -> u8 {
     let out = match format {
         ListFormat::Human => {
-            let mut out = String::new();
+            let mut out = format!(
+                "{:<32} {:<8} {:<12} {:<6} {}\n",
+                "RULE", "DEFAULT", "CATEGORY", "FIX", "SUMMARY"
+            );
             for rule in RULES {
                 let meta = rule.meta();
                 out.push_str(&format!(
-                    "{:<28} {:<8} {:<12} {}\n",
+                    "{:<32} {:<8} {:<12} {:<6} {}\n",
                     rule.id,
                     meta.level.as_str(),
                     meta.category,
+                    meta.fix.map_or("-", |kind| kind.as_str()),
                     meta.summary
                 ));
             }
@@ -31,6 +35,7 @@ pub fn run(format: ListFormat) -> u8 {
                         "severity": meta.level.as_str(),
                         "category": meta.category,
                         "summary": meta.summary,
+                        "fix": meta.fix.map(|kind| kind.as_str()),
                     })
                 })
                 .collect();

@@ -30,6 +30,9 @@ pub enum Format {
 pub enum Output {
     Report(Format),
     Baseline,
+    /// Text that is not a report, written as it comes: `--diff`'s patches,
+    /// the fixed document of `--fix` on standard input.
+    Text,
 }
 
 impl Output {
@@ -71,6 +74,8 @@ pub fn render_part(
             let file = artifact_path(name, style.cwd).path;
             crate::baseline::entries(findings, &file, fingerprints)
         }
+        // The pipeline makes these parts from the fixed text, not from findings.
+        Output::Text => String::new(),
     }
 }
 

@@ -48,7 +48,8 @@ impl<W: Write> Writer<W> {
         match output {
             Output::Report(Format::Json) => writer.write(json::HEAD),
             Output::Baseline => writer.write(&baseline::head()),
-            Output::Report(Format::Human | Format::Compact | Format::Github | Format::Sarif) => {}
+            Output::Report(Format::Human | Format::Compact | Format::Github | Format::Sarif)
+            | Output::Text => {}
         }
         writer
     }
@@ -66,7 +67,9 @@ impl<W: Write> Writer<W> {
                 self.write(separator);
                 self.write(&part);
             }
-            Output::Report(Format::Human | Format::Compact | Format::Github) => self.write(&part),
+            Output::Report(Format::Human | Format::Compact | Format::Github) | Output::Text => {
+                self.write(&part)
+            }
         }
     }
 
@@ -116,7 +119,7 @@ impl<W: Write> Writer<W> {
                     elapsed: totals.elapsed,
                 }));
             }
-            Output::Report(Format::Compact) => {}
+            Output::Report(Format::Compact) | Output::Text => {}
         }
         if self.error.is_none() {
             if let Err(error) = self.out.flush() {

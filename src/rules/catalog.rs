@@ -4,6 +4,7 @@ use std::sync::OnceLock;
 
 use super::{Rule, RULES};
 use crate::finding::Severity;
+use crate::fix::Applicability;
 
 /// A rule's default level: a severity, or off (runs only when enabled).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,6 +38,8 @@ pub struct Meta {
     pub level: Level,
     pub category: &'static str,
     pub summary: &'static str,
+    /// Whether `check --fix` can fix its findings, and how safely.
+    pub fix: Option<Applicability>,
     /// The documentation after the front matter.
     pub body: &'static str,
 }
@@ -57,6 +60,10 @@ pub fn parse(doc: &'static str) -> Option<Meta> {
         level: Level::parse(field("severity")?)?,
         category: field("category")?,
         summary: field("summary")?,
+        fix: match field("fix") {
+            Some(kind) => Some(Applicability::parse(kind)?),
+            None => None,
+        },
         body: body.trim_start_matches('\n'),
     })
 }
@@ -120,6 +127,7 @@ pub fn meta(rule: &Rule) -> &'static Meta {
         level: Level::Off,
         category: "",
         summary: "",
+        fix: None,
         body: "",
     };
     // A malformed doc turns its rule off rather than stopping the linter; the
@@ -133,6 +141,7 @@ pub fn meta(rule: &Rule) -> &'static Meta {
                     level: Level::Off,
                     category: "",
                     summary: "",
+                    fix: None,
                     body: r.doc,
                 })
             })

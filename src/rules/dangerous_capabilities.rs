@@ -1,3 +1,4 @@
+use crate::finding::Fix;
 use crate::model::{PodView, Target};
 use crate::rules::security::{added, capability, context, is_windows, privileged};
 use crate::rules::{Check, Report};
@@ -55,10 +56,17 @@ fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
             .and_then(|caps| caps.drop.as_ref())
             .is_some_and(|drop| drop.iter().any(|name| capability(name) == "ALL"));
         if !drops_all {
+            let drop = c.path.keys("securityContext.capabilities.drop");
             out.at(
-                Target::Field(c.path.keys("securityContext.capabilities.drop")),
+                Target::Field(drop.clone()),
                 format!("container `{}` does not drop ALL capabilities", c.name()),
             )
+            // Sets the list only where there is none (an existing one is left
+            // for the author to extend).
+            .fix(Fix::Set {
+                path: drop,
+                value: "[\"ALL\"]",
+            })
             .help("set securityContext.capabilities.drop: [ALL] and add back only what the program needs (NET_BIND_SERVICE, say)")
             .container(c.name());
         }

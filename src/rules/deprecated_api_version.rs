@@ -1,3 +1,4 @@
+use crate::finding::Fix;
 use crate::model::{Object, Target};
 use crate::rules::{Check, Report};
 
@@ -43,9 +44,36 @@ fn check(object: &Object<'_>, out: &mut Report<'_>) {
         .iter()
         .find(|(version, kinds, _, _)| *version == object.api_version && kinds.contains(&object.kind));
     let Some((version, _, removed_in, replacement)) = removal else { return };
-    out.at(
+    let report = out.at(
         Target::Value(object.path().key("apiVersion")),
         format!("{} is no longer served as {version}: removed in Kubernetes {removed_in}", object.kind),
-    )
-    .help(format!("use {replacement}"));
+    );
+    report.help(format!("use {replacement}"));
+    if let Some(same) = same_schema_replacement(version, object.kind) {
+        report.fix(Fix::Replace(same.to_string()));
+    }
+}
+
+/// The replacement apiVersion when the object's fields mean the same there,
+/// so that renaming the version is the whole migration. Not for moves that
+/// changed fields (extensions and apps betas to apps/v1 require `selector`;
+/// Ingress, CertificateSigningRequest, CRDs and HPA v2beta1 changed shape).
+fn same_schema_replacement(version: &str, kind: &str) -> Option<&'static str> {
+    const SAME_SCHEMA: &[(&str, &str, &str)] = &[
+        ("batch/v1beta1", "CronJob", "batch/v1"),
+        ("batch/v2alpha1", "CronJob", "batch/v1"),
+        ("policy/v1beta1", "PodDisruptionBudget", "policy/v1"),
+        ("autoscaling/v2beta2", "HorizontalPodAutoscaler", "autoscaling/v2"),
+        ("rbac.authorization.k8s.io/v1beta1", "Role", "rbac.authorization.k8s.io/v1"),
+        ("rbac.authorization.k8s.io/v1beta1", "ClusterRole", "rbac.authorization.k8s.io/v1"),
+        ("rbac.authorization.k8s.io/v1beta1", "RoleBinding", "rbac.authorization.k8s.io/v1"),
+        ("rbac.authorization.k8s.io/v1beta1", "ClusterRoleBinding", "rbac.authorization.k8s.io/v1"),
+        ("scheduling.k8s.io/v1beta1", "PriorityClass", "scheduling.k8s.io/v1"),
+        ("coordination.k8s.io/v1beta1", "Lease", "coordination.k8s.io/v1"),
+        ("storage.k8s.io/v1beta1", "StorageClass", "storage.k8s.io/v1"),
+    ];
+    SAME_SCHEMA
+        .iter()
+        .find(|(from, k, _)| *from == version && *k == kind)
+        .map(|(_, _, to)| *to)
 }

@@ -1,3 +1,4 @@
+use crate::finding::Fix;
 use crate::model::{PodView, Target};
 use crate::rules::security::{context, is_windows};
 use crate::rules::{Check, Report};
@@ -19,10 +20,12 @@ fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
                 c.name()
             ),
         };
-        out.at(
-            Target::Field(c.path.keys("securityContext.readOnlyRootFilesystem")),
-            message,
-        )
+        let field = c.path.keys("securityContext.readOnlyRootFilesystem");
+        out.at(Target::Field(field.clone()), message)
+        .fix(Fix::Set {
+            path: field,
+            value: "true",
+        })
         .help("set securityContext.readOnlyRootFilesystem: true and mount an emptyDir where the program must write (/tmp, caches)")
         .container(c.name());
     }

@@ -1,3 +1,4 @@
+use crate::finding::Fix;
 use crate::model::{ContainerView, FieldPath, PodView, Target};
 use crate::rules::security::{context, is_windows};
 use crate::rules::{Check, Report};
@@ -67,12 +68,14 @@ fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
                 c.name()
             )
         };
-        out.at(
-            Target::Field(c.path.key("securityContext").key(field)),
-            message,
-        )
-        .help(HELP)
-        .container(c.name());
+        let path = c.path.key("securityContext").key(field);
+        let report = out.at(Target::Field(path.clone()), message);
+        report.help(HELP).container(c.name());
+        // `runAsUser: 0` is a choice to undo by hand: runAsNonRoot beside it
+        // would keep the container from starting.
+        if field == "runAsNonRoot" {
+            report.fix(Fix::Set { path, value: "true" });
+        }
     }
     for field in ["runAsUser", "runAsNonRoot"] {
         let names: Vec<String> = inherited

@@ -17,10 +17,12 @@ fn check(object: &Object<'_>, out: &mut Report<'_>) {
             Target::Span(field.span),
             format!("`{}` is not a field of {}", field.key, field.parent),
         );
-        if let Some(near) = closest(&field.key, field.expected) {
-            report
-                .help(format!("did you mean `{near}`?"))
-                .fix(Fix::Replace(near.to_string()));
+        if let Some((near, unique)) = closest(&field.key, field.expected) {
+            report.help(format!("did you mean `{near}`?"));
+            // A rename is only mechanical when no other key is as close.
+            if unique {
+                report.fix(Fix::Replace(near.to_string()));
+            }
         } else if let Some(path) = Shapes::get().path_below(field.parent, &field.key) {
             // Valid deeper down: the indentation was lost in a copy and paste.
             report.help(format!(
@@ -32,14 +34,18 @@ fn check(object: &Object<'_>, out: &mut Report<'_>) {
 }
 
 /// The valid key closest to `key`: the same but for case, or within a small
-/// edit distance (transpositions count once).
-fn closest(key: &str, expected: &[&'static str]) -> Option<&'static str> {
+/// edit distance (transpositions count once); and whether it is the only one
+/// that close.
+fn closest(key: &str, expected: &[&'static str]) -> Option<(&'static str, bool)> {
     let lower = key.to_ascii_lowercase();
     let budget = (key.chars().count() / 4).clamp(1, 3);
-    expected
+    let near: Vec<(usize, &'static str)> = expected
         .iter()
         .map(|candidate| (strsim::osa_distance(&lower, &candidate.to_ascii_lowercase()), *candidate))
         .filter(|(distance, _)| *distance <= budget)
-        .min_by_key(|(distance, _)| *distance)
-        .map(|(_, candidate)| candidate)
+        .collect();
+    let best = near.iter().map(|(distance, _)| *distance).min()?;
+    let mut at_best = near.iter().filter(|(distance, _)| *distance == best);
+    let (_, candidate) = at_best.next()?;
+    Some((candidate, at_best.next().is_none()))
 }

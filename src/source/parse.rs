@@ -34,6 +34,9 @@ pub enum SyntaxProblem {
         key: String,
         span: Span,
         first: Span,
+        /// The later entry, key to value, when both values are the same:
+        /// removing it changes nothing.
+        redundant: Option<Span>,
     },
 }
 
@@ -409,10 +412,13 @@ impl Builder {
         let mut dropped = vec![false; entries.len()];
         for &(earlier, later) in &duplicates {
             dropped[earlier] = true;
+            let (first, again) = (&entries[earlier], &entries[later]);
             self.out.problems.push(SyntaxProblem::DuplicateKey {
-                key: scalar_key(&entries[later]).unwrap_or_default().to_string(),
-                span: entries[later].key.span,
-                first: entries[earlier].key.span,
+                key: scalar_key(again).unwrap_or_default().to_string(),
+                span: again.key.span,
+                first: first.key.span,
+                redundant: same_value(&first.value, &again.value)
+                    .then(|| again.key.span.to(again.value.span)),
             });
         }
         let mut index = 0;
@@ -467,4 +473,26 @@ impl Builder {
 /// The text of a mapping entry's key, when the key is a scalar.
 fn scalar_key(entry: &Entry) -> Option<&str> {
     entry.key.as_scalar().map(|k| &*k.text)
+}
+
+/// Whether two nodes hold the same value: the same structure, and scalars
+/// written with the same text, tag and quoting (`80` and `"80"` differ).
+fn same_value(a: &Node, b: &Node) -> bool {
+    match (&a.value, &b.value) {
+        (Value::Scalar(x), Value::Scalar(y)) => {
+            x.text == y.text
+                && x.tag == y.tag
+                && (x.style == ScalarStyle::Plain) == (y.style == ScalarStyle::Plain)
+        }
+        (Value::Seq(x), Value::Seq(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same_value(x, y))
+        }
+        (Value::Map(x), Value::Map(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|(x, y)| same_value(&x.key, &y.key) && same_value(&x.value, &y.value))
+        }
+        _ => false,
+    }
 }
