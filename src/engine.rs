@@ -14,6 +14,8 @@ pub struct Settings {
     pub active: Vec<(&'static Rule, Severity)>,
     /// Whether suppressions in the manifests apply (`--no-ignore` clears it for audits).
     pub suppress: bool,
+    /// What the run knows besides the objects: kinds the config adds.
+    pub context: model::Context,
 }
 
 impl Settings {
@@ -29,6 +31,7 @@ impl Settings {
         Settings {
             active,
             suppress: true,
+            context: model::Context::default(),
         }
     }
 
@@ -179,7 +182,7 @@ pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted
 
 fn lint_document(root: &Node, settings: &Settings, stats: &mut Stats, located: &mut Vec<Located>) {
     stats.documents += 1;
-    let objects = match model::objects(root) {
+    let objects = match model::objects(root, &settings.context) {
         Contents::NotKubernetes => {
             stats.skipped_documents += 1;
             return;
@@ -188,10 +191,10 @@ fn lint_document(root: &Node, settings: &Settings, stats: &mut Stats, located: &
     };
     for object in &objects {
         stats.objects += 1;
-        let pod = PodView::of(object);
-        stats.pod_specs += usize::from(pod.is_some());
+        let pods = PodView::all(object);
+        stats.pod_specs += pods.len();
         let mut raws = Vec::new();
-        check(object, pod.as_ref(), settings, &mut raws);
+        check(object, &pods, settings, &mut raws);
         let silenced = suppress::annotated(object, &mut raws);
         if settings.suppress {
             raws.retain(|raw| !silenced.contains(&raw.rule));
@@ -208,20 +211,17 @@ fn lint_document(root: &Node, settings: &Settings, stats: &mut Stats, located: &
     }
 }
 
-/// Runs the active rules on one object (and its Pod spec, if it has one).
-pub fn check(
-    object: &Object<'_>,
-    pod: Option<&PodView<'_>>,
-    settings: &Settings,
-    out: &mut Vec<Raw>,
-) {
+/// Runs the active rules on one object (and its Pod specs, if it has any).
+pub fn check(object: &Object<'_>, pods: &[PodView<'_>], settings: &Settings, out: &mut Vec<Raw>) {
     for (rule, _) in &settings.active {
         let mut report = Report::new(rule.id, out);
-        match (&rule.check, pod) {
-            (Check::Object(check), _) => check(object, &mut report),
-            (Check::CompleteObject(check), _) if !object.partial => check(object, &mut report),
-            (Check::Pod(check), Some(pod)) => check(pod, &mut report),
-            (Check::CompletePod(check), Some(pod)) if !object.partial => check(pod, &mut report),
+        match &rule.check {
+            Check::Object(check) => check(object, &mut report),
+            Check::CompleteObject(check) if !object.partial => check(object, &mut report),
+            Check::Pod(check) => pods.iter().for_each(|pod| check(pod, &mut report)),
+            Check::CompletePod(check) if !object.partial => {
+                pods.iter().for_each(|pod| check(pod, &mut report))
+            }
             _ => {}
         }
     }

@@ -16,6 +16,7 @@ pub fn lint_with(rule: &'static Rule, name: &str, text: &str) -> Vec<Finding> {
     let settings = Settings {
         active: vec![(rule, severity)],
         suppress: true,
+        context: Default::default(),
     };
     let source = podlint::source::decode(text.as_bytes().to_vec());
     let name: Arc<str> = name.into();
