@@ -301,6 +301,9 @@ pub(crate) fn settings(args: &CheckArgs, config: &Config) -> Settings {
     Settings {
         active,
         suppress: !args.no_ignore,
+        context: crate::model::Context {
+            pod_templates: config.pod_templates.clone(),
+        },
     }
 }
 

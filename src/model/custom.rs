@@ -221,7 +221,11 @@ const fn template(pattern: &'static str, lifecycle: Lifecycle) -> PodPlace {
     }
 }
 
-const fn assembled(pattern: &'static str, assembly: &'static Assembly, lifecycle: Lifecycle) -> PodPlace {
+const fn assembled(
+    pattern: &'static str,
+    assembly: &'static Assembly,
+    lifecycle: Lifecycle,
+) -> PodPlace {
     PodPlace {
         pattern,
         form: Form::Assembled(assembly),
@@ -248,7 +252,10 @@ const ARGO_TEMPLATE: Assembly = Assembly {
         ("tolerations", "tolerations"),
         ("affinity", "affinity"),
         ("serviceAccountName", "serviceAccountName"),
-        ("automountServiceAccountToken", "automountServiceAccountToken"),
+        (
+            "automountServiceAccountToken",
+            "automountServiceAccountToken",
+        ),
         ("priorityClassName", "priorityClassName"),
         ("schedulerName", "schedulerName"),
         ("hostAliases", "hostAliases"),
@@ -320,7 +327,11 @@ const SPARK_EXECUTOR: Assembly = Assembly {
     ..SPARK_DRIVER
 };
 
-const ARGO_WORKFLOW: &[PodPlace] = &[assembled("spec.templates[]", &ARGO_TEMPLATE, RunsToCompletion)];
+const ARGO_WORKFLOW: &[PodPlace] = &[assembled(
+    "spec.templates[]",
+    &ARGO_TEMPLATE,
+    RunsToCompletion,
+)];
 
 const TEKTON_TASKS: &[PodPlace] = &[assembled("spec", &TEKTON_TASK, RunsToCompletion)];
 
@@ -339,26 +350,68 @@ macro_rules! replicas {
 /// Where well-known kinds keep Pods. Documented in the README ("Custom
 /// resources"); a change here is a change there.
 pub static BUILT_IN: &[CustomKind] = &[
-    CustomKind { group: "argoproj.io", kind: "Rollout", places: &[template("spec.template", LongRunning)], dialect: &CORE },
-    CustomKind { group: "argoproj.io", kind: "Workflow", places: ARGO_WORKFLOW, dialect: &ARGO },
-    CustomKind { group: "argoproj.io", kind: "WorkflowTemplate", places: ARGO_WORKFLOW, dialect: &ARGO },
-    CustomKind { group: "argoproj.io", kind: "ClusterWorkflowTemplate", places: ARGO_WORKFLOW, dialect: &ARGO },
+    CustomKind {
+        group: "argoproj.io",
+        kind: "Rollout",
+        places: &[template("spec.template", LongRunning)],
+        dialect: &CORE,
+    },
+    CustomKind {
+        group: "argoproj.io",
+        kind: "Workflow",
+        places: ARGO_WORKFLOW,
+        dialect: &ARGO,
+    },
+    CustomKind {
+        group: "argoproj.io",
+        kind: "WorkflowTemplate",
+        places: ARGO_WORKFLOW,
+        dialect: &ARGO,
+    },
+    CustomKind {
+        group: "argoproj.io",
+        kind: "ClusterWorkflowTemplate",
+        places: ARGO_WORKFLOW,
+        dialect: &ARGO,
+    },
     CustomKind {
         group: "argoproj.io",
         kind: "CronWorkflow",
-        places: &[assembled("spec.workflowSpec.templates[]", &CRON_WORKFLOW_TEMPLATE, RunsToCompletion)],
+        places: &[assembled(
+            "spec.workflowSpec.templates[]",
+            &CRON_WORKFLOW_TEMPLATE,
+            RunsToCompletion,
+        )],
         dialect: &ARGO,
     },
-    CustomKind { group: "serving.knative.dev", kind: "Service", places: &[template("spec.template", LongRunning)], dialect: &KNATIVE },
-    CustomKind { group: "serving.knative.dev", kind: "Configuration", places: &[template("spec.template", LongRunning)], dialect: &KNATIVE },
-    CustomKind { group: "ray.io", kind: "RayCluster", places: RAY_CLUSTER, dialect: &RAY },
+    CustomKind {
+        group: "serving.knative.dev",
+        kind: "Service",
+        places: &[template("spec.template", LongRunning)],
+        dialect: &KNATIVE,
+    },
+    CustomKind {
+        group: "serving.knative.dev",
+        kind: "Configuration",
+        places: &[template("spec.template", LongRunning)],
+        dialect: &KNATIVE,
+    },
+    CustomKind {
+        group: "ray.io",
+        kind: "RayCluster",
+        places: RAY_CLUSTER,
+        dialect: &RAY,
+    },
     CustomKind {
         group: "ray.io",
         kind: "RayJob",
         places: &[
             // The cluster serves the job and is shut down after it.
             template("spec.rayClusterSpec.headGroupSpec.template", StoppedByOwner),
-            template("spec.rayClusterSpec.workerGroupSpecs[].template", StoppedByOwner),
+            template(
+                "spec.rayClusterSpec.workerGroupSpecs[].template",
+                StoppedByOwner,
+            ),
             template("spec.submitterPodTemplate", RunsToCompletion),
         ],
         dialect: &RAY,
@@ -368,7 +421,10 @@ pub static BUILT_IN: &[CustomKind] = &[
         kind: "RayService",
         places: &[
             template("spec.rayClusterConfig.headGroupSpec.template", LongRunning),
-            template("spec.rayClusterConfig.workerGroupSpecs[].template", LongRunning),
+            template(
+                "spec.rayClusterConfig.workerGroupSpecs[].template",
+                LongRunning,
+            ),
         ],
         dialect: &RAY,
     },
@@ -416,7 +472,10 @@ pub static BUILT_IN: &[CustomKind] = &[
     CustomKind {
         group: "jobset.x-k8s.io",
         kind: "JobSet",
-        places: &[template("spec.replicatedJobs[].template.spec.template", RunsToCompletion)],
+        places: &[template(
+            "spec.replicatedJobs[].template.spec.template",
+            RunsToCompletion,
+        )],
         dialect: &CORE,
     },
     CustomKind {
@@ -428,8 +487,18 @@ pub static BUILT_IN: &[CustomKind] = &[
         ],
         dialect: &CORE,
     },
-    CustomKind { group: "tekton.dev", kind: "Task", places: TEKTON_TASKS, dialect: &TEKTON },
-    CustomKind { group: "tekton.dev", kind: "ClusterTask", places: TEKTON_TASKS, dialect: &TEKTON },
+    CustomKind {
+        group: "tekton.dev",
+        kind: "Task",
+        places: TEKTON_TASKS,
+        dialect: &TEKTON,
+    },
+    CustomKind {
+        group: "tekton.dev",
+        kind: "ClusterTask",
+        places: TEKTON_TASKS,
+        dialect: &TEKTON,
+    },
     CustomKind {
         group: "tekton.dev",
         kind: "Pipeline",
@@ -449,8 +518,18 @@ pub static BUILT_IN: &[CustomKind] = &[
         ],
         dialect: &SPARK,
     },
-    CustomKind { group: "apps.kruise.io", kind: "CloneSet", places: &[template("spec.template", LongRunning)], dialect: &CORE },
-    CustomKind { group: "apps.kruise.io", kind: "StatefulSet", places: &[template("spec.template", LongRunning)], dialect: &CORE },
+    CustomKind {
+        group: "apps.kruise.io",
+        kind: "CloneSet",
+        places: &[template("spec.template", LongRunning)],
+        dialect: &CORE,
+    },
+    CustomKind {
+        group: "apps.kruise.io",
+        kind: "StatefulSet",
+        places: &[template("spec.template", LongRunning)],
+        dialect: &CORE,
+    },
 ];
 
 /// A kind that `.podlint.yaml` `pod-templates:` adds.
@@ -481,7 +560,7 @@ pub struct PlacedContainer {
     pub path: FieldPath,
     /// Written with a name (not given one by its controller).
     pub named: bool,
-    /// (Container field, the key the kind writes it as).
+    /// (the key the kind writes, Container field).
     pub renamed: &'static [(&'static str, &'static str)],
     pub resources_by_owner: bool,
 }
@@ -567,7 +646,9 @@ pub fn find(
                 Value::Seq(_) => pod.assembled(&CONFIGURED_CONTAINERS, &mut found),
                 Value::Map(_) if at.get("containers").is_some() => pod.spec(&mut found),
                 Value::Map(_) if at.get("spec").is_some() => pod.template(&mut found),
-                Value::Map(_) if at.get("image").is_some() => pod.assembled(&CONFIGURED_CONTAINER, &mut found),
+                Value::Map(_) if at.get("image").is_some() => {
+                    pod.assembled(&CONFIGURED_CONTAINER, &mut found)
+                }
                 _ => {}
             }
         }
@@ -652,7 +733,14 @@ impl Placed<'_> {
             return;
         };
         let spec_path = self.path.key("spec");
-        self.push(found, metadata, spec, self.path.clone(), spec_path, spec_node_containers(self.at.get("spec")));
+        self.push(
+            found,
+            metadata,
+            spec,
+            self.path.clone(),
+            spec_path,
+            spec_node_containers(self.at.get("spec")),
+        );
     }
 
     fn spec(&self, found: &mut Found) {
@@ -661,7 +749,14 @@ impl Placed<'_> {
         let (typed, report) = from_node::<PodSpec>(node, None);
         self.merge(report, found);
         if let Some(spec) = typed {
-            self.push(found, None, spec, self.path.clone(), self.path.clone(), spec_node_containers(Some(self.at)));
+            self.push(
+                found,
+                None,
+                spec,
+                self.path.clone(),
+                self.path.clone(),
+                spec_node_containers(Some(self.at)),
+            );
         }
     }
 
@@ -676,7 +771,11 @@ impl Placed<'_> {
         let Value::Map(entries) = &mut spec.value else {
             return Some(spec);
         };
-        entries.retain(|e| !e.key.as_str().is_some_and(|k| dialect.spec_keys.contains(&k)));
+        entries.retain(|e| {
+            !e.key
+                .as_str()
+                .is_some_and(|k| dialect.spec_keys.contains(&k))
+        });
         for entry in entries.iter_mut() {
             if !matches!(entry.key.as_str(), Some("containers" | "initContainers")) {
                 continue;
@@ -704,8 +803,14 @@ impl Placed<'_> {
                 }?;
                 Some((node, keys))
             });
-            let Some(node) = lookup(self.at, at) else { continue };
-            let path = if at.is_empty() { self.path.clone() } else { self.path.join(&dotted(at)) };
+            let Some(node) = lookup(self.at, at) else {
+                continue;
+            };
+            let path = if at.is_empty() {
+                self.path.clone()
+            } else {
+                self.path.join(&dotted(at))
+            };
             let items: Vec<(FieldPath, &Node)> = if single {
                 vec![(path, node)]
             } else {
@@ -726,7 +831,9 @@ impl Placed<'_> {
                 let Some(container) = typed else { continue };
                 found.partial |= adapted.get("image").is_none();
                 let list = if role == ContainerRole::Init {
-                    spec.init_containers.get_or_insert_with(Vec::new).push(container);
+                    spec.init_containers
+                        .get_or_insert_with(Vec::new)
+                        .push(container);
                     ContainerList::InitContainers
                 } else {
                     spec.containers.push(container);
@@ -734,7 +841,9 @@ impl Placed<'_> {
                 };
                 let index = match list {
                     ContainerList::Containers => spec.containers.len() - 1,
-                    ContainerList::InitContainers => spec.init_containers.as_ref().map_or(0, |l| l.len() - 1),
+                    ContainerList::InitContainers => {
+                        spec.init_containers.as_ref().map_or(0, |l| l.len() - 1)
+                    }
                 };
                 placed.push(PlacedContainer {
                     list,
@@ -753,7 +862,9 @@ impl Placed<'_> {
             return;
         }
         // Pod-level fields, where this Pod writes them or else where the object does.
-        let shared = assembly.shared_fields.and_then(|path| lookup(self.object, path));
+        let shared = assembly
+            .shared_fields
+            .and_then(|path| lookup(self.object, path));
         let mut pod_entries = Vec::new();
         let mut fields = Vec::new();
         for &(field, written) in assembly.pod_fields {
@@ -794,7 +905,11 @@ impl Placed<'_> {
             .iter()
             .filter_map(|path| lookup(self.object, path))
             .flat_map(|list| list.as_seq().into_iter().flatten())
-            .filter_map(|volume| volume.get("name").or_else(|| volume.get("metadata")?.get("name")))
+            .filter_map(|volume| {
+                volume
+                    .get("name")
+                    .or_else(|| volume.get("metadata")?.get("name"))
+            })
             .filter_map(|name| name.as_str().map(str::to_string))
             .collect();
         found.pods.push(CustomPod {
@@ -838,16 +953,34 @@ impl Placed<'_> {
         written: WrittenContainers<'_>,
     ) {
         let dialect = self.dialect;
-        let init = spec.init_containers.iter().flatten().enumerate().map(|(i, c)| {
-            let role = if c.restart_policy.as_deref() == Some("Always") {
-                ContainerRole::Sidecar
-            } else {
-                ContainerRole::Init
-            };
-            (ContainerList::InitContainers, i, role, "initContainers", written.init.get(i))
+        let init = spec
+            .init_containers
+            .iter()
+            .flatten()
+            .enumerate()
+            .map(|(i, c)| {
+                let role = if c.restart_policy.as_deref() == Some("Always") {
+                    ContainerRole::Sidecar
+                } else {
+                    ContainerRole::Init
+                };
+                (
+                    ContainerList::InitContainers,
+                    i,
+                    role,
+                    "initContainers",
+                    written.init.get(i),
+                )
+            });
+        let regular = (0..spec.containers.len()).map(|i| {
+            (
+                ContainerList::Containers,
+                i,
+                ContainerRole::Regular,
+                "containers",
+                written.regular.get(i),
+            )
         });
-        let regular = (0..spec.containers.len())
-            .map(|i| (ContainerList::Containers, i, ContainerRole::Regular, "containers", written.regular.get(i)));
         let containers = init
             .chain(regular)
             .map(|(list, index, role, key, node)| {
@@ -872,7 +1005,11 @@ impl Placed<'_> {
             spec_path,
             containers,
             fields: Vec::new(),
-            shared_volumes: dialect.owner_volumes.iter().map(|v| v.to_string()).collect(),
+            shared_volumes: dialect
+                .owner_volumes
+                .iter()
+                .map(|v| v.to_string())
+                .collect(),
         });
     }
 }
@@ -884,7 +1021,11 @@ struct WrittenContainers<'a> {
 }
 
 fn spec_node_containers(spec: Option<&Node>) -> WrittenContainers<'_> {
-    let list = |key: &str| spec.and_then(|s| s.get(key)).and_then(Node::as_seq).unwrap_or_default();
+    let list = |key: &str| {
+        spec.and_then(|s| s.get(key))
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+    };
     WrittenContainers {
         init: list("initContainers"),
         regular: list("containers"),
@@ -903,12 +1044,19 @@ fn adapt_container(
 ) -> (Node, bool) {
     let mut node = node.clone();
     // Argo writes `name: ""` for the container it names `main`.
-    let named = node.get("name").and_then(Node::as_str).is_some_and(|n| !n.is_empty());
+    let named = node
+        .get("name")
+        .and_then(Node::as_str)
+        .is_some_and(|n| !n.is_empty());
     let span = node.span;
     let Value::Map(entries) = &mut node.value else {
         return (node, named);
     };
-    entries.retain(|e| !e.key.as_str().is_some_and(|k| dialect.container_keys.contains(&k)));
+    entries.retain(|e| {
+        !e.key
+            .as_str()
+            .is_some_and(|k| dialect.container_keys.contains(&k))
+    });
     for entry in entries.iter_mut() {
         let renamed = entry
             .key
@@ -920,7 +1068,9 @@ fn adapt_container(
     }
     if let Some((defaults, keys)) = defaults {
         for default in defaults.as_map().into_iter().flatten() {
-            let Some(key) = default.key.as_str() else { continue };
+            let Some(key) = default.key.as_str() else {
+                continue;
+            };
             let key = dialect
                 .renamed
                 .iter()
@@ -967,7 +1117,9 @@ fn lookup<'a>(node: &'a Node, dotted_path: &str) -> Option<&'a Node> {
     if dotted_path.is_empty() {
         return Some(node);
     }
-    dotted_path.split('.').try_fold(node, |node, key| node.get(key))
+    dotted_path
+        .split('.')
+        .try_fold(node, |node, key| node.get(key))
 }
 
 fn dotted(path: &str) -> FieldPath {

@@ -180,7 +180,7 @@ pub struct ContainerView<'a> {
     pub path: FieldPath,
     /// Written with a name; custom resources may leave it to their controller.
     pub named: bool,
-    /// (Container field, the key the kind writes it as): Tekton's `computeResources`.
+    /// (the key the kind writes, Container field): Tekton's `computeResources`.
     renamed: &'static [(&'static str, &'static str)],
     /// The controller sets its requests and limits (a Spark driver).
     pub resources_by_owner: bool,
@@ -193,8 +193,8 @@ impl ContainerView<'_> {
 
     /// The path of one of the container's fields, as the kind writes it.
     pub fn field(&self, key: &'static str) -> FieldPath {
-        match self.renamed.iter().find(|(field, _)| *field == key) {
-            Some((_, written)) => self.path.key(*written),
+        match self.renamed.iter().find(|(_, field)| *field == key) {
+            Some((written, _)) => self.path.key(*written),
             None => self.path.key(key),
         }
     }
@@ -299,12 +299,13 @@ impl<'a> PodView<'a> {
                 };
                 view(c, role, spec_path_ref.key("initContainers").index(i))
             });
-        let regular = template
-            .spec
-            .containers
-            .iter()
-            .enumerate()
-            .map(|(i, c)| view(c, ContainerRole::Regular, spec_path_ref.key("containers").index(i)));
+        let regular = template.spec.containers.iter().enumerate().map(|(i, c)| {
+            view(
+                c,
+                ContainerRole::Regular,
+                spec_path_ref.key("containers").index(i),
+            )
+        });
         let containers = init.chain(regular).collect();
         Some(PodView {
             object,
