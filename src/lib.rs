@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 pub mod baseline;
+pub mod cel;
 pub mod cli;
 pub mod config;
 pub mod discover;
