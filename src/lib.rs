@@ -13,6 +13,7 @@ pub mod cel;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod custom;
 pub mod discover;
 pub mod engine;
 pub mod explain;

@@ -9,8 +9,8 @@ use std::cmp::Ordering;
 
 use cel::common::traits::Comparer;
 use cel::common::types::{
-    CelBool, CelDouble, CelInt, CelList, CelString, CelUInt, Type, DOUBLE_TYPE, DYN_TYPE,
-    INT_TYPE, LIST_TYPE, STRING_TYPE,
+    CelBool, CelDouble, CelInt, CelList, CelString, CelUInt, Type, DOUBLE_TYPE, DYN_TYPE, INT_TYPE,
+    LIST_TYPE, STRING_TYPE,
 };
 use cel::common::value::{CowVal, StaticVal, Val};
 use cel::{DeclarationError, Env, ExecutionError};
@@ -64,7 +64,12 @@ impl Quantity {
             "E" => (0, 18),
             _ => {
                 let power = suffix.strip_prefix(['e', 'E'])?;
-                if power.is_empty() || !power.trim_start_matches(['-', '+']).bytes().all(|b| b.is_ascii_digit()) {
+                if power.is_empty()
+                    || !power
+                        .trim_start_matches(['-', '+'])
+                        .bytes()
+                        .all(|b| b.is_ascii_digit())
+                {
                     return None;
                 }
                 (0, power.parse().ok()?)
@@ -144,7 +149,12 @@ pub fn extension(env: &mut Env) -> Result<(), DeclarationError> {
     ] {
         env.add_overload("quantity", id, vec![arg], quantity)?;
     }
-    env.add_overload("isQuantity", "is_quantity_string", vec![STRING_TYPE], is_quantity)?;
+    env.add_overload(
+        "isQuantity",
+        "is_quantity_string",
+        vec![STRING_TYPE],
+        is_quantity,
+    )?;
     let members: [(&str, Vec<Type>, Overload); 11] = [
         ("isGreaterThan", vec![QUANTITY], is_greater_than),
         ("isLessThan", vec![QUANTITY], is_less_than),
@@ -232,7 +242,9 @@ fn string_arg<'a>(function: &str, value: &'a dyn Val) -> Result<&'a str, Executi
 }
 
 fn quantity<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
-    let value = args.first().ok_or_else(ExecutionError::missing_argument_or_target)?;
+    let value = args
+        .first()
+        .ok_or_else(ExecutionError::missing_argument_or_target)?;
     let text = if let Some(s) = value.downcast_ref::<CelString>() {
         s.inner().to_string()
     } else if let Some(i) = value.downcast_ref::<CelInt>() {
@@ -248,13 +260,18 @@ fn quantity<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, Executi
 }
 
 fn is_quantity<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
-    let value = args.first().ok_or_else(ExecutionError::missing_argument_or_target)?;
+    let value = args
+        .first()
+        .ok_or_else(ExecutionError::missing_argument_or_target)?;
     let text = string_arg("isQuantity", value.as_ref())?;
     Ok(owned(CelBool::from(Quantity::parse(text).is_some())))
 }
 
 /// The receiver and the argument of a binary quantity method.
-fn operands(function: &str, args: &[CowVal<'_, '_>]) -> Result<(Quantity, Quantity), ExecutionError> {
+fn operands(
+    function: &str,
+    args: &[CowVal<'_, '_>],
+) -> Result<(Quantity, Quantity), ExecutionError> {
     match args {
         [this, other] => Ok((
             quantity_arg(function, this.as_ref())?,
@@ -265,7 +282,9 @@ fn operands(function: &str, args: &[CowVal<'_, '_>]) -> Result<(Quantity, Quanti
 }
 
 fn receiver(function: &str, args: &[CowVal<'_, '_>]) -> Result<Quantity, ExecutionError> {
-    let this = args.first().ok_or_else(ExecutionError::missing_argument_or_target)?;
+    let this = args
+        .first()
+        .ok_or_else(ExecutionError::missing_argument_or_target)?;
     quantity_arg(function, this.as_ref())
 }
 
@@ -316,7 +335,12 @@ fn as_integer<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, Execu
     let this = receiver("asInteger", &args)?;
     integer(this)
         .map(|i| owned(CelInt::from(i)))
-        .ok_or_else(|| error("asInteger", "the quantity is not a whole number that fits an int"))
+        .ok_or_else(|| {
+            error(
+                "asInteger",
+                "the quantity is not a whole number that fits an int",
+            )
+        })
 }
 
 fn as_approximate_float<'b, 'v>(
@@ -331,11 +355,14 @@ fn sign<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionEr
     Ok(owned(CelInt::from(this.nanos.signum() as i64)))
 }
 
+/// Borrowed elements of a list.
+type Elements<'b, 'v> = Vec<&'b (dyn Val + 'v)>;
+
 /// The elements of a list receiver.
 fn elements<'b, 'v>(
     function: &str,
     list: &'b (dyn Val + 'v),
-) -> Result<Vec<&'b (dyn Val + 'v)>, ExecutionError> {
+) -> Result<Elements<'b, 'v>, ExecutionError> {
     let iterable = list
         .as_iterable()
         .ok_or_else(|| error(function, "expected a list"))?;
@@ -359,12 +386,19 @@ fn compare(function: &str, a: &dyn Val, b: &dyn Val) -> Result<Ordering, Executi
         ));
     }
     a.as_comparer()
-        .ok_or_else(|| error(function, format!("{} values cannot be ordered", a.get_type().name())))?
+        .ok_or_else(|| {
+            error(
+                function,
+                format!("{} values cannot be ordered", a.get_type().name()),
+            )
+        })?
         .compare(b)
 }
 
 fn is_sorted<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
-    let list = args.first().ok_or_else(ExecutionError::missing_argument_or_target)?;
+    let list = args
+        .first()
+        .ok_or_else(ExecutionError::missing_argument_or_target)?;
     let items = elements("isSorted", list.as_ref())?;
     for pair in items.windows(2) {
         if compare("isSorted", pair[0], pair[1])? == Ordering::Greater {
@@ -375,7 +409,9 @@ fn is_sorted<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, Execut
 }
 
 fn sum<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
-    let list = args.first().ok_or_else(ExecutionError::missing_argument_or_target)?;
+    let list = args
+        .first()
+        .ok_or_else(ExecutionError::missing_argument_or_target)?;
     let items = elements("sum", list.as_ref())?;
     let overflow = || error("sum", "overflow");
     match items.first() {
@@ -418,7 +454,9 @@ fn extreme<'b, 'v>(
     args: Vec<CowVal<'b, 'v>>,
     wanted: Ordering,
 ) -> Result<CowVal<'b, 'v>, ExecutionError> {
-    let list = args.first().ok_or_else(ExecutionError::missing_argument_or_target)?;
+    let list = args
+        .first()
+        .ok_or_else(ExecutionError::missing_argument_or_target)?;
     let items = elements(function, list.as_ref())?;
     let mut best = *items
         .first()
@@ -508,9 +546,12 @@ fn find_all<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, Executi
 fn two_lists<'a, 'b, 'v>(
     function: &str,
     args: &'a [CowVal<'b, 'v>],
-) -> Result<(Vec<&'a (dyn Val + 'v)>, Vec<&'a (dyn Val + 'v)>), ExecutionError> {
+) -> Result<[Elements<'a, 'v>; 2], ExecutionError> {
     match args {
-        [a, b] => Ok((elements(function, a.as_ref())?, elements(function, b.as_ref())?)),
+        [a, b] => Ok([
+            elements(function, a.as_ref())?,
+            elements(function, b.as_ref())?,
+        ]),
         _ => Err(ExecutionError::invalid_argument_count(2, args.len())),
     }
 }
@@ -522,19 +563,19 @@ fn contains_all(haystack: &[&dyn Val], needles: &[&dyn Val]) -> bool {
 }
 
 fn sets_contains<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
-    let (a, b) = two_lists("sets.contains", &args)?;
+    let [a, b] = two_lists("sets.contains", &args)?;
     let result = contains_all(&a, &b);
     Ok(owned(CelBool::from(result)))
 }
 
 fn sets_intersects<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
-    let (a, b) = two_lists("sets.intersects", &args)?;
+    let [a, b] = two_lists("sets.intersects", &args)?;
     let result = b.iter().any(|x| a.iter().any(|y| y.equals(*x)));
     Ok(owned(CelBool::from(result)))
 }
 
 fn sets_equivalent<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
-    let (a, b) = two_lists("sets.equivalent", &args)?;
+    let [a, b] = two_lists("sets.equivalent", &args)?;
     let result = contains_all(&a, &b) && contains_all(&b, &a);
     Ok(owned(CelBool::from(result)))
 }

@@ -10,7 +10,8 @@ mod value;
 
 use std::sync::{Arc, OnceLock};
 
-use cel::common::value::Val;
+use cel::common::value::{CowVal, Val};
+use cel::context::VariableResolver;
 use cel::{Context, Env, Program};
 
 pub use value::from_node;
@@ -36,6 +37,8 @@ const UNSUPPORTED: &[(&str, &str)] = &[
     ("serviceAccount", "authorizer checks"),
 ];
 
+type Extension = fn(&mut Env) -> Result<(), cel::DeclarationError>;
+
 /// The shared environment: built once per process, read by every worker.
 fn env() -> &'static Arc<Env> {
     static ENV: OnceLock<Arc<Env>> = OnceLock::new();
@@ -43,7 +46,7 @@ fn env() -> &'static Arc<Env> {
         let mut env = Env::stdlib();
         // Registering on a fresh environment only fails on a duplicate
         // overload, which the tests of this module would show.
-        let extensions: [fn(&mut Env) -> Result<(), cel::DeclarationError>; 4] = [
+        let extensions: [Extension; 4] = [
             cel::extensions::strings,
             cel::extensions::lists,
             cel::extensions::math,
@@ -80,7 +83,8 @@ pub fn compile(source: &str) -> Result<Expression, CompileError> {
         CompileError {
             message: first.map_or_else(|| errors.to_string(), |e| e.msg.clone()),
             line: first.map_or(1, |e| usize::try_from(e.pos.0).unwrap_or(1).max(1)),
-            column: first.map_or(0, |e| usize::try_from(e.pos.1).unwrap_or(0)),
+            // The parser counts columns from 1.
+            column: first.map_or(0, |e| usize::try_from(e.pos.1 - 1).unwrap_or(0)),
         }
     })?;
     let references = program.references();
@@ -113,69 +117,79 @@ fn line_column(source: &str, at: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// The variables of one evaluation: `object`, `pod`, `container`,
-/// `params`, `variables`... A child scope adds to its parent's.
-pub struct Scope<'p, 'v> {
-    context: Context<'p, 'v>,
+/// The variables of one evaluation (`object`, `pod`, `container`,
+/// `params`, `variables`...), borrowed: an object's value is built once
+/// and shared by every expression evaluated on it.
+#[derive(Default)]
+pub struct Bindings<'x> {
+    values: Vec<(&'x str, &'x (dyn Val + 'x))>,
 }
 
-impl<'v> Scope<'static, 'v> {
-    pub fn new() -> Self {
-        Scope {
-            context: Context::with_env(Arc::clone(env())),
-        }
+impl VariableResolver for Bindings<'_> {
+    fn resolve<'b>(&'b self, name: &str) -> Option<CowVal<'b, 'b>> {
+        self.values
+            .iter()
+            .find(|(bound, _)| *bound == name)
+            .map(|(_, value)| CowVal::Borrowed(*value as &(dyn Val + 'b)))
     }
 }
 
-impl<'p, 'v> Scope<'p, 'v> {
-    pub fn bind(&mut self, name: &str, value: Box<dyn Val + 'v>) {
-        self.context.add_variable_as_val(name, value);
+impl<'x> Bindings<'x> {
+    pub fn bind(&mut self, name: &'x str, value: &'x (dyn Val + 'x)) -> &mut Self {
+        self.values.push((name, value));
+        self
     }
 
-    /// A scope that sees this one's variables and may add its own.
-    pub fn child(&self) -> Scope<'_, 'v> {
-        Scope {
-            context: self.context.new_inner_scope(),
-        }
+    fn run<T>(
+        &self,
+        expression: &Expression,
+        read: impl FnOnce(&dyn Val) -> Result<T, String>,
+    ) -> Result<T, String> {
+        let mut context = Context::with_env(Arc::clone(env()));
+        context.set_variable_resolver(self);
+        let value = cel::Value::resolve_val(expression.program.expression(), &context)
+            .map_err(|error| error.to_string())?;
+        read(value.as_ref())
     }
 
     /// What `expression` evaluates to, as an owned value.
-    pub fn evaluate(&self, expression: &Expression) -> Result<Box<dyn Val + 'v>, String> {
-        cel::Value::resolve_val(expression.program.expression(), &self.context)
-            .map(|value| value.as_ref().clone_as_boxed())
-            .map_err(|error| error.to_string())
+    pub fn evaluate(&self, expression: &Expression) -> Result<Box<dyn Val + 'static>, String> {
+        self.run(expression, |value| {
+            // The result may borrow the bindings: it is copied out, through
+            // `Value` for CEL's own types.
+            if let Some(quantity) = value.downcast_ref::<kubernetes::Quantity>() {
+                return Ok(Box::new(*quantity) as Box<dyn Val>);
+            }
+            cel::Value::try_from(value)
+                .and_then(Box::<dyn Val>::try_from)
+                .map_err(|error| error.to_string())
+        })
     }
 
     /// Whether `expression` holds; an error when it is not a boolean.
     pub fn holds(&self, expression: &Expression) -> Result<bool, String> {
-        let value = cel::Value::resolve_val(expression.program.expression(), &self.context)
-            .map_err(|error| error.to_string())?;
-        match value.downcast_ref::<cel::common::types::CelBool>() {
-            Some(b) => Ok(*b.inner()),
-            None => Err(format!(
-                "the expression must evaluate to a bool, not {}",
-                value.get_type().name()
-            )),
-        }
+        self.run(expression, |value| {
+            match value.downcast_ref::<cel::common::types::CelBool>() {
+                Some(b) => Ok(*b.inner()),
+                None => Err(format!(
+                    "the expression must evaluate to a bool, not {}",
+                    value.get_type().name()
+                )),
+            }
+        })
     }
 
     /// `expression` as text (a `messageExpression`): an error unless it is a string.
     pub fn text(&self, expression: &Expression) -> Result<String, String> {
-        let value = cel::Value::resolve_val(expression.program.expression(), &self.context)
-            .map_err(|error| error.to_string())?;
-        match value.downcast_ref::<cel::common::types::CelString>() {
-            Some(s) => Ok(s.inner().to_string()),
-            None => Err(format!(
-                "a message expression must evaluate to a string, not {}",
-                value.get_type().name()
-            )),
-        }
-    }
-}
-
-impl Default for Scope<'static, '_> {
-    fn default() -> Self {
-        Scope::new()
+        self.run(expression, |value| {
+            match value.downcast_ref::<cel::common::types::CelString>() {
+                Some(s) => Ok(s.inner().to_string()),
+                None => Err(format!(
+                    "a message expression must evaluate to a string, not {}",
+                    value.get_type().name()
+                )),
+            }
+        })
     }
 }
 

@@ -19,10 +19,7 @@ pub fn from_node(node: &Node) -> Box<dyn Val + '_> {
             let map: HashMap<CelMapKey<'_>, Box<dyn Val + '_>> = entries
                 .iter()
                 .map(|entry| {
-                    let key = entry
-                        .key
-                        .as_scalar()
-                        .map_or("", |scalar| &*scalar.text);
+                    let key = entry.key.as_scalar().map_or("", |scalar| &*scalar.text);
                     (CelMapKey::from(key), from_node(&entry.value))
                 })
                 .collect();

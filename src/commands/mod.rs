@@ -7,7 +7,10 @@ pub mod rules;
 
 use std::io::{IsTerminal, Write};
 
+use std::path::Path;
+
 use crate::cli::{Cli, Command};
+use crate::config::{self, Config, ConfigError};
 
 /// Exit codes of DESIGN.md: 0 clean, 1 findings at or above the fail level,
 /// 2 usage error or unreadable path.
@@ -18,11 +21,26 @@ pub const EXIT_USAGE: u8 = 2;
 /// Runs the command the user asked for; `check` when none is named.
 pub fn run(cli: Cli) -> u8 {
     match cli.command {
-        Some(Command::Rules { format }) => rules::run(format),
-        Some(Command::Explain { rule }) => explain::run(&rule),
+        Some(Command::Rules { format, config }) => rules::run(format, config.as_deref()),
+        Some(Command::Explain { rule, config }) => explain::run(&rule, config.as_deref()),
         Some(Command::Lsp) => lsp::run(),
         Some(Command::Check(args)) => check::run(*args),
         None => check::run(cli.check),
+    }
+}
+
+/// The config named by `--config`, else the nearest `.podlint.yaml` from
+/// the working directory up, else none.
+fn load_config(explicit: Option<&Path>) -> Result<Config, ConfigError> {
+    let path = match explicit {
+        Some(path) => Some(path.to_path_buf()),
+        None => std::env::current_dir()
+            .ok()
+            .and_then(|dir| config::discover(&dir)),
+    };
+    match path {
+        Some(path) => config::load(&path),
+        None => Ok(Config::default()),
     }
 }
 
