@@ -633,3 +633,9 @@ fn write_stdout(text: &str) {
     // A closed pipe (`podlint | head`) is not an error worth reporting.
     let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }
+
+/// The language server on bytes instead of standard input and output:
+/// what it writes back to `input`. The fuzz target feeds it arbitrary bytes.
+pub fn lsp_session(input: Vec<u8>) -> Vec<u8> {
+    lsp::session(std::io::Cursor::new(input), Vec::new()).1
+}
