@@ -13,6 +13,7 @@ pub mod discover;
 pub mod engine;
 pub mod explain;
 pub mod finding;
+pub mod files;
 pub mod fingerprint;
 mod lsp;
 pub mod model;
