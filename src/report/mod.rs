@@ -62,7 +62,7 @@ pub fn render_part(
         return String::new();
     }
     match style.output {
-        Output::Report(Format::Human) => human::render_file(name, text, findings, style.color),
+        Output::Report(Format::Human) => human::render_file(text, findings, style.color),
         Output::Report(Format::Json) => json::findings(findings),
         Output::Report(Format::Compact) => compact::render(findings),
         Output::Report(Format::Github) => github::annotations(findings, style.cwd),
@@ -263,6 +263,24 @@ pub fn message_with_help(f: &Finding) -> String {
         Some(help) => format!("{}\nhelp: {help}", f.message),
         None => f.message.clone(),
     }
+}
+
+/// The notice that template files were skipped, naming the first few, or
+/// `None` when none was.
+pub fn skipped_templates(templates: &[String]) -> Option<String> {
+    const NAMED: usize = 3;
+    if templates.is_empty() {
+        return None;
+    }
+    let (first, rest) = templates.split_at(templates.len().min(NAMED));
+    let mut names = first.join(", ");
+    if !rest.is_empty() {
+        names.push_str(&format!(" and {} more", rest.len()));
+    }
+    Some(format!(
+        "skipped {} with Go-template actions outside a Helm chart ({names}); lint the rendered output, e.g. `helm template CHART | podlint -`",
+        plural(templates.len(), "template file", "template files")
+    ))
 }
 
 /// `1 file`, `2 files`: the counts in summary lines.

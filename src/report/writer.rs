@@ -16,9 +16,14 @@ pub struct Totals<'a> {
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
-    pub elapsed: Duration,
+    /// Shown by the human format; `None` when the output is not a
+    /// terminal, so that piped output is the same from run to run.
+    pub elapsed: Option<Duration>,
     /// Why paths were not linted, one message each.
     pub unreadable: &'a [String],
+    /// Template files skipped (Go-template actions outside a chart), in
+    /// input order.
+    pub templates: &'a [String],
     pub cwd: Option<&'a Path>,
 }
 
@@ -85,14 +90,14 @@ impl<W: Write> Writer<W> {
                     warnings: totals.warnings,
                     infos: totals.infos,
                     skipped_documents: totals.stats.skipped_documents,
-                }));
+                }, totals.templates));
             }
             Output::Baseline => {
                 self.close_array();
                 self.write(baseline::TAIL);
             }
             Output::Report(Format::Sarif) => {
-                let log = sarif::render(&self.held, totals.unreadable, totals.cwd);
+                let log = sarif::render(&self.held, totals.unreadable, totals.templates, totals.cwd);
                 self.write(&log);
             }
             Output::Report(Format::Github) => {
@@ -112,7 +117,6 @@ impl<W: Write> Writer<W> {
                     errors: totals.errors,
                     warnings: totals.warnings,
                     infos: totals.infos,
-                    templates: totals.stats.templates,
                     elapsed: totals.elapsed,
                 }));
             }
