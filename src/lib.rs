@@ -12,6 +12,7 @@ pub mod baseline;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod config_lookup;
 pub mod discover;
 pub mod engine;
 pub mod explain;

@@ -57,7 +57,7 @@ fn render_group(out: &mut String, group: &[&Finding], lines: &Lines<'_>, paint: 
             finding.message
         );
     }
-    render_snippet(out, group, lines, paint);
+    let gutter = render_snippet(out, group, lines, paint);
     for finding in group {
         if let Some(help) = &finding.help {
             // With several findings, each help says whose it is.
@@ -66,7 +66,12 @@ fn render_group(out: &mut String, group: &[&Finding], lines: &Lines<'_>, paint: 
             } else {
                 String::new()
             };
-            let _ = writeln!(out, "  {} help{whose}: {help}", paint.gutter("="));
+            let _ = writeln!(
+                out,
+                "{:gutter$} {} help{whose}: {help}",
+                "",
+                paint.gutter("=")
+            );
         }
     }
     out.push('\n');
@@ -83,16 +88,26 @@ struct Mark {
 }
 
 /// The source lines that the group's span and labels point at, each with
-/// its marks (`^` under the node, `-` under the labels).
-fn render_snippet(out: &mut String, group: &[&Finding], lines: &Lines<'_>, paint: Paint) {
+/// its marks (`^` under the node, `-` under the labels). Returns the width
+/// of the line numbers' column, which the help lines align with.
+fn render_snippet(out: &mut String, group: &[&Finding], lines: &Lines<'_>, paint: Paint) -> usize {
     let first = group[0];
-    let mut containers: Vec<&str> = group.iter().filter_map(|f| f.container.as_deref()).collect();
+    let mut containers: Vec<&str> = group
+        .iter()
+        .filter_map(|f| f.container.as_deref())
+        .collect();
     containers.dedup();
     let primary_text = (!containers.is_empty()).then(|| {
         let names: Vec<String> = containers.iter().map(|c| format!("`{c}`")).collect();
         format!("container {}", names.join(", "))
     });
-    let mut marks = vec![mark(lines, first.span.start, first.span.end, true, primary_text)];
+    let mut marks = vec![mark(
+        lines,
+        first.span.start,
+        first.span.end,
+        true,
+        primary_text,
+    )];
     for finding in group {
         for label in &finding.labels {
             let text = Some(label.message.clone());
@@ -110,7 +125,7 @@ fn render_snippet(out: &mut String, group: &[&Finding], lines: &Lines<'_>, paint
         .iter()
         .any(|m| lines.text(m.line).len() > MAX_SNIPPET_LINE_BYTES)
     {
-        return;
+        return 1;
     }
     marks.sort_by_key(|m| (m.line, m.start, !m.primary));
     let width = (marks.iter().map(|m| m.line).max().unwrap_or(0) + 1)
@@ -135,7 +150,10 @@ fn render_snippet(out: &mut String, group: &[&Finding], lines: &Lines<'_>, paint
             previous = Some(mark.line);
         }
         let underline = if mark.primary { "^" } else { "-" }.repeat(mark.end - mark.start);
-        let text = mark.text.as_deref().map_or(String::new(), |t| format!(" {t}"));
+        let text = mark
+            .text
+            .as_deref()
+            .map_or(String::new(), |t| format!(" {t}"));
         let marked = format!("{underline}{text}");
         let _ = writeln!(
             out,
@@ -149,6 +167,7 @@ fn render_snippet(out: &mut String, group: &[&Finding], lines: &Lines<'_>, paint
             }
         );
     }
+    width
 }
 
 /// A mark from a span's byte offsets: on the span's first line, to the end
@@ -209,7 +228,11 @@ impl<'a> Lines<'a> {
 
     /// A line's text without its line break.
     fn text(&self, line: usize) -> &'a str {
-        let end = self.starts.get(line + 1).copied().unwrap_or(self.text.len());
+        let end = self
+            .starts
+            .get(line + 1)
+            .copied()
+            .unwrap_or(self.text.len());
         self.text
             .get(self.start(line)..end)
             .unwrap_or_default()
@@ -264,6 +287,21 @@ pub struct Totals {
     /// The run's time, shown on a terminal only: piped output stays the
     /// same from run to run.
     pub elapsed: Option<std::time::Duration>,
+}
+
+/// `--statistics`: one line a rule and severity, most findings first, as
+/// `ruff --statistics` prints them.
+pub fn statistics(by_rule: &[super::RuleCount]) -> String {
+    let width = by_rule.first().map_or(1, |r| r.count.to_string().len());
+    let mut out = String::new();
+    for row in by_rule {
+        let _ = writeln!(
+            out,
+            "{:>width$}  {:<7}  {}",
+            row.count, row.severity, row.rule
+        );
+    }
+    out
 }
 
 pub fn summary(t: &Totals) -> String {

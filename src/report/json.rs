@@ -136,8 +136,10 @@ mod tests {
             warnings: summary.warnings,
             infos: summary.infos,
             elapsed: None,
+            summary: true,
             unreadable: &[],
             templates: &[],
+            by_rule: &[],
             cwd: None,
         };
         assert!(writer.finish(&totals).is_ok());

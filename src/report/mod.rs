@@ -25,11 +25,20 @@ pub enum Format {
     Compact,
 }
 
-/// What the run writes: a report on standard output, or a baseline file.
+/// What the run writes: a report on standard output, the counts of
+/// `--statistics`, or a baseline file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Output {
     Report(Format),
+    Statistics,
     Baseline,
+}
+
+/// How many findings one rule reported at one severity (`--statistics`).
+pub struct RuleCount {
+    pub rule: &'static str,
+    pub severity: crate::finding::Severity,
+    pub count: usize,
 }
 
 impl Output {
@@ -40,6 +49,7 @@ impl Output {
 }
 
 /// What a worker needs to render the part of the output of a file it linted.
+#[derive(Clone, Copy)]
 pub struct PartStyle<'a> {
     pub output: Output,
     /// Human output only: colour for a terminal.
@@ -67,6 +77,7 @@ pub fn render_part(
         Output::Report(Format::Compact) => compact::render(findings),
         Output::Report(Format::Github) => github::annotations(findings, style.cwd),
         Output::Report(Format::Sarif) => sarif::results(findings, fingerprints, style.cwd),
+        Output::Statistics => String::new(),
         Output::Baseline => {
             let file = artifact_path(name, style.cwd).path;
             crate::baseline::entries(findings, &file, fingerprints)

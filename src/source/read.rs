@@ -11,7 +11,8 @@ use crate::size::ByteSize;
 /// regular files are read: a FIFO would block, a device never end.
 pub fn read(input: &Input, limit: ByteSize) -> Result<Vec<u8>, String> {
     let name = input.name();
-    let cannot = |error: std::io::Error| format!("cannot read {name}: {error}");
+    let cannot =
+        |error: std::io::Error| format!("cannot read {name}: {}", discover::io_reason(&error));
     let (reader, known_size): (Box<dyn Read>, Option<u64>) = match input {
         Input::Stdin { .. } => (Box::new(std::io::stdin().lock()), None),
         Input::File { path, .. } => {
