@@ -90,7 +90,10 @@ fn walk(
                 let path = error
                     .path()
                     .map_or_else(|| root.display().to_string(), |p| p.display().to_string());
-                errors.push(format!("cannot read {path}: {error}"));
+                let reason = error
+                    .io_error()
+                    .map_or_else(|| error.to_string(), io_reason);
+                errors.push(format!("cannot read {path}: {reason}"));
                 continue;
             }
         };
@@ -109,8 +112,9 @@ fn walk(
                 Ok(target) => target.is_dir(),
                 Err(error) => {
                     errors.push(format!(
-                        "cannot read {}: a symbolic link whose target cannot be read: {error}",
-                        display_name(path)
+                        "cannot read {}: a symbolic link whose target cannot be read: {}",
+                        display_name(path),
+                        io_reason(&error)
                     ));
                     continue;
                 }

@@ -298,7 +298,9 @@ pub fn statistics(by_rule: &[super::RuleCount]) -> String {
         let _ = writeln!(
             out,
             "{:>width$}  {:<7}  {}",
-            row.count, row.severity, row.rule
+            row.count,
+            row.severity.as_str(),
+            row.rule
         );
     }
     out
@@ -349,10 +351,10 @@ mod tests {
     #[test]
     fn findings_on_one_node_share_one_snippet() {
         let text = "kind: Pod\nspec:\n  containers:\n  - name: web\n    image: nginx\n";
-        let node = Span::new(27, 36);
-        let mut port = finding("c-rule", Span::new(41, 53), 5, 5);
+        let node = Span::new(34, 43);
+        let mut port = finding("c-rule", Span::new(48, 60), 5, 5);
         port.labels.push(Label {
-            span: Span::new(27, 36),
+            span: Span::new(34, 43),
             start: Position { line: 4, column: 5 },
             message: "first here".into(),
         });
