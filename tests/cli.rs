@@ -345,3 +345,88 @@ fn help_is_wrapped_to_the_terminal() {
         );
     }
 }
+
+/// A chart template copied out of its chart, whose actions are all quoted,
+/// beside manifests whose braces are data or Argo parameters.
+fn templates_outside_a_chart() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let test_pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: \"{{ .Release.Name }}-test\"\nspec:\n  containers:\n  - name: wget\n    image: \"{{ .Values.image }}\"\n";
+    let config_map = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: texts\n  annotations:\n    note: \"{{ .rollout.name }}\"\ndata:\n  message: \"{{ .app.metadata.name }} is ready\"\nbogus: 1\n";
+    let argo_pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: say\nspec:\n  containers:\n  - name: say\n    image: busybox:1.36\n    args: [\"echo {{item}} {{inputs.parameters.x}}\"]\n";
+    for (name, text) in [
+        ("a-test-pod.yaml", test_pod),
+        ("b-test-pod.yaml", test_pod),
+        ("c-test-pod.yaml", test_pod),
+        ("d-test-pod.yaml", test_pod),
+        ("config-map.yaml", config_map),
+        ("argo-pod.yaml", argo_pod),
+    ] {
+        std::fs::write(dir.path().join(name), text).unwrap_or_else(|e| panic!("{e}"));
+    }
+    dir
+}
+
+#[test]
+fn quoted_templates_outside_a_chart_are_skipped_and_named_in_every_format() {
+    let dir = templates_outside_a_chart();
+    let notice = "podlint: info: skipped 4 template files with Go-template actions outside a Helm chart (a-test-pod.yaml, b-test-pod.yaml, c-test-pod.yaml and 1 more); lint the rendered output, e.g. `helm template CHART | podlint -`\n";
+    for format in ["human", "compact", "github", "json", "sarif"] {
+        let output = podlint()
+            .current_dir(dir.path())
+            .args(["check", "--fail-level", "never", "--format", format, "."])
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(output.status.code(), Some(0), "{format}");
+        assert_eq!(String::from_utf8_lossy(&output.stderr), notice, "{format}");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(!stdout.contains("test-pod.yaml:"), "{format}: {stdout}");
+        match format {
+            "json" => {
+                let value: serde_json::Value =
+                    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}"));
+                let skipped: Vec<&str> = value["skipped"]
+                    .as_array()
+                    .map(|items| items.iter().filter_map(|i| i["file"].as_str()).collect())
+                    .unwrap_or_default();
+                assert_eq!(
+                    skipped,
+                    [
+                        "a-test-pod.yaml",
+                        "b-test-pod.yaml",
+                        "c-test-pod.yaml",
+                        "d-test-pod.yaml"
+                    ]
+                );
+                assert_eq!(value["skipped"][0]["reason"], "template");
+            }
+            "sarif" => {
+                let value: serde_json::Value =
+                    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}"));
+                let note = &value["runs"][0]["invocations"][0]["toolExecutionNotifications"][0];
+                assert_eq!(note["level"], "note");
+                assert_eq!(
+                    format!(
+                        "podlint: info: {}\n",
+                        note["message"]["text"].as_str().unwrap_or_default()
+                    ),
+                    notice
+                );
+            }
+            _ => {}
+        }
+        // The ConfigMap's braces are its data, the Pod's are Argo's: linted.
+        if format == "compact" {
+            assert!(
+                stdout.contains("config-map.yaml:9:1: error[unknown-field]")
+                    && stdout.contains("argo-pod.yaml:2:1: warning[bare-pod]"),
+                "{stdout}"
+            );
+        }
+    }
+    podlint()
+        .current_dir(dir.path())
+        .args(["check", "--quiet", "--fail-level", "never", "."])
+        .assert()
+        .code(0)
+        .stderr("");
+}
