@@ -99,7 +99,10 @@ impl<T> ConfigLookup<T> {
             }
             unsettled.push(dir);
             let candidate = dir.join(config::FILE_NAME);
-            if candidate.is_file() {
+            // Anything of that name counts (a folder, a FIFO, a broken
+            // link): loading it says what is wrong, instead of a parent's
+            // config being used.
+            if candidate.symlink_metadata().is_ok() {
                 break self.load(dir, candidate);
             }
             if dir.join(".git").exists() {
