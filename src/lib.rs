@@ -13,6 +13,7 @@ pub mod cel;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod config_lookup;
 pub mod custom;
 pub mod discover;
 pub mod engine;

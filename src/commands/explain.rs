@@ -4,9 +4,9 @@ use std::io::IsTerminal;
 use std::path::Path;
 
 use super::{
-    load_config, no_color_unset, print_diagnostic, unknown_rule, write_stdout, EXIT_CLEAN,
-    EXIT_USAGE,
+    load_config, print_diagnostic, unknown_rule, use_color, write_stdout, EXIT_CLEAN, EXIT_USAGE,
 };
+use crate::cli::ColorChoice;
 
 /// A built-in rule's doc, or one of the config's custom checks.
 pub fn run(id: &str, config: Option<&Path>) -> u8 {
@@ -24,7 +24,7 @@ pub fn run(id: &str, config: Option<&Path>) -> u8 {
         .find(|rule| rule.id == id);
     match builtin.or(custom) {
         Some(rule) => {
-            let color = std::io::stdout().is_terminal() && no_color_unset();
+            let color = use_color(ColorChoice::Auto, std::io::stdout().is_terminal());
             write_stdout(&crate::explain::render(rule, color));
             EXIT_CLEAN
         }
