@@ -243,7 +243,10 @@ fn ci_says_when_rustfmt_or_clippy_cannot_be_had() {
         ".ci/run: no rustup on PATH; looking for an installed rustfmt and clippy\n\
          .ci/run: error: clippy cannot be had: install with `rustup component add clippy` (or your distribution's package, e.g. apt-get install rust-clippy rustfmt)\n"
     );
-    fake("rustup", r#"echo "error: could not download component 'clippy'" >&2; exit 1"#);
+    fake(
+        "rustup",
+        r#"echo "error: could not download component 'clippy'" >&2; exit 1"#,
+    );
     let output = run();
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
