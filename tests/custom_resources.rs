@@ -1,4 +1,4 @@
-//! Custom resources with Pods (`fixtures/examples/custom-resources/`): each
+//! Custom resources with Pods (`fixtures/custom-resources/`): each
 //! file is linted with every rule at its default level, and its findings
 //! must be exactly its `# expect: rule-a, rule-b` markers. A `*-clean.yaml`
 //! file has none: a well-written manifest of that kind draws no finding.
@@ -13,7 +13,7 @@ use podlint::engine::{lint, Settings};
 use podlint::model::{ConfiguredKind, Context};
 use podlint::rules::{Level, RULES};
 
-const FOLDER: &str = "fixtures/examples/custom-resources";
+const FOLDER: &str = "fixtures/custom-resources";
 
 fn default_settings(context: Context) -> Settings {
     Settings {
@@ -103,7 +103,7 @@ fn podlint() -> assert_cmd::Command {
     cmd
 }
 
-const CONFIGURED: &str = "fixtures/examples/config/pod-templates";
+const CONFIGURED: &str = "fixtures/custom-resources/configured";
 
 #[test]
 fn a_configured_kind_is_linted_where_its_paths_say() {
@@ -142,13 +142,15 @@ fn a_malformed_pod_templates_entry_is_a_config_error_at_its_line() {
         (
             "pod-templates-path",
             "pod-templates-path.yaml:4:13]",
-            "a path is keys joined by dots",
+            "a path is keys joined by",
         ),
     ];
     for (name, position, message) in cases {
         podlint()
             .args(["check", CONFIGURED, "--config"])
-            .arg(format!("fixtures/examples/config/errors/{name}.yaml"))
+            .arg(format!(
+                "fixtures/custom-resources/config-errors/{name}.yaml"
+            ))
             .assert()
             .code(2)
             .stdout("")
