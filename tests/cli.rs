@@ -411,6 +411,13 @@ fn quoted_templates_outside_a_chart_are_skipped_and_named_in_every_format() {
                     notice
                 );
             }
+            "github" => {
+                let notice = format!(
+                    "::notice title=podlint::{}",
+                    &notice["podlint: info: ".len()..]
+                );
+                assert!(stdout.contains(&notice), "{stdout}");
+            }
             _ => {}
         }
         // The ConfigMap's braces are its data, the Pod's are Argo's: linted.

@@ -113,13 +113,16 @@ impl<W: Write> Writer<W> {
                 self.write(&log);
             }
             Output::Report(Format::Github) => {
-                self.write(&github::summary(&github::Summary {
-                    files: totals.files,
-                    pod_specs: totals.stats.pod_specs,
-                    errors: totals.errors,
-                    warnings: totals.warnings,
-                    infos: totals.infos,
-                }));
+                self.write(&github::summary(
+                    &github::Summary {
+                        files: totals.files,
+                        pod_specs: totals.stats.pod_specs,
+                        errors: totals.errors,
+                        warnings: totals.warnings,
+                        infos: totals.infos,
+                    },
+                    totals.templates,
+                ));
             }
             Output::Statistics => {
                 self.write(&human::statistics(totals.by_rule));
