@@ -19,9 +19,9 @@ pub struct Totals<'a> {
     /// Shown by the human format; `None` when the output is not a
     /// terminal, so that piped output is the same from run to run.
     pub elapsed: Option<Duration>,
-    /// Whether the human format ends with its summary line (not with
-    /// `--quiet`, nor when no file was linted: "0 errors" would contradict
-    /// the error that says why).
+    /// Whether the human and github formats end with their summary (not
+    /// with `--quiet`, nor when no file was linted: "0 errors" would
+    /// contradict the error that says why).
     pub summary: bool,
     /// Why paths were not linted, one message each.
     pub unreadable: &'a [String],
@@ -112,7 +112,7 @@ impl<W: Write> Writer<W> {
                     sarif::render(&self.held, totals.unreadable, totals.templates, totals.cwd);
                 self.write(&log);
             }
-            Output::Report(Format::Github) => {
+            Output::Report(Format::Github) if totals.summary => {
                 self.write(&github::summary(
                     &github::Summary {
                         files: totals.files,
@@ -133,7 +133,7 @@ impl<W: Write> Writer<W> {
             Output::Report(Format::Human) if totals.summary => {
                 self.write(&human::summary(&human_totals(totals)));
             }
-            Output::Report(Format::Human | Format::Compact) => {}
+            Output::Report(Format::Human | Format::Github | Format::Compact) => {}
         }
         if self.error.is_none() {
             if let Err(error) = self.out.flush() {
