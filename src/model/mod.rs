@@ -2,8 +2,10 @@
 
 pub mod de;
 pub mod image;
+
 mod kinds;
 mod path;
+pub mod placeholder;
 pub mod quantity;
 pub mod schema;
 pub mod software;
