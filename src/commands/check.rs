@@ -17,6 +17,7 @@ use crate::engine::{Settings, Stats};
 use crate::finding::Severity;
 use crate::pipeline::{self, Job, DEFAULT_MAX_FILE_SIZE};
 use crate::report::{self, Format, Output, PartStyle};
+use crate::roles::FileRoles;
 use crate::rules::{self, Level, RULES};
 use crate::{baseline, ordered};
 
@@ -36,6 +37,7 @@ pub fn run(args: CheckArgs) -> u8 {
         args.paths.clone()
     };
     let discovered = discover::discover(&paths, args.stdin_filename.as_deref(), &prepared.exclude);
+    let roles = FileRoles::classify(&discovered.inputs);
     let pool = match worker_pool(args.jobs, discovered.inputs.len()) {
         Ok(pool) => pool,
         Err(message) => {
@@ -66,6 +68,7 @@ pub fn run(args: CheckArgs) -> u8 {
             .max_file_size
             .or(prepared.config.max_file_size)
             .unwrap_or(DEFAULT_MAX_FILE_SIZE),
+        roles: &roles,
     };
     let linted = lint_all(discovered, pool.as_ref(), &job, started);
 

@@ -185,6 +185,7 @@ pub struct Totals {
     pub warnings: usize,
     pub infos: usize,
     pub templates: usize,
+    pub test_assertions: usize,
     pub elapsed: std::time::Duration,
 }
 
@@ -203,6 +204,12 @@ pub fn summary(t: &Totals) -> String {
         line.push_str(&format!(
             "\npodlint: info: skipped {} (Helm/Go templates: lint the rendered output, e.g. `helm template . | podlint -`)",
             super::plural(t.templates, "template file", "template files")
+        ));
+    }
+    if t.test_assertions > 0 {
+        line.push_str(&format!(
+            "\npodlint: info: skipped {} (expected states of Chainsaw or kuttl tests, not manifests)",
+            super::plural(t.test_assertions, "test assertion file", "test assertion files")
         ));
     }
     line.push('\n');

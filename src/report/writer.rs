@@ -85,6 +85,7 @@ impl<W: Write> Writer<W> {
                     warnings: totals.warnings,
                     infos: totals.infos,
                     skipped_documents: totals.stats.skipped_documents,
+                    skipped_test_assertions: totals.stats.test_assertions,
                 }));
             }
             Output::Baseline => {
@@ -113,6 +114,7 @@ impl<W: Write> Writer<W> {
                     warnings: totals.warnings,
                     infos: totals.infos,
                     templates: totals.stats.templates,
+                    test_assertions: totals.stats.test_assertions,
                     elapsed: totals.elapsed,
                 }));
             }
