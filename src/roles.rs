@@ -20,8 +20,8 @@ pub enum FileRole {
     /// kustomization may complete it (an image set by an overlay's patch).
     KustomizeResource,
     /// Listed under `patches`, `patchesStrategicMerge` or `patchesJson6902`,
-    /// or named as one (`*patch*.yaml`) and listed as nothing else: merged
-    /// into another object, never applied alone.
+    /// or named as one (`*patch*.yaml`, `patches/*.yaml`) and listed as
+    /// nothing else: merged into another object, never applied alone.
     KustomizePatch,
     /// A Chainsaw or kuttl assertion or error file: an expected state that
     /// may be partial, never applied.
@@ -253,11 +253,18 @@ fn step_name(name: &str) -> Option<&str> {
     (yaml && !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit())).then_some(rest)
 }
 
-/// `replicas-patch.yaml`, `scale_and_affinity_patch.yaml`, `patch-env.yaml`.
+/// `replicas-patch.yaml`, `scale_and_affinity_patch.yaml`, `patch-env.yaml`,
+/// or any file in a `patches/` folder (kustomize's and kubeadm's).
 fn named_as_patch(path: &Path) -> bool {
-    path.file_stem()
+    let in_patches_folder = path
+        .parent()
+        .and_then(Path::file_name)
+        .is_some_and(|folder| folder == "patches");
+    let named = path
+        .file_stem()
         .and_then(|stem| stem.to_str())
-        .is_some_and(|stem| stem.to_ascii_lowercase().contains("patch"))
+        .is_some_and(|stem| stem.to_ascii_lowercase().contains("patch"));
+    in_patches_folder || named
 }
 
 fn strings(node: Option<&Node>) -> impl Iterator<Item = &str> {

@@ -34,11 +34,12 @@ pub struct Object<'a> {
     pub typed: Option<Workload>,
     /// What typing found wrong, for every kind podlint knows the schema of.
     pub typing: TypingReport,
-    /// A patch fragment or kustomize base: a file a kustomization lists as a
-    /// patch, a controller without a `selector`, a `$patch` directive, or a
-    /// container without an `image` in a file a kustomization lists as a
-    /// resource. A complete object has both fields; patches and bases leave
-    /// them to the object they are merged into.
+    /// A patch fragment or kustomize base: a file a kustomization lists (or
+    /// names) as a patch, a controller without a `selector`, a `$patch`
+    /// directive, or a container without an `image` where the object is
+    /// not complete by its shape (see `is_partial`). A complete object has
+    /// both fields; patches and bases leave them to the object they are
+    /// merged into.
     pub partial: bool,
 }
 
@@ -132,12 +133,21 @@ fn is_partial(node: &Node, kind: WorkloadKind, role: FileRole) -> bool {
         return false;
     }
     // Without an image, an object complete by its shape (a controller with
-    // its selector, a bare Pod) and applied as written is rejected by the
-    // API (invalid-field reports it); one that a kustomization lists may get
-    // its images from the kustomization's patches. A Job or CronJob has no
-    // such shape: without an image it reads as a patch.
-    let complete_shape = kind.requires_selector() || kind == WorkloadKind::Pod;
-    role == FileRole::KustomizeResource || !complete_shape
+    // its selector and template labels, a bare Pod) and applied as written
+    // is rejected by the API (invalid-field reports it); one that a
+    // kustomization lists may get its images from the kustomization's
+    // patches. A Job or CronJob has no such shape, nor a controller whose
+    // template has no labels: without an image they read as patches.
+    let labelled = template
+        .and_then(|t| t.get("metadata"))
+        .and_then(|m| m.get("labels"))
+        .is_some();
+    let complete_shape = (kind.requires_selector() && labelled) || kind == WorkloadKind::Pod;
+    // An `image` beside `containers` is a container's field flattened into
+    // the Pod spec: unknown-field says where it belongs, and the rest of the
+    // container is not judged until it is back in place.
+    let flattened = spec.is_some_and(|spec| spec.get("image").is_some());
+    role == FileRole::KustomizeResource || !complete_shape || flattened
 }
 
 impl Object<'_> {
