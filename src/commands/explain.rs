@@ -2,12 +2,13 @@
 
 use std::io::IsTerminal;
 
-use super::{no_color_unset, unknown_rule, write_stdout, EXIT_CLEAN, EXIT_USAGE};
+use super::{unknown_rule, use_color, write_stdout, EXIT_CLEAN, EXIT_USAGE};
+use crate::cli::ColorChoice;
 
 pub fn run(id: &str) -> u8 {
     match crate::rules::find(id) {
         Some(rule) => {
-            let color = std::io::stdout().is_terminal() && no_color_unset();
+            let color = use_color(ColorChoice::Auto, std::io::stdout().is_terminal());
             write_stdout(&crate::explain::render(rule, color));
             EXIT_CLEAN
         }

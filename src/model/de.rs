@@ -654,7 +654,8 @@ impl<'a> de::MapAccess<'a> for MapReader<'a> {
         // never a value of the wrong type.
         let plain_map = self.schema.is_none();
         let Some(entry) = self.entries.by_ref().find(|e| {
-            !cx.skips(&e.value) && !cx.skips(&e.key) && !(plain_map && e.value.is_null())
+            let deleted = plain_map && e.value.is_null();
+            !(cx.skips(&e.value) || cx.skips(&e.key) || deleted)
         }) else {
             return Ok(None);
         };

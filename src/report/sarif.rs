@@ -236,10 +236,15 @@ fn result<'a>(f: &'a Finding, fingerprint: &'a str, location: &Location) -> Sari
 /// why paths were not linted (as tool notifications: the run did not see
 /// everything). It is written once the run is over, as the
 /// notifications come before the results.
-pub fn render(results: &[String], unreadable: &[String], cwd: Option<&Path>) -> String {
+pub fn render(
+    results: &[String],
+    unreadable: &[String],
+    templates: &[String],
+    cwd: Option<&Path>,
+) -> String {
     // Serializing plain structs of strings and numbers cannot fail.
-    let mut text =
-        serde_json::to_string_pretty(&log(Vec::new(), unreadable, cwd)).unwrap_or_default();
+    let mut text = serde_json::to_string_pretty(&log(Vec::new(), unreadable, templates, cwd))
+        .unwrap_or_default();
     let parts: Vec<&str> = results
         .iter()
         .map(String::as_str)
@@ -254,7 +259,16 @@ pub fn render(results: &[String], unreadable: &[String], cwd: Option<&Path>) -> 
     text
 }
 
-fn log<'a>(results: Vec<SarifResult<'a>>, unreadable: &[String], cwd: Option<&Path>) -> Log<'a> {
+fn log<'a>(
+    results: Vec<SarifResult<'a>>,
+    unreadable: &[String],
+    templates: &[String],
+    cwd: Option<&Path>,
+) -> Log<'a> {
+    let skipped = super::skipped_templates(templates).map(|text| Notification {
+        level: "note",
+        message: Text { text },
+    });
     Log {
         schema: SCHEMA,
         version: "2.1.0",
@@ -270,6 +284,7 @@ fn log<'a>(results: Vec<SarifResult<'a>>, unreadable: &[String], cwd: Option<&Pa
                             text: message.clone(),
                         },
                     })
+                    .chain(skipped)
                     .collect(),
             }],
             original_uri_base_ids: cwd.map(|cwd| {
@@ -418,6 +433,7 @@ mod tests {
         let fingerprints = vec!["a:1".to_string(), "b:1".to_string()];
         let cwd = Some(Path::new("/repo"));
         let unreadable = ["cannot read gone.yaml: not found".to_string()];
+        let templates = ["chart/templates/web.yaml".to_string()];
         let parts = [
             results(&findings[..1], &fingerprints[..1], cwd),
             String::new(),
@@ -431,12 +447,14 @@ mod tests {
                 .map(|(f, p)| result(f, p, &location))
                 .collect(),
             &unreadable,
+            &templates,
             cwd,
         );
         let expected = serde_json::to_string_pretty(&whole).unwrap_or_default() + "\n";
-        assert_eq!(render(&parts, &unreadable, cwd), expected);
-        let empty = serde_json::to_string_pretty(&log(Vec::new(), &[], cwd)).unwrap_or_default();
-        assert_eq!(render(&[String::new()], &[], cwd), empty + "\n");
+        assert_eq!(render(&parts, &unreadable, &templates, cwd), expected);
+        let empty =
+            serde_json::to_string_pretty(&log(Vec::new(), &[], &[], cwd)).unwrap_or_default();
+        assert_eq!(render(&[String::new()], &[], &[], cwd), empty + "\n");
     }
 
     #[test]
