@@ -48,9 +48,8 @@ pub fn run(args: CheckArgs) -> u8 {
     let mut excluded = |path: &Path| {
         cli_exclude.is_match(discover::display_name(path)) || {
             let folder = path.parent().unwrap_or(Path::new(""));
-            lookup
-                .for_folder(folder)
-                .excludes(lookup_path(path, cwd.as_deref()))
+            let config = lookup.for_folder(folder);
+            !config.exclude.is_empty() && config.excludes(&lookup_path(path, cwd.as_deref()))
         }
     };
     let discovered = discover::discover(&paths, args.stdin_filename.as_deref(), &mut excluded);
@@ -214,12 +213,11 @@ impl FileConfig {
     }
 
     /// Whether the config excludes `path` (absolute), matched relative to
-    /// the config's folder.
-    fn excludes(&self, path: PathBuf) -> bool {
-        !self.exclude.is_empty()
-            && path
-                .strip_prefix(&self.folder)
-                .is_ok_and(|relative| self.exclude.is_match(relative))
+    /// the config's folder (a path outside it, with `--config`, whole, so
+    /// that `**/testdata/**` still matches).
+    fn excludes(&self, path: &Path) -> bool {
+        let relative = path.strip_prefix(&self.folder).unwrap_or(path);
+        self.exclude.is_match(relative)
     }
 
     /// How many of a file's findings are at or above the fail level.
