@@ -235,9 +235,11 @@ pub fn check(
     settings: &Settings,
     out: &mut Vec<Raw>,
 ) {
+    let values = crate::custom::ObjectValues::new(object, pod);
     for (rule, _) in &settings.active {
         let mut report = Report::new(rule.id, out);
         match (&rule.check, pod) {
+            (Check::Custom(check), _) => check.run(&values, &mut report),
             (Check::Object(check), _) => check(object, &mut report),
             (Check::CompleteObject(check), _) if !object.partial => check(object, &mut report),
             (Check::Pod(check), Some(pod)) => check(pod, &mut report),

@@ -505,6 +505,7 @@ fn check_rule_ids(args: &CheckArgs) -> Result<(), String> {
 pub(crate) fn settings(args: &CheckArgs, config: &Config) -> Settings {
     let active = RULES
         .iter()
+        .chain(&config.checks)
         .filter_map(|&rule| {
             let default = rule.level;
             let level = match config.level(rule.id).unwrap_or(default) {
