@@ -9,8 +9,8 @@ use std::path::Path;
 use assert_cmd::Command;
 use predicates::prelude::*;
 
-const FOLDER: &str = "fixtures/examples/custom-checks";
-const CONFIG: &str = "fixtures/examples/custom-checks/.podlint.yaml";
+const FOLDER: &str = "docs/examples/custom-checks";
+const CONFIG: &str = "docs/examples/custom-checks/.podlint.yaml";
 
 fn podlint() -> Command {
     let mut cmd = Command::cargo_bin("podlint").expect("the podlint binary is built");
