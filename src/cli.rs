@@ -31,11 +31,19 @@ pub enum Command {
         /// Output format
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
+        /// Config file whose custom checks are listed too; default: the
+        /// nearest `.podlint.yaml` from the working directory up
+        #[arg(long)]
+        config: Option<std::path::PathBuf>,
     },
     /// Print a rule's documentation
     Explain {
         /// A rule id, e.g. memory-limit-missing
         rule: String,
+        /// Config file whose custom checks can be explained too; default:
+        /// the nearest `.podlint.yaml` from the working directory up
+        #[arg(long)]
+        config: Option<std::path::PathBuf>,
     },
     /// Run the language server on standard input and output (for editors)
     Lsp,

@@ -9,10 +9,12 @@
 #![forbid(unsafe_code)]
 
 pub mod baseline;
+pub mod cel;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod config_lookup;
+pub mod custom;
 pub mod discover;
 pub mod engine;
 pub mod explain;
@@ -24,6 +26,7 @@ pub mod model;
 pub mod ordered;
 pub mod pipeline;
 pub mod report;
+pub mod roles;
 pub mod rules;
 pub mod size;
 pub mod source;

@@ -19,6 +19,7 @@ use crate::engine::{Settings, Stats};
 use crate::finding::Severity;
 use crate::pipeline::{self, FileResult, Job, DEFAULT_MAX_FILE_SIZE};
 use crate::report::{self, Format, Output, PartStyle, RuleCount};
+use crate::roles::FileRoles;
 use crate::rules::{self, Level, RULES};
 use crate::size::ByteSize;
 use crate::{baseline, ordered};
@@ -76,6 +77,7 @@ pub fn run(args: CheckArgs) -> u8 {
         eprintln!("podlint: error: {}", nothing_to_lint(&paths));
         return EXIT_USAGE;
     }
+    let roles = FileRoles::classify(&discovered.inputs);
     let pool = match worker_pool(args.jobs, discovered.inputs.len()) {
         Ok(pool) => pool,
         Err(message) => {
@@ -113,6 +115,7 @@ pub fn run(args: CheckArgs) -> u8 {
         parse_only: args.parse_only,
         baseline: prepared.baseline.as_ref(),
         max_file_size: DEFAULT_MAX_FILE_SIZE,
+        roles: &roles,
     };
     let shown = Shown {
         elapsed: terminal.then_some(started),
@@ -539,6 +542,7 @@ fn check_rule_ids(args: &CheckArgs) -> Result<(), String> {
 pub(crate) fn settings(args: &CheckArgs, config: &Config) -> Settings {
     let active = RULES
         .iter()
+        .chain(&config.checks)
         .filter_map(|&rule| {
             let default = rule.level;
             let level = match config.level(rule.id).unwrap_or(default) {

@@ -21,8 +21,8 @@ pub const EXIT_USAGE: u8 = 2;
 /// Runs the command the user asked for; `check` when none is named.
 pub fn run(cli: Cli) -> u8 {
     match cli.command {
-        Some(Command::Rules { format }) => rules::run(format),
-        Some(Command::Explain { rule }) => explain::run(&rule),
+        Some(Command::Rules { format, config }) => rules::run(format, config.as_deref()),
+        Some(Command::Explain { rule, config }) => explain::run(&rule, config.as_deref()),
         Some(Command::Lsp) => lsp::run(),
         Some(Command::Config { path, config }) => config::run(path.as_deref(), config.as_deref()),
         Some(Command::Check(args)) => check::run(*args),
@@ -69,6 +69,24 @@ fn use_color(choice: ColorChoice, terminal: bool) -> bool {
         ColorChoice::Auto if set("NO_COLOR").is_some() => false,
         ColorChoice::Auto if set("CLICOLOR_FORCE").is_some_and(|v| v != "0") => true,
         ColorChoice::Auto => terminal,
+    }
+}
+
+/// The config named by `--config`, else the nearest `.podlint.yaml` from
+/// the working directory up, else none: for `rules` and `explain`, which
+/// show the custom checks it defines.
+fn load_config(
+    explicit: Option<&std::path::Path>,
+) -> Result<crate::config::Config, crate::config::ConfigError> {
+    let path = match explicit {
+        Some(path) => Some(path.to_path_buf()),
+        None => std::env::current_dir()
+            .ok()
+            .and_then(|dir| crate::config::discover(&dir)),
+    };
+    match path {
+        Some(path) => crate::config::load(&path),
+        None => Ok(crate::config::Config::default()),
     }
 }
 

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::{artifact_path, pretty_items, ArtifactPath};
 use crate::finding::{Finding, ObjectRef, Severity};
-use crate::rules::{Level, RULES};
+use crate::rules::{self, Level, RULES};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const SRCROOT: &str = "%SRCROOT%";
@@ -63,6 +63,8 @@ struct Descriptor {
     short_description: Text,
     full_description: Text,
     help: Help,
+    /// Custom checks without a `docs` URL have none.
+    #[serde(skip_serializing_if = "String::is_empty")]
     help_uri: String,
     default_configuration: Configuration,
     properties: Tags,
@@ -188,7 +190,7 @@ fn result<'a>(f: &'a Finding, fingerprint: &'a str, location: &Location) -> Sari
         rule_id: f.rule,
         // Findings come from registered rules only, so the lookup
         // always succeeds; 0 keeps the output valid if it did not.
-        rule_index: RULES.iter().position(|r| r.id == f.rule).unwrap_or(0),
+        rule_index: rule_index(f.rule),
         level: level(f.severity),
         message: Text {
             text: super::message_with_help(f),
@@ -306,6 +308,15 @@ fn log<'a>(
     }
 }
 
+/// The rule's place in `tool.driver.rules`: the built-in rules, then the
+/// custom checks of the run.
+fn rule_index(id: &str) -> usize {
+    RULES.iter().position(|r| r.id == id).unwrap_or_else(|| {
+        let custom = rules::custom::all();
+        RULES.len() + custom.iter().position(|r| r.id == id).unwrap_or(0)
+    })
+}
+
 fn driver() -> Driver {
     let repository = env!("CARGO_PKG_REPOSITORY");
     Driver {
@@ -313,7 +324,7 @@ fn driver() -> Driver {
         version: env!("CARGO_PKG_VERSION"),
         semantic_version: env!("CARGO_PKG_VERSION"),
         information_uri: repository,
-        rules: RULES
+        rules: rules::all()
             .iter()
             .map(|rule| {
                 let meta = rule.meta();

@@ -99,6 +99,7 @@ impl<W: Write> Writer<W> {
                         warnings: totals.warnings,
                         infos: totals.infos,
                         skipped_documents: totals.stats.skipped_documents,
+                        skipped_test_assertions: totals.stats.test_assertions,
                     },
                     totals.templates,
                 ));
@@ -165,5 +166,6 @@ fn human_totals(totals: &Totals<'_>) -> human::Totals {
         warnings: totals.warnings,
         infos: totals.infos,
         elapsed: totals.elapsed,
+        test_assertions: totals.stats.test_assertions,
     }
 }
