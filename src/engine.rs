@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::finding::{Finding, Label, ObjectRef, Severity};
 use crate::model::{self, locate, Contents, Object, PodView, Target};
+use crate::roles::FileRole;
 use crate::rules::{Check, Raw, Report, Rule};
 use crate::source::{self, LineIndex, Node, SourceText, Span, SyntaxProblem, Value};
 use crate::suppress::{self, LineSuppressions};
@@ -51,6 +52,8 @@ pub struct Stats {
     pub skipped_documents: usize,
     /// Helm or other Go templates, skipped whole.
     pub templates: usize,
+    /// Chainsaw and kuttl assertion files (expected states), skipped whole.
+    pub test_assertions: usize,
 }
 
 impl std::ops::AddAssign for Stats {
@@ -60,6 +63,7 @@ impl std::ops::AddAssign for Stats {
         self.pod_specs += other.pod_specs;
         self.skipped_documents += other.skipped_documents;
         self.templates += other.templates;
+        self.test_assertions += other.test_assertions;
     }
 }
 
@@ -72,6 +76,17 @@ pub struct Linted {
 type Located = (Raw, Span, Vec<Span>, Option<ObjectRef>);
 
 pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted {
+    lint_as(file, source, settings, FileRole::Manifest)
+}
+
+/// Lints a file read as `role` says (a kustomize patch is a fragment even
+/// when it looks complete).
+pub fn lint_as(
+    file: &Arc<str>,
+    source: &SourceText,
+    settings: &Settings,
+    role: FileRole,
+) -> Linted {
     let mut stats = Stats::default();
     let mut located: Vec<Located> = Vec::new();
     let text = source.text.as_str();
@@ -91,7 +106,7 @@ pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted
         let parsed = source::parse_each(text, |document| {
             template_action =
                 template_action || (may_be_template && has_template_action(&document.root));
-            lint_document(&document.root, settings, &mut stats, &mut located);
+            lint_document(&document.root, role, settings, &mut stats, &mut located);
         });
         // A Go template (Helm chart) is not a manifest until rendered: skip
         // it when its `{{ }}` actions break the YAML or sit in its values
@@ -179,9 +194,15 @@ pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted
     Linted { findings, stats }
 }
 
-fn lint_document(root: &Node, settings: &Settings, stats: &mut Stats, located: &mut Vec<Located>) {
+fn lint_document(
+    root: &Node,
+    role: FileRole,
+    settings: &Settings,
+    stats: &mut Stats,
+    located: &mut Vec<Located>,
+) {
     stats.documents += 1;
-    let objects = match model::objects(root, &settings.context) {
+    let objects = match model::objects_as(root, role, &settings.context) {
         Contents::NotKubernetes => {
             stats.skipped_documents += 1;
             return;

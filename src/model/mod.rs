@@ -3,8 +3,10 @@
 pub mod custom;
 pub mod de;
 pub mod image;
+
 mod kinds;
 mod path;
+pub mod placeholder;
 pub mod quantity;
 pub mod schema;
 pub mod software;
@@ -18,6 +20,7 @@ pub use de::{TypeError, TypingReport, UnknownField};
 pub use path::{locate, FieldPath, Segment, Target};
 pub use workload::{Selector, Workload, WorkloadKind};
 
+use crate::roles::FileRole;
 use crate::source::Node;
 
 /// What a run knows besides the objects themselves: the kinds that
@@ -42,10 +45,12 @@ pub struct Object<'a> {
     pub custom_pods: Vec<CustomPod>,
     /// What typing found wrong, for every kind podlint knows the schema of.
     pub typing: TypingReport,
-    /// A patch fragment or kustomize base: a controller without a `selector`,
-    /// a container without an `image`, or a `$patch` directive. A complete
-    /// object has both fields; patches and bases leave them to the object
-    /// they are merged into.
+    /// A patch fragment or kustomize base: a file a kustomization lists (or
+    /// names) as a patch, a controller without a `selector`, a `$patch`
+    /// directive, or a container without an `image` where the object is
+    /// not complete by its shape (see `is_partial`). A complete object has
+    /// both fields; patches and bases leave them to the object they are
+    /// merged into.
     pub partial: bool,
 }
 
@@ -57,6 +62,11 @@ pub enum Contents<'a> {
 }
 
 pub fn objects<'a>(root: &'a Node, cx: &Context) -> Contents<'a> {
+    objects_as(root, FileRole::Manifest, cx)
+}
+
+/// The objects of a document in a file read as `role`.
+pub fn objects_as<'a>(root: &'a Node, role: FileRole, cx: &Context) -> Contents<'a> {
     let Some(head) = header(root) else {
         return Contents::NotKubernetes;
     };
@@ -68,11 +78,15 @@ pub fn objects<'a>(root: &'a Node, cx: &Context) -> Contents<'a> {
                 items
                     .iter()
                     .enumerate()
-                    .filter_map(|(i, item)| object(item, base.index(i), cx))
+                    .filter_map(|(i, item)| object(item, base.index(i), role, cx))
                     .collect(),
             )
         }
-        _ => Contents::Objects(object(root, FieldPath::root(), cx).into_iter().collect()),
+        _ => Contents::Objects(
+            object(root, FieldPath::root(), role, cx)
+                .into_iter()
+                .collect(),
+        ),
     }
 }
 
@@ -83,12 +97,12 @@ fn header(node: &Node) -> Option<(&str, &str)> {
     ))
 }
 
-fn object<'a>(node: &'a Node, base: FieldPath, cx: &Context) -> Option<Object<'a>> {
+fn object<'a>(node: &'a Node, base: FieldPath, role: FileRole, cx: &Context) -> Option<Object<'a>> {
     let (api_version, kind) = header(node)?;
     let metadata = node.get("metadata");
     let workload_kind = WorkloadKind::from_kind(kind).filter(|k| k.accepts(api_version));
     let mut custom_pods = Vec::new();
-    let mut partial = workload_kind.is_some_and(|kind| is_partial(node, kind));
+    let mut partial = workload_kind.is_some_and(|kind| is_partial(node, kind, role));
     let (typed, typing) = match workload_kind {
         Some(k) => Workload::type_node(k, node, api_version),
         None => match custom::find(api_version, kind, node, &base, &cx.pod_templates) {
@@ -103,6 +117,7 @@ fn object<'a>(node: &'a Node, base: FieldPath, cx: &Context) -> Option<Object<'a
             ),
         },
     };
+    let partial = role == FileRole::KustomizePatch || partial;
     Some(Object {
         node,
         base,
@@ -120,7 +135,7 @@ fn object<'a>(node: &'a Node, base: FieldPath, cx: &Context) -> Option<Object<'a
     })
 }
 
-fn is_partial(node: &Node, kind: WorkloadKind) -> bool {
+fn is_partial(node: &Node, kind: WorkloadKind, role: FileRole) -> bool {
     // A strategic-merge patch directive (`$patch: delete`) marks a patch.
     if node.get("$patch").is_some() {
         return true;
@@ -138,7 +153,25 @@ fn is_partial(node: &Node, kind: WorkloadKind) -> bool {
             .filter_map(|list| spec.get(list).and_then(Node::as_seq))
             .flatten()
     });
-    containers.any(|c| c.get("image").is_none())
+    if !containers.any(|c| c.get("image").is_none()) {
+        return false;
+    }
+    // Without an image, an object complete by its shape (a controller with
+    // its selector and template labels, a bare Pod) and applied as written
+    // is rejected by the API (invalid-field reports it); one that a
+    // kustomization lists may get its images from the kustomization's
+    // patches. A Job or CronJob has no such shape, nor a controller whose
+    // template has no labels: without an image they read as patches.
+    let labelled = template
+        .and_then(|t| t.get("metadata"))
+        .and_then(|m| m.get("labels"))
+        .is_some();
+    let complete_shape = (kind.requires_selector() && labelled) || kind == WorkloadKind::Pod;
+    // An `image` beside `containers` is a container's field flattened into
+    // the Pod spec: unknown-field says where it belongs, and the rest of the
+    // container is not judged until it is back in place.
+    let flattened = spec.is_some_and(|spec| spec.get("image").is_some());
+    role == FileRole::KustomizeResource || !complete_shape || flattened
 }
 
 impl Object<'_> {
