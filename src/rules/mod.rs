@@ -7,6 +7,7 @@ pub use catalog::{Level, Meta};
 
 use crate::finding::Fix;
 use crate::model::{Object, PodView, Target};
+use crate::relations::{Report as RelationReport, Set};
 
 /// A finding as a rule reports it, before it is located in the source.
 #[derive(Debug)]
@@ -83,6 +84,8 @@ pub enum Check {
     CompleteObject(fn(&Object<'_>, &mut Report<'_>)),
     /// Found while parsing; the engine reports it.
     Syntax,
+    /// The objects of a set, after every file is read (see [`crate::relations`]).
+    Relation(fn(&Set<'_>, &mut RelationReport<'_, '_>)),
 }
 
 pub struct Rule {
