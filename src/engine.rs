@@ -6,9 +6,9 @@ use std::sync::Arc;
 use std::cell::OnceCell;
 
 use crate::finding::{Finding, Label, ObjectRef, Severity};
+use crate::model::{self, locate, Contents, Object, PodView, Target};
 use crate::relations::facts::Locate;
 use crate::relations::{self, FileFacts, ObjectFacts, Place};
-use crate::model::{self, locate, Contents, Object, PodView, Target};
 use crate::rules::{Check, Raw, Report, Rule};
 use crate::source::{self, LineIndex, Node, SourceText, Span, SyntaxProblem, Value};
 use crate::suppress::{self, LineSuppressions};

@@ -1,12 +1,13 @@
 //! The per-file pipeline: read an input, decode and lint it, and render its
 //! part of the output on the worker that linted it.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::discover::Input;
 use crate::engine::{self, Settings, Stats};
 use crate::finding::{Finding, Severity};
+use crate::relations::FileFacts;
 use crate::report::{self, Format, Output, PartStyle};
 use crate::size::ByteSize;
 use crate::{fingerprint, source};
@@ -28,6 +29,8 @@ pub struct FileResult {
     pub baselined: usize,
     pub stats: Stats,
     pub error: Option<String>,
+    /// What the run-level stage needs of the file.
+    pub facts: FileFacts,
 }
 
 /// What every worker needs besides the input.
@@ -62,6 +65,7 @@ fn lint_source(name: &str, bytes: Vec<u8>, job: &Job<'_>) -> FileResult {
     (result.errors, result.warnings, result.infos) = checked.counts();
     result.stats = checked.stats;
     result.baselined = checked.baselined;
+    result.facts = checked.facts;
     result.part = report::render_part(
         &job.style,
         &name,
@@ -81,6 +85,7 @@ struct Checked {
     /// How many findings the baseline left out.
     baselined: usize,
     stats: Stats,
+    facts: FileFacts,
 }
 
 impl Checked {
@@ -103,13 +108,26 @@ fn check_source(
     fingerprinted: bool,
 ) -> Checked {
     let linted = engine::lint(name, source, job.settings);
-    let mut findings = linted.findings;
+    let mut checked = without_baselined(name, &source.text, linted.findings, job, fingerprinted);
+    checked.stats = linted.stats;
+    checked.facts = linted.facts;
+    checked
+}
+
+/// Fingerprints the findings when asked for, and leaves out those of the baseline.
+fn without_baselined(
+    name: &str,
+    text: &str,
+    mut findings: Vec<Finding>,
+    job: &Job<'_>,
+    fingerprinted: bool,
+) -> Checked {
     // Fingerprints cost a line index and a hash a finding: made only for
     // the outputs that show them and for baselines.
     let mut fingerprints = Vec::new();
     if fingerprinted {
         let path = report::artifact_path(name, job.style.cwd).path;
-        fingerprints = fingerprint::fingerprints(&path, &source.text, &findings);
+        fingerprints = fingerprint::fingerprints(&path, text, &findings);
     }
     let before = findings.len();
     if let Some(baseline) = job.baseline {
@@ -123,8 +141,64 @@ fn check_source(
         baselined: before - findings.len(),
         findings,
         fingerprints,
-        stats: linted.stats,
+        stats: Stats::default(),
+        facts: FileFacts::default(),
     }
+}
+
+/// The parts of the output of the run-level stage's findings (see
+/// [`crate::relations`]), one a file, in the order of the findings. The
+/// files they point into are read again: their trees are long gone.
+pub fn relation_parts(findings: Vec<Finding>, inputs: &[Input], job: &Job<'_>) -> Vec<FileResult> {
+    if findings.is_empty() {
+        return Vec::new();
+    }
+    let by_name: HashMap<&str, &Input> = inputs.iter().map(|i| (i.name(), i)).collect();
+    let mut texts: HashMap<Arc<str>, String> = HashMap::new();
+    let mut read = |name: &Arc<str>| {
+        texts.entry(name.clone()).or_insert_with(|| {
+            by_name
+                .get(&**name)
+                .and_then(|input| source::read(input, job.max_file_size).ok())
+                .map(|bytes| source::decode(bytes).text)
+                .unwrap_or_default()
+        });
+    };
+    for finding in &findings {
+        read(&finding.file);
+        for file in finding.labels.iter().filter_map(|l| l.file.as_ref()) {
+            read(file);
+        }
+    }
+    let fingerprinted = job.style.output.needs_fingerprints() || job.baseline.is_some();
+    let mut parts = Vec::new();
+    let mut findings = findings.into_iter().peekable();
+    while let Some(first) = findings.next() {
+        let file = first.file.clone();
+        let mut group = vec![first];
+        while let Some(next) = findings.next_if(|f| f.file == file) {
+            group.push(next);
+        }
+        let text = texts.get(&file).map_or("", String::as_str);
+        let checked = without_baselined(&file, text, group, job, fingerprinted);
+        let (errors, warnings, infos) = checked.counts();
+        parts.push(FileResult {
+            part: report::render_part_with(
+                &job.style,
+                &file,
+                text,
+                &checked.findings,
+                &checked.fingerprints,
+                &|name| texts.get(name).map(String::as_str),
+            ),
+            errors,
+            warnings,
+            infos,
+            baselined: checked.baselined,
+            ..FileResult::default()
+        });
+    }
+    parts
 }
 
 /// The whole pipeline on one file's bytes, without the file system: decode,

@@ -16,6 +16,7 @@ use crate::discover::{self, Discovered};
 use crate::engine::{Settings, Stats};
 use crate::finding::Severity;
 use crate::pipeline::{self, Job, DEFAULT_MAX_FILE_SIZE};
+use crate::relations::Collector;
 use crate::report::{self, Format, Output, PartStyle};
 use crate::rules::{self, Level, RULES};
 use crate::{baseline, ordered};
@@ -183,12 +184,20 @@ fn lint_all(
     let mut unreadable = discovered.errors;
     let mut stats = Stats::default();
     let (mut errors, mut warnings, mut infos, mut baselined) = (0, 0, 0, 0);
+    let mut facts = Collector::default();
+    let mut order = 0;
     ordered::map_in_order(
         &discovered.inputs,
         pool,
         |input| pipeline::lint_input(input, job),
-        |_, result| {
+        |input, mut result| {
             stats += result.stats;
+            facts.add(
+                input.name().into(),
+                order,
+                std::mem::take(&mut result.facts),
+            );
+            order += 1;
             errors += result.errors;
             warnings += result.warnings;
             infos += result.infos;
@@ -197,6 +206,16 @@ fn lint_all(
             writer.part(result.part);
         },
     );
+    // The run-level stage needs every file's facts: its findings follow
+    // the per-file ones (DESIGN.md, "JSON output").
+    let related = facts.run(job.settings);
+    for result in pipeline::relation_parts(related, &discovered.inputs, job) {
+        errors += result.errors;
+        warnings += result.warnings;
+        infos += result.infos;
+        baselined += result.baselined;
+        writer.part(result.part);
+    }
     let written = writer.finish(&report::Totals {
         files: discovered.inputs.len(),
         stats,

@@ -48,7 +48,10 @@ pub enum Detail {
     NetworkPolicy(Box<SelectorAt>),
     /// An object whose controller makes another one: a SealedSecret or an
     /// ExternalSecret makes a Secret, a cert-manager Certificate too.
-    Makes { kind: &'static str, name: Text },
+    Makes {
+        kind: &'static str,
+        name: Text,
+    },
     /// Any other kind: it only defines its kind and name.
     Other,
 }
@@ -245,9 +248,10 @@ pub fn extract(
     locate: &Locate<'_>,
 ) -> ObjectFacts {
     let node = object.node;
-    let kind_place = node
-        .entry("kind")
-        .map_or_else(|| locate(node.span), |e| locate(entry_span(&e.key, &e.value)));
+    let kind_place = node.entry("kind").map_or_else(
+        || locate(node.span),
+        |e| locate(entry_span(&e.key, &e.value)),
+    );
     let reader = Reader { locate, kind_place };
     let spec = node.get("spec");
     let detail = match (pod, object.kind) {
@@ -324,8 +328,7 @@ impl Reader<'_, '_> {
             .map(string_pairs)
             .unwrap_or_default();
         let replicas_entry = object.node.get("spec").and_then(|s| s.entry("replicas"));
-        let replicas = replicas_entry
-            .and_then(|e| Some((integer(&e.value)?, self.entry_place(e))));
+        let replicas = replicas_entry.and_then(|e| Some((integer(&e.value)?, self.entry_place(e))));
         let replicated = match object.workload_kind {
             Some(kind) => matches!(
                 kind,
@@ -524,7 +527,10 @@ impl Reader<'_, '_> {
 
     fn selector(&self, entry: &Entry) -> Option<SelectorAt> {
         let node = &entry.value;
-        let labels = node.get("matchLabels").map(string_pairs).unwrap_or_default();
+        let labels = node
+            .get("matchLabels")
+            .map(string_pairs)
+            .unwrap_or_default();
         let mut expressions = Vec::new();
         for expression in seq(node.get("matchExpressions")) {
             let operator = match expression.get("operator").and_then(Node::as_str)? {

@@ -99,7 +99,7 @@ impl Collector {
         }
         let mut findings: Vec<(usize, Finding)> = raws
             .into_iter()
-            .filter(|raw| !raw.referrer.facts.partial)
+            .filter(|raw| !raw.partial)
             .filter(|raw| !settings.suppress || !self.silenced(raw))
             .map(|raw| self.finding(raw))
             .collect();
@@ -112,9 +112,9 @@ impl Collector {
         findings.into_iter().map(|(_, finding)| finding).collect()
     }
 
-    fn silenced(&self, raw: &Raw<'_>) -> bool {
-        let file = &self.files[raw.referrer.file as usize];
-        raw.referrer.facts.silenced.contains(&raw.rule)
+    fn silenced(&self, raw: &Raw) -> bool {
+        let file = &self.files[raw.file as usize];
+        raw.annotated
             || file
                 .facts
                 .suppressions
@@ -122,9 +122,8 @@ impl Collector {
                 .is_some_and(|s| s.silences(raw.rule, raw.place.start.line))
     }
 
-    fn finding(&self, raw: Raw<'_>) -> (usize, Finding) {
-        let file = &self.files[raw.referrer.file as usize];
-        let facts = raw.referrer.facts;
+    fn finding(&self, raw: Raw) -> (usize, Finding) {
+        let file = &self.files[raw.file as usize];
         let labels = raw
             .labels
             .into_iter()
@@ -132,8 +131,7 @@ impl Collector {
                 span: place.span,
                 start: place.start,
                 message,
-                file: (other != raw.referrer.file)
-                    .then(|| self.files[other as usize].name.clone()),
+                file: (other != raw.file).then(|| self.files[other as usize].name.clone()),
             })
             .collect();
         let finding = Finding {
@@ -146,11 +144,7 @@ impl Collector {
             start: raw.place.start,
             end: raw.place.end,
             labels,
-            object: Some(ObjectRef {
-                kind: facts.kind.to_string(),
-                name: facts.name.as_deref().map(str::to_string),
-                namespace: facts.namespace.as_deref().map(str::to_string),
-            }),
+            object: Some(raw.object),
             container: None,
             fix: None,
         };
@@ -159,48 +153,72 @@ impl Collector {
 }
 
 /// A relation finding as a rule reports it: at a place of the referring object.
-pub struct Raw<'a> {
+pub struct Raw {
     rule: &'static str,
     severity: Severity,
-    referrer: Member<'a>,
+    /// The referring object's file (an index into the run's files).
+    file: u32,
     place: Place,
     message: String,
     help: Option<String>,
-    /// Other places, each in the file of a member (an index into the run's files).
+    /// Other places, each in the file of a member.
     labels: Vec<(u32, Place, String)>,
+    object: ObjectRef,
+    /// The referring object is a patch fragment or a base: not reported.
+    partial: bool,
+    /// The referring object's annotation silences the rule.
+    annotated: bool,
 }
 
-impl Raw<'_> {
+impl Raw {
     pub fn help(&mut self, help: impl Into<String>) -> &mut Self {
         self.help = Some(help.into());
         self
     }
 
     /// A second place, in `member`'s file.
-    pub fn label(&mut self, member: &Member<'_>, place: Place, message: impl Into<String>) -> &mut Self {
+    pub fn label(
+        &mut self,
+        member: &Member<'_>,
+        place: Place,
+        message: impl Into<String>,
+    ) -> &mut Self {
         self.labels.push((member.file, place, message.into()));
         self
     }
 }
 
 /// Where a relation rule reports what it finds.
-pub struct Report<'r, 'a> {
+pub struct Report<'r> {
     rule: &'static str,
     severity: Severity,
-    out: &'r mut Vec<Raw<'a>>,
+    out: &'r mut Vec<Raw>,
 }
 
-impl<'a> Report<'_, 'a> {
+impl Report<'_> {
     /// A finding at `place`, a place of `referrer`.
-    pub fn at(&mut self, referrer: &Member<'a>, place: Place, message: impl Into<String>) -> &mut Raw<'a> {
+    pub fn at(
+        &mut self,
+        referrer: &Member<'_>,
+        place: Place,
+        message: impl Into<String>,
+    ) -> &mut Raw {
+        let facts = referrer.facts;
         self.out.push(Raw {
             rule: self.rule,
             severity: self.severity,
-            referrer: *referrer,
+            file: referrer.file,
             place,
             message: message.into(),
             help: None,
             labels: Vec::new(),
+            object: ObjectRef {
+                kind: facts.kind.to_string(),
+                name: facts.name.as_deref().map(str::to_string),
+                namespace: facts.namespace.as_deref().map(str::to_string),
+            },
+            partial: facts.partial,
+            annotated: facts.silenced.contains(&self.rule),
         });
         let last = self.out.len() - 1;
         &mut self.out[last]

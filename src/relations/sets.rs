@@ -64,6 +64,8 @@ pub struct Set<'a> {
     /// Workloads by each of their Pod labels.
     by_label: HashMap<(&'a str, &'a str), Vec<u32>>,
     workloads: Vec<u32>,
+    /// Autoscalers by the kind and name of their target.
+    by_target: HashMap<(&'a str, &'a str), Vec<u32>>,
     /// The namespaces written on objects of each kind (`None`: some have none).
     kind_namespaces: HashSet<(&'a str, Option<&'a str>)>,
     kinds: HashSet<&'a str>,
@@ -77,6 +79,7 @@ impl<'a> Set<'a> {
             by_name: HashMap::new(),
             by_label: HashMap::new(),
             workloads: Vec::new(),
+            by_target: HashMap::new(),
             kind_namespaces: HashSet::new(),
             kinds: HashSet::new(),
         };
@@ -93,6 +96,11 @@ impl<'a> Set<'a> {
                     }
                 }
                 Detail::Makes { kind, name } => defined.push((kind, Some(&**name))),
+                Detail::Autoscaler(autoscaler) => set
+                    .by_target
+                    .entry((&autoscaler.target_kind, &autoscaler.target_name))
+                    .or_default()
+                    .push(index),
                 _ => {}
             }
             for (kind, name) in defined {
@@ -112,13 +120,11 @@ impl<'a> Set<'a> {
     }
 
     /// The objects of a kind and name that an object in `namespace` can meet.
-    pub fn named(
-        &self,
-        kind: &str,
-        name: &str,
-        namespace: Option<&str>,
-    ) -> Vec<Member<'a>> {
-        let found = self.by_name.get(&(kind, name)).map_or(&[][..], Vec::as_slice);
+    pub fn named(&self, kind: &str, name: &str, namespace: Option<&str>) -> Vec<Member<'a>> {
+        let found = self
+            .by_name
+            .get(&(kind, name))
+            .map_or(&[][..], Vec::as_slice);
         found
             .iter()
             .map(|&i| self.members[i as usize])
@@ -161,6 +167,22 @@ impl<'a> Set<'a> {
             .map(|&i| self.members[i as usize])
             .filter(|m| compatible(m.namespace(), namespace))
             .filter(|m| m.workload().is_some_and(|w| selector.matches(&w.labels)))
+            .collect()
+    }
+
+    /// The autoscalers that scale `member`.
+    pub fn autoscalers_of(&self, member: &Member<'_>) -> Vec<Member<'a>> {
+        let Some(name) = member.facts.name.as_deref() else {
+            return Vec::new();
+        };
+        let found = self
+            .by_target
+            .get(&(&*member.facts.kind, name))
+            .map_or(&[][..], Vec::as_slice);
+        found
+            .iter()
+            .map(|&i| self.members[i as usize])
+            .filter(|m| compatible(m.namespace(), member.namespace()))
             .collect()
     }
 

@@ -7,10 +7,17 @@ use miette::{
     MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Label, Severity};
 
 /// Renders the findings of one file (called on the worker that linted it).
-pub fn render_file(name: &str, text: &str, findings: &[Finding], color: bool) -> String {
+/// Labels in other files are shown with their own snippet, from `other_text`.
+pub fn render_file<'t>(
+    name: &str,
+    text: &str,
+    findings: &[Finding],
+    color: bool,
+    other_text: &dyn Fn(&str) -> Option<&'t str>,
+) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -22,16 +29,32 @@ pub fn render_file(name: &str, text: &str, findings: &[Finding], color: bool) ->
     let source = Named::new(name, text);
     let mut out = String::new();
     for finding in findings {
+        let elsewhere: Vec<Elsewhere<'_>> = finding
+            .labels
+            .iter()
+            .filter_map(|label| {
+                let file = label.file.as_deref()?;
+                Some(Elsewhere {
+                    label,
+                    source: Named::new(file, other_text(file).unwrap_or_default()),
+                })
+            })
+            .collect();
         let report = Report {
             finding,
             source: &source,
+            elsewhere: &elsewhere,
         };
         // A snippet of a huge line (minified JSON) would be unreadable and
         // slow to cut: such findings get their one-line form.
+        let here = finding.labels.iter().filter(|l| l.file.is_none());
         let readable = [finding.span]
             .iter()
-            .chain(finding.labels.iter().map(|l| &l.span))
-            .all(|span| source.window(span.range(), 0, 0).len() <= MAX_SNIPPET_BYTES);
+            .chain(here.map(|l| &l.span))
+            .all(|span| source.window(span.range(), 0, 0).len() <= MAX_SNIPPET_BYTES)
+            && elsewhere
+                .iter()
+                .all(|e| e.source.window(e.label.span.range(), 0, 0).len() <= MAX_SNIPPET_BYTES);
         // Writing to a String cannot fail; a rendering error would only lose this report.
         if !readable || handler.render_report(&mut out, &report).is_err() {
             out.push_str(&super::compact::line(finding));
@@ -119,6 +142,45 @@ impl SourceCode for Named<'_> {
 struct Report<'a> {
     finding: &'a Finding,
     source: &'a Named<'a>,
+    /// Labels in other files, each shown as a related report with its snippet.
+    elsewhere: &'a [Elsewhere<'a>],
+}
+
+/// A label in another file than its finding's.
+struct Elsewhere<'a> {
+    label: &'a Label,
+    source: Named<'a>,
+}
+
+impl fmt::Debug for Elsewhere<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.label.message)
+    }
+}
+
+impl fmt::Display for Elsewhere<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.label.message)
+    }
+}
+
+impl std::error::Error for Elsewhere<'_> {}
+
+impl Diagnostic for Elsewhere<'_> {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Advice)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let span = self.label.span;
+        Some(Box::new(std::iter::once(
+            LabeledSpan::new_primary_with_span(None, span.start as usize..span.end as usize),
+        )))
+    }
 }
 
 impl fmt::Debug for Report<'_> {
@@ -159,6 +221,15 @@ impl Diagnostic for Report<'_> {
         Some(self.source)
     }
 
+    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn Diagnostic> + 'b>> {
+        if self.elsewhere.is_empty() {
+            return None;
+        }
+        Some(Box::new(
+            self.elsewhere.iter().map(|e| e as &dyn Diagnostic),
+        ))
+    }
+
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let f = self.finding;
         let primary = LabeledSpan::new_primary_with_span(
@@ -167,7 +238,7 @@ impl Diagnostic for Report<'_> {
                 .map(|name| format!("container `{name}`")),
             f.span.start as usize..f.span.end as usize,
         );
-        let others = f.labels.iter().map(|l| {
+        let others = f.labels.iter().filter(|l| l.file.is_none()).map(|l| {
             LabeledSpan::new_with_span(
                 Some(l.message.clone()),
                 l.span.start as usize..l.span.end as usize,

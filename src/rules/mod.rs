@@ -85,7 +85,7 @@ pub enum Check {
     /// Found while parsing; the engine reports it.
     Syntax,
     /// The objects of a set, after every file is read (see [`crate::relations`]).
-    Relation(fn(&Set<'_>, &mut RelationReport<'_, '_>)),
+    Relation(fn(&Set<'_>, &mut RelationReport<'_>)),
 }
 
 pub struct Rule {
@@ -144,6 +144,7 @@ registry! {
     dangerous_capabilities,
     database_with_web_app,
     deprecated_api_version,
+    disruption_budget_blocks_eviction,
     duplicate_container_name,
     duplicate_key,
     emptydir_durable_data,
@@ -160,13 +161,16 @@ registry! {
     privileged_container,
     read_only_root_fs_missing,
     readiness_probe_missing,
+    reference_missing,
     requests_exceed_limits,
     resource_requests_missing,
     run_as_root,
     secret_in_env,
     selector_mismatch,
+    service_selects_nothing,
     unknown_field,
     unknown_suppression,
+    volume_claim_shared,
     volume_mount_undefined,
     volume_unused,
 }
