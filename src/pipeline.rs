@@ -31,9 +31,12 @@ pub struct FileResult {
     pub error: Option<String>,
     /// What the run-level stage needs of the file.
     pub facts: FileFacts,
+    /// Each finding's rule and severity, for `--statistics` only.
+    pub rules: Vec<(&'static str, Severity)>,
 }
 
 /// What every worker needs besides the input.
+#[derive(Clone, Copy)]
 pub struct Job<'a> {
     pub settings: &'a Settings,
     pub style: PartStyle<'a>,
@@ -66,6 +69,13 @@ fn lint_source(name: &str, bytes: Vec<u8>, job: &Job<'_>) -> FileResult {
     result.stats = checked.stats;
     result.baselined = checked.baselined;
     result.facts = checked.facts;
+    if job.style.output == Output::Statistics {
+        result.rules = checked
+            .findings
+            .iter()
+            .map(|f| (f.rule, f.severity))
+            .collect();
+    }
     result.part = report::render_part(
         &job.style,
         &name,
@@ -147,9 +157,13 @@ fn without_baselined(
 }
 
 /// The parts of the output of the run-level stage's findings (see
-/// [`crate::relations`]), one a file, in the order of the findings. The
-/// files they point into are read again: their trees are long gone.
-pub fn relation_parts(findings: Vec<Finding>, inputs: &[Input], job: &Job<'_>) -> Vec<FileResult> {
+/// [`crate::relations`]), one a file with its input position. The files
+/// they point into are read again: their trees are long gone.
+pub fn relation_parts(
+    findings: Vec<(usize, Vec<Finding>)>,
+    inputs: &[Input],
+    job: &Job<'_>,
+) -> Vec<(usize, FileResult)> {
     if findings.is_empty() {
         return Vec::new();
     }
@@ -164,7 +178,7 @@ pub fn relation_parts(findings: Vec<Finding>, inputs: &[Input], job: &Job<'_>) -
                 .unwrap_or_default()
         });
     };
-    for finding in &findings {
+    for finding in findings.iter().flat_map(|(_, group)| group) {
         read(&finding.file);
         for file in finding.labels.iter().filter_map(|l| l.file.as_ref()) {
             read(file);
@@ -172,17 +186,24 @@ pub fn relation_parts(findings: Vec<Finding>, inputs: &[Input], job: &Job<'_>) -
     }
     let fingerprinted = job.style.output.needs_fingerprints() || job.baseline.is_some();
     let mut parts = Vec::new();
-    let mut findings = findings.into_iter().peekable();
-    while let Some(first) = findings.next() {
-        let file = first.file.clone();
-        let mut group = vec![first];
-        while let Some(next) = findings.next_if(|f| f.file == file) {
-            group.push(next);
-        }
+    for (order, group) in findings {
+        let Some(file) = group.first().map(|f| f.file.clone()) else {
+            continue;
+        };
         let text = texts.get(&file).map_or("", String::as_str);
         let checked = without_baselined(&file, text, group, job, fingerprinted);
         let (errors, warnings, infos) = checked.counts();
-        parts.push(FileResult {
+        let rules = if job.style.output == Output::Statistics {
+            checked
+                .findings
+                .iter()
+                .map(|f| (f.rule, f.severity))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let result = FileResult {
+            rules,
             part: report::render_part_with(
                 &job.style,
                 &file,
@@ -196,7 +217,8 @@ pub fn relation_parts(findings: Vec<Finding>, inputs: &[Input], job: &Job<'_>) -
             infos,
             baselined: checked.baselined,
             ..FileResult::default()
-        });
+        };
+        parts.push((order, result));
     }
     parts
 }
@@ -245,8 +267,11 @@ pub fn lint_bytes(name: &str, bytes: Vec<u8>, formats: &[Format]) -> Vec<String>
                 errors,
                 warnings,
                 infos,
-                elapsed: std::time::Duration::ZERO,
+                elapsed: None,
+                summary: true,
                 unreadable: &[],
+                templates: &[],
+                by_rule: &[],
                 cwd: None,
             });
             String::from_utf8_lossy(&out).into_owned()

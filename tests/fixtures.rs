@@ -86,11 +86,18 @@ fn read(path: &Path) -> (String, String) {
     (path.display().to_string(), text)
 }
 
+/// A folder's entries in name order, without hidden ones: a folder's
+/// `.podlint.yaml` is the config its fixtures run with.
 fn sorted_entries(folder: &Path) -> Vec<PathBuf> {
+    let hidden = |p: &Path| {
+        p.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+    };
     let mut paths: Vec<PathBuf> = std::fs::read_dir(folder)
         .into_iter()
         .flatten()
         .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| !hidden(p))
         .collect();
     paths.sort();
     paths

@@ -62,15 +62,25 @@ impl Collector {
         }
     }
 
-    /// Runs the active relation rules over every set; the findings are
-    /// sorted by input order, line, column and rule.
-    pub fn run(self, settings: &Settings) -> Vec<Finding> {
-        let relation_rules: Vec<_> = settings
-            .active
+    /// Runs the relation rules over every set. `settings_of` gives the
+    /// settings of the file at an input position: a finding is reported
+    /// when its rule is on for the file it points into, at that file's
+    /// severity. The findings come grouped by file, in input order, each
+    /// file's sorted by line, column and rule.
+    pub fn run<'s>(
+        self,
+        settings_of: &dyn Fn(usize) -> &'s Settings,
+    ) -> Vec<(usize, Vec<Finding>)> {
+        let relation_rules: Vec<_> = crate::rules::RULES
             .iter()
-            .filter_map(|(rule, severity)| match rule.check {
-                Check::Relation(check) => Some((rule.id, *severity, check)),
+            .filter_map(|rule| match rule.check {
+                Check::Relation(check) => Some((rule.id, check)),
                 _ => None,
+            })
+            .filter(|(id, _)| {
+                self.files
+                    .iter()
+                    .any(|f| settings_of(f.order).severity(id).is_some())
             })
             .collect();
         if relation_rules.is_empty() {
@@ -88,10 +98,9 @@ impl Collector {
         let mut raws = Vec::new();
         for (id, members) in by_set {
             let set = Set::new(members, id != SetId::Raw);
-            for &(rule, severity, check) in &relation_rules {
+            for &(rule, check) in &relation_rules {
                 let mut report = Report {
                     rule,
-                    severity,
                     out: &mut raws,
                 };
                 check(&set, &mut report);
@@ -100,8 +109,11 @@ impl Collector {
         let mut findings: Vec<(usize, Finding)> = raws
             .into_iter()
             .filter(|raw| !raw.partial)
-            .filter(|raw| !settings.suppress || !self.silenced(raw))
-            .map(|raw| self.finding(raw))
+            .filter_map(|raw| {
+                let settings = settings_of(self.files[raw.file as usize].order);
+                let severity = settings.severity(raw.rule)?;
+                (!settings.suppress || !self.silenced(&raw)).then(|| self.finding(raw, severity))
+            })
             .collect();
         findings.sort_by(|(a_order, a), (b_order, b)| {
             (a_order, a.start, a.rule, &a.message).cmp(&(b_order, b.start, b.rule, &b.message))
@@ -109,7 +121,14 @@ impl Collector {
         findings.dedup_by(|(a_order, a), (b_order, b)| {
             a_order == b_order && a.span == b.span && a.rule == b.rule && a.message == b.message
         });
-        findings.into_iter().map(|(_, finding)| finding).collect()
+        let mut grouped: Vec<(usize, Vec<Finding>)> = Vec::new();
+        for (order, finding) in findings {
+            match grouped.last_mut() {
+                Some((last, group)) if *last == order => group.push(finding),
+                _ => grouped.push((order, vec![finding])),
+            }
+        }
+        grouped
     }
 
     fn silenced(&self, raw: &Raw) -> bool {
@@ -122,7 +141,7 @@ impl Collector {
                 .is_some_and(|s| s.silences(raw.rule, raw.place.start.line))
     }
 
-    fn finding(&self, raw: Raw) -> (usize, Finding) {
+    fn finding(&self, raw: Raw, severity: Severity) -> (usize, Finding) {
         let file = &self.files[raw.file as usize];
         let labels = raw
             .labels
@@ -136,7 +155,7 @@ impl Collector {
             .collect();
         let finding = Finding {
             rule: raw.rule,
-            severity: raw.severity,
+            severity,
             message: raw.message,
             help: raw.help,
             file: file.name.clone(),
@@ -155,7 +174,6 @@ impl Collector {
 /// A relation finding as a rule reports it: at a place of the referring object.
 pub struct Raw {
     rule: &'static str,
-    severity: Severity,
     /// The referring object's file (an index into the run's files).
     file: u32,
     place: Place,
@@ -191,7 +209,6 @@ impl Raw {
 /// Where a relation rule reports what it finds.
 pub struct Report<'r> {
     rule: &'static str,
-    severity: Severity,
     out: &'r mut Vec<Raw>,
 }
 
@@ -206,7 +223,6 @@ impl Report<'_> {
         let facts = referrer.facts;
         self.out.push(Raw {
             rule: self.rule,
-            severity: self.severity,
             file: referrer.file,
             place,
             message: message.into(),

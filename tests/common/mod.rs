@@ -1,5 +1,6 @@
 //! Helpers shared by the integration tests.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use podlint::engine::{lint, Settings};
@@ -7,22 +8,31 @@ use podlint::finding::{Finding, Severity};
 use podlint::relations::Collector;
 use podlint::rules::{Level, Rule};
 
-#[allow(dead_code)] // every test crate includes this module; not all use each helper
 /// Lints `text` as `name` with only `rule` on (at its default severity, or
-/// warning for rules that are off by default).
+/// warning for rules that are off by default), and the custom checks of
+/// `fixtures/<rule>/.podlint.yaml` when the rule is about custom checks.
+#[allow(dead_code)] // every test crate includes this module; not all use each helper
 pub fn lint_with(rule: &'static Rule, name: &str, text: &str) -> Vec<Finding> {
     lint_files_with(rule, &[(name.to_string(), text.to_string())])
 }
 
-/// Lints `files` (name and text) as one run with only `rule` on: the
-/// per-file findings of each file in order, then the run-level stage's.
+/// Lints `files` (name and text) as one run with only `rule` on (and the
+/// custom checks of the rule's fixture config): the per-file findings of
+/// each file in order, then the run-level stage's.
 pub fn lint_files_with(rule: &'static Rule, files: &[(String, String)]) -> Vec<Finding> {
-    let severity = match rule.meta().level {
+    let level = |rule: &Rule| match rule.meta().level {
         Level::On(severity) => severity,
         Level::Off => Severity::Warning,
     };
+    let mut active = vec![(rule, level(rule))];
+    let config = Path::new("fixtures").join(rule.id).join(".podlint.yaml");
+    if config.is_file() {
+        let config =
+            podlint::config::load(&config).unwrap_or_else(|e| panic!("{}: {e}", config.display()));
+        active.extend(config.checks.iter().map(|&check| (check, level(check))));
+    }
     let settings = Settings {
-        active: vec![(rule, severity)],
+        active,
         suppress: true,
     };
     let mut findings = Vec::new();
@@ -34,6 +44,8 @@ pub fn lint_files_with(rule: &'static Rule, files: &[(String, String)]) -> Vec<F
         findings.extend(linted.findings);
         facts.add(name, order, linted.facts);
     }
-    findings.extend(facts.run(&settings));
+    for (_, related) in facts.run(&|_| &settings) {
+        findings.extend(related);
+    }
     findings
 }
