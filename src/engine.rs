@@ -9,6 +9,7 @@ use crate::finding::{Finding, Label, ObjectRef, Severity};
 use crate::model::{self, locate, Contents, Object, PodView, Target};
 use crate::relations::facts::Locate;
 use crate::relations::{self, FileFacts, ObjectFacts, Place};
+use crate::roles::FileRole;
 use crate::rules::{Check, Raw, Report, Rule};
 use crate::source::{self, LineIndex, Node, SourceText, Span, SyntaxProblem, Value};
 use crate::suppress::{self, LineSuppressions};
@@ -61,6 +62,8 @@ pub struct Stats {
     pub skipped_documents: usize,
     /// Helm or other Go templates, skipped whole.
     pub templates: usize,
+    /// Chainsaw and kuttl assertion files (expected states), skipped whole.
+    pub test_assertions: usize,
 }
 
 impl std::ops::AddAssign for Stats {
@@ -70,6 +73,7 @@ impl std::ops::AddAssign for Stats {
         self.pod_specs += other.pod_specs;
         self.skipped_documents += other.skipped_documents;
         self.templates += other.templates;
+        self.test_assertions += other.test_assertions;
     }
 }
 
@@ -84,6 +88,17 @@ pub struct Linted {
 type Located = (Raw, Span, Vec<Span>, Option<ObjectRef>);
 
 pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted {
+    lint_as(file, source, settings, FileRole::Manifest)
+}
+
+/// Lints a file read as `role` says (a kustomize patch is a fragment even
+/// when it looks complete).
+pub fn lint_as(
+    file: &Arc<str>,
+    source: &SourceText,
+    settings: &Settings,
+    role: FileRole,
+) -> Linted {
     let mut stats = Stats::default();
     let mut located: Vec<Located> = Vec::new();
     let text = source.text.as_str();
@@ -116,6 +131,7 @@ pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted
             template_action =
                 template_action || (may_be_template && has_template_action(&document.root));
             let mut context = DocumentContext {
+                role,
                 settings,
                 stats: &mut stats,
                 located: &mut located,
@@ -221,6 +237,7 @@ pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted
 
 /// What linting a document adds to.
 struct DocumentContext<'a, 'l> {
+    role: FileRole,
     settings: &'a Settings,
     stats: &'a mut Stats,
     located: &'a mut Vec<Located>,
@@ -232,7 +249,7 @@ struct DocumentContext<'a, 'l> {
 fn lint_document(root: &Node, context: &mut DocumentContext<'_, '_>) {
     let settings = context.settings;
     context.stats.documents += 1;
-    let objects = match model::objects(root) {
+    let objects = match model::objects_as(root, context.role) {
         Contents::NotKubernetes => {
             context.stats.skipped_documents += 1;
             return;

@@ -27,6 +27,7 @@ pub mod ordered;
 pub mod pipeline;
 pub mod relations;
 pub mod report;
+pub mod roles;
 pub mod rules;
 pub mod size;
 pub mod source;

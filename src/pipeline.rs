@@ -2,6 +2,7 @@
 //! part of the output on the worker that linted it.
 
 use std::collections::{HashMap, HashSet};
+use std::path::Path;
 use std::sync::Arc;
 
 use crate::discover::Input;
@@ -9,6 +10,7 @@ use crate::engine::{self, Settings, Stats};
 use crate::finding::{Finding, Severity};
 use crate::relations::FileFacts;
 use crate::report::{self, Format, Output, PartStyle};
+use crate::roles::{FileRole, FileRoles};
 use crate::size::ByteSize;
 use crate::{fingerprint, source};
 
@@ -43,11 +45,29 @@ pub struct Job<'a> {
     pub parse_only: bool,
     pub baseline: Option<&'a HashSet<String>>,
     pub max_file_size: ByteSize,
+    /// What each file is for: patches are read as patches, test assertions
+    /// are skipped.
+    pub roles: &'a FileRoles,
 }
 
 pub fn lint_input(input: &Input, job: &Job<'_>) -> FileResult {
+    let role = match input {
+        Input::File { path, .. } => job.roles.of(path),
+        Input::Stdin { name } => job.roles.of(Path::new(name)),
+    };
+    // An expected state of a test (a partial object, JMESPath keys) is
+    // not a manifest: it is counted, not read.
+    if role == FileRole::TestAssertion {
+        return FileResult {
+            stats: Stats {
+                test_assertions: 1,
+                ..Stats::default()
+            },
+            ..FileResult::default()
+        };
+    }
     match source::read(input, job.max_file_size) {
-        Ok(bytes) => lint_source(input.name(), bytes, job),
+        Ok(bytes) => lint_source(input.name(), bytes, job, role),
         Err(error) => FileResult {
             error: Some(error),
             ..FileResult::default()
@@ -55,7 +75,7 @@ pub fn lint_input(input: &Input, job: &Job<'_>) -> FileResult {
     }
 }
 
-fn lint_source(name: &str, bytes: Vec<u8>, job: &Job<'_>) -> FileResult {
+fn lint_source(name: &str, bytes: Vec<u8>, job: &Job<'_>, role: FileRole) -> FileResult {
     let mut result = FileResult::default();
     let source = source::decode(bytes);
     if job.parse_only {
@@ -64,7 +84,7 @@ fn lint_source(name: &str, bytes: Vec<u8>, job: &Job<'_>) -> FileResult {
     }
     let name: Arc<str> = name.into();
     let fingerprinted = job.style.output.needs_fingerprints() || job.baseline.is_some();
-    let checked = check_source(&name, &source, job, fingerprinted);
+    let checked = check_source(&name, &source, job, role, fingerprinted);
     (result.errors, result.warnings, result.infos) = checked.counts();
     result.stats = checked.stats;
     result.baselined = checked.baselined;
@@ -115,9 +135,10 @@ fn check_source(
     name: &Arc<str>,
     source: &source::SourceText,
     job: &Job<'_>,
+    role: FileRole,
     fingerprinted: bool,
 ) -> Checked {
-    let linted = engine::lint(name, source, job.settings);
+    let linted = engine::lint_as(name, source, job.settings, role);
     let mut checked = without_baselined(name, &source.text, linted.findings, job, fingerprinted);
     checked.stats = linted.stats;
     checked.facts = linted.facts;
@@ -238,10 +259,11 @@ pub fn lint_bytes(name: &str, bytes: Vec<u8>, formats: &[Format]) -> Vec<String>
         parse_only: false,
         baseline: None,
         max_file_size: DEFAULT_MAX_FILE_SIZE,
+        roles: &FileRoles::default(),
     };
     let source = source::decode(bytes);
     let name: Arc<str> = name.into();
-    let checked = check_source(&name, &source, &job, true);
+    let checked = check_source(&name, &source, &job, FileRole::Manifest, true);
     let (errors, warnings, infos) = checked.counts();
     formats
         .iter()

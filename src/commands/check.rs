@@ -20,6 +20,7 @@ use crate::finding::Severity;
 use crate::pipeline::{self, FileResult, Job, DEFAULT_MAX_FILE_SIZE};
 use crate::relations::Collector;
 use crate::report::{self, Format, Output, PartStyle, RuleCount};
+use crate::roles::FileRoles;
 use crate::rules::{self, Level, RULES};
 use crate::size::ByteSize;
 use crate::{baseline, ordered};
@@ -68,10 +69,16 @@ pub fn run(args: CheckArgs) -> u8 {
         print_diagnostic(&error);
         return EXIT_USAGE;
     }
+    if args.verbose {
+        for line in configs_applied(&discovered.inputs, &configs) {
+            eprintln!("podlint: {line}");
+        }
+    }
     if discovered.inputs.is_empty() && discovered.errors.is_empty() && !args.allow_empty {
         eprintln!("podlint: error: {}", nothing_to_lint(&paths));
         return EXIT_USAGE;
     }
+    let roles = FileRoles::classify(&discovered.inputs);
     let pool = match worker_pool(args.jobs, discovered.inputs.len()) {
         Ok(pool) => pool,
         Err(message) => {
@@ -109,6 +116,7 @@ pub fn run(args: CheckArgs) -> u8 {
         parse_only: args.parse_only,
         baseline: prepared.baseline.as_ref(),
         max_file_size: DEFAULT_MAX_FILE_SIZE,
+        roles: &roles,
     };
     let shown = Shown {
         elapsed: terminal.then_some(started),
@@ -163,6 +171,38 @@ pub fn run(args: CheckArgs) -> u8 {
 /// can be made relative to the config's folder.
 fn lookup_path(path: &Path, cwd: Option<&Path>) -> PathBuf {
     config_lookup::absolute(cwd.unwrap_or(Path::new("")), path)
+}
+
+/// `--verbose`: each config and the files it applies to (the first one and
+/// a count), in input order.
+fn configs_applied(inputs: &[Input], configs: &[Arc<FileConfig>]) -> Vec<String> {
+    let mut applied: Vec<(&Arc<FileConfig>, &str, usize)> = Vec::new();
+    for (input, config) in inputs.iter().zip(configs) {
+        match applied
+            .iter_mut()
+            .find(|(seen, _, _)| Arc::ptr_eq(seen, config))
+        {
+            Some((_, _, count)) => *count += 1,
+            None => applied.push((config, input.name(), 1)),
+        }
+    }
+    applied
+        .into_iter()
+        .map(|(config, first, count)| {
+            let source = config.path.as_ref().map_or_else(
+                || "no config file (the defaults)".to_string(),
+                |path| format!("config {}", path.display()),
+            );
+            let others = match count {
+                1 => String::new(),
+                n => format!(
+                    " and {}",
+                    report::plural(n - 1, "other file", "other files")
+                ),
+            };
+            format!("{source} applies to {first}{others}")
+        })
+        .collect()
 }
 
 /// The message for a run that found no file to lint.

@@ -329,6 +329,8 @@ pub struct Totals {
     /// The run's time, shown on a terminal only: piped output stays the
     /// same from run to run.
     pub elapsed: Option<std::time::Duration>,
+    /// Chainsaw and kuttl assertion files, skipped.
+    pub test_assertions: usize,
 }
 
 /// `--statistics`: one line a rule and severity, most findings first, as
@@ -360,6 +362,12 @@ pub fn summary(t: &Totals) -> String {
     );
     if let Some(elapsed) = t.elapsed {
         let _ = write!(line, " in {} ms", elapsed.as_millis());
+    }
+    if t.test_assertions > 0 {
+        line.push_str(&format!(
+            "\npodlint: info: skipped {} (expected states of Chainsaw or kuttl tests, not manifests)",
+            super::plural(t.test_assertions, "test assertion file", "test assertion files")
+        ));
     }
     line.push('\n');
     line

@@ -48,6 +48,8 @@ pub struct Summary {
     pub warnings: usize,
     pub infos: usize,
     pub skipped_documents: usize,
+    /// Chainsaw and kuttl assertion files, not linted.
+    pub skipped_test_assertions: usize,
 }
 
 /// Everything before the first finding.
@@ -135,6 +137,7 @@ mod tests {
             warnings: 0,
             infos: findings.saturating_sub(1),
             skipped_documents: 1,
+            skipped_test_assertions: 0,
         }
     }
 
@@ -153,6 +156,7 @@ mod tests {
                 pod_specs: summary.pod_specs,
                 skipped_documents: summary.skipped_documents,
                 templates: 0,
+                test_assertions: summary.skipped_test_assertions,
             },
             errors: summary.errors,
             warnings: summary.warnings,

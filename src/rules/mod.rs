@@ -188,6 +188,7 @@ registry! {
     requests_exceed_limits,
     resource_requests_missing,
     run_as_root,
+    secret_data_placeholder,
     secret_in_env,
     selector_mismatch,
     service_selects_nothing,
