@@ -17,7 +17,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 pub use custom::{ConfiguredKind, CustomPod, Lifecycle, OwnerProbes};
 pub use de::{TypeError, TypingReport, UnknownField};
-pub use path::{locate, FieldPath, Segment, Target};
+pub use path::{entry_span, locate, FieldPath, Segment, Target};
 pub use workload::{Selector, Workload, WorkloadKind};
 
 use crate::roles::FileRole;
