@@ -18,6 +18,7 @@ use crate::discover::{self, Discovered, Input};
 use crate::engine::{Settings, Stats};
 use crate::finding::Severity;
 use crate::pipeline::{self, FileResult, Job, DEFAULT_MAX_FILE_SIZE};
+use crate::relations::Collector;
 use crate::report::{self, Format, Output, PartStyle, RuleCount};
 use crate::roles::FileRoles;
 use crate::rules::{self, Level, RULES};
@@ -446,6 +447,8 @@ fn lint_all(
         .iter()
         .zip(configs.iter().map(Arc::as_ref))
         .collect();
+    let mut facts = Collector::default();
+    let mut order = 0;
     ordered::map_in_order(
         &items,
         pool,
@@ -457,8 +460,14 @@ fn lint_all(
             };
             pipeline::lint_input(input, &job)
         },
-        |(input, config), result| {
+        |(input, config), mut result| {
             stats += result.stats;
+            facts.add(
+                input.name().into(),
+                order,
+                std::mem::take(&mut result.facts),
+            );
+            order += 1;
             errors += result.errors;
             warnings += result.warnings;
             infos += result.infos;
@@ -474,6 +483,20 @@ fn lint_all(
             writer.part(result.part);
         },
     );
+    // The run-level stage needs every file's facts: its findings follow
+    // the per-file ones (DESIGN.md, "JSON output").
+    let related = facts.run(&|order| &configs[order].settings);
+    for (order, result) in pipeline::relation_parts(related, &discovered.inputs, job) {
+        errors += result.errors;
+        warnings += result.warnings;
+        infos += result.infos;
+        failing += configs[order].failing(&result);
+        baselined += result.baselined;
+        for &(rule, severity) in &result.rules {
+            *by_rule.entry((rule, severity)).or_default() += 1;
+        }
+        writer.part(result.part);
+    }
     let mut by_rule: Vec<RuleCount> = by_rule
         .into_iter()
         .map(|((rule, severity), count)| RuleCount {

@@ -23,6 +23,18 @@ struct JsonFinding<'a> {
     object: Option<&'a ObjectRef>,
     container: Option<&'a str>,
     help: Option<&'a str>,
+    /// The finding's second places (the Pods a Service selects...), which
+    /// may be in other files.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related: Vec<Related<'a>>,
+}
+
+#[derive(Serialize)]
+struct Related<'a> {
+    file: &'a str,
+    line: u32,
+    column: u32,
+    message: &'a str,
 }
 
 #[derive(Serialize)]
@@ -62,6 +74,16 @@ fn item(f: &Finding) -> JsonFinding<'_> {
         object: f.object.as_ref(),
         container: f.container.as_deref(),
         help: f.help.as_deref(),
+        related: f
+            .labels
+            .iter()
+            .map(|label| Related {
+                file: label.file.as_deref().unwrap_or(&f.file),
+                line: label.start.line,
+                column: label.start.column,
+                message: &label.message,
+            })
+            .collect(),
     }
 }
 
