@@ -352,6 +352,7 @@ pub fn fix_text(
     name: &std::sync::Arc<str>,
     text: &str,
     settings: &crate::engine::Settings,
+    role: crate::roles::FileRole,
     allow: Applicability,
 ) -> Fixed {
     let mut current = text.to_string();
@@ -361,7 +362,7 @@ pub fn fix_text(
             text: current.clone(),
             decode_error: None,
         };
-        let findings = crate::engine::lint(name, &source, settings).findings;
+        let findings = crate::engine::lint_as(name, &source, settings, role).findings;
         let fixable: Vec<&Finding> = findings
             .iter()
             .filter(|finding| finding.fix.is_some() && admitted(finding.rule, allow))

@@ -1,14 +1,17 @@
 //! The per-file pipeline: read an input, decode and lint it, and render its
 //! part of the output on the worker that linted it.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
 use std::sync::Arc;
 
 use crate::discover::Input;
 use crate::engine::{self, Settings, Stats};
 use crate::finding::{Finding, Severity};
 use crate::fix::{self, Applicability};
+use crate::relations::FileFacts;
 use crate::report::{self, Format, Output, PartStyle};
+use crate::roles::{FileRole, FileRoles};
 use crate::size::ByteSize;
 use crate::{fingerprint, source};
 
@@ -29,6 +32,10 @@ pub struct FileResult {
     pub baselined: usize,
     pub stats: Stats,
     pub error: Option<String>,
+    /// What the run-level stage needs of the file.
+    pub facts: FileFacts,
+    /// Each finding's rule and severity, for `--statistics` only.
+    pub rules: Vec<(&'static str, Severity)>,
     /// Fixes applied (`--fix`) or shown (`--diff`).
     pub fixed: usize,
     /// Why a file was not fixed (it changed on disk, say).
@@ -36,12 +43,16 @@ pub struct FileResult {
 }
 
 /// What every worker needs besides the input.
+#[derive(Clone, Copy)]
 pub struct Job<'a> {
     pub settings: &'a Settings,
     pub style: PartStyle<'a>,
     pub parse_only: bool,
     pub baseline: Option<&'a HashSet<String>>,
     pub max_file_size: ByteSize,
+    /// What each file is for: patches are read as patches, test assertions
+    /// are skipped.
+    pub roles: &'a FileRoles,
     pub fix: Option<FixMode>,
 }
 
@@ -63,10 +74,25 @@ pub enum FixWrite {
 }
 
 pub fn lint_input(input: &Input, job: &Job<'_>) -> FileResult {
+    let role = match input {
+        Input::File { path, .. } => job.roles.of(path),
+        Input::Stdin { name } => job.roles.of(Path::new(name)),
+    };
+    // An expected state of a test (a partial object, JMESPath keys) is
+    // not a manifest: it is counted, not read.
+    if role == FileRole::TestAssertion {
+        return FileResult {
+            stats: Stats {
+                test_assertions: 1,
+                ..Stats::default()
+            },
+            ..FileResult::default()
+        };
+    }
     match source::read(input, job.max_file_size) {
         Ok(bytes) => match job.fix {
-            Some(mode) => fix_source(input, bytes, mode, job),
-            None => lint_source(input.name(), bytes, job),
+            Some(mode) => fix_source(input, bytes, mode, job, role),
+            None => lint_source(input.name(), bytes, job, role),
         },
         Err(error) => FileResult {
             error: Some(error),
@@ -75,7 +101,7 @@ pub fn lint_input(input: &Input, job: &Job<'_>) -> FileResult {
     }
 }
 
-fn lint_source(name: &str, bytes: Vec<u8>, job: &Job<'_>) -> FileResult {
+fn lint_source(name: &str, bytes: Vec<u8>, job: &Job<'_>, role: FileRole) -> FileResult {
     let mut result = FileResult::default();
     let source = source::decode(bytes);
     if job.parse_only {
@@ -84,10 +110,18 @@ fn lint_source(name: &str, bytes: Vec<u8>, job: &Job<'_>) -> FileResult {
     }
     let name: Arc<str> = name.into();
     let fingerprinted = job.style.output.needs_fingerprints() || job.baseline.is_some();
-    let checked = check_source(&name, &source, job, fingerprinted);
+    let checked = check_source(&name, &source, job, role, fingerprinted);
     (result.errors, result.warnings, result.infos) = checked.counts();
     result.stats = checked.stats;
     result.baselined = checked.baselined;
+    result.facts = checked.facts;
+    if job.style.output == Output::Statistics {
+        result.rules = checked
+            .findings
+            .iter()
+            .map(|f| (f.rule, f.severity))
+            .collect();
+    }
     result.part = report::render_part(
         &job.style,
         &name,
@@ -100,12 +134,18 @@ fn lint_source(name: &str, bytes: Vec<u8>, job: &Job<'_>) -> FileResult {
 
 /// `--fix` and `--diff` on one input: fixes applied round by round, then
 /// the file rewritten (or the diff rendered), then what remains linted.
-fn fix_source(input: &Input, bytes: Vec<u8>, mode: FixMode, job: &Job<'_>) -> FileResult {
+fn fix_source(
+    input: &Input,
+    bytes: Vec<u8>,
+    mode: FixMode,
+    job: &Job<'_>,
+    role: FileRole,
+) -> FileResult {
     let name = input.name();
     // UTF-16 would have to be encoded back; such files are rare enough to
     // leave to the editor.
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        let mut result = lint_source(name, bytes, job);
+        let mut result = lint_source(name, bytes, job, role);
         result.fix_problem = Some(format!("{name} is UTF-16: not fixed"));
         return result;
     }
@@ -113,10 +153,10 @@ fn fix_source(input: &Input, bytes: Vec<u8>, mode: FixMode, job: &Job<'_>) -> Fi
     let read = bytes.clone();
     let source = source::decode(bytes);
     if source.decode_error.is_some() {
-        return lint_source(name, read, job);
+        return lint_source(name, read, job, role);
     }
     let shared: Arc<str> = name.into();
-    let fixed = fix::fix_text(&shared, &source.text, job.settings, mode.allow);
+    let fixed = fix::fix_text(&shared, &source.text, job.settings, role, mode.allow);
     let stdin = matches!(input, Input::Stdin { .. });
     match mode.write {
         FixWrite::Diff => {
@@ -132,14 +172,14 @@ fn fix_source(input: &Input, bytes: Vec<u8>, mode: FixMode, job: &Job<'_>) -> Fi
             }
         }
         FixWrite::InPlace if stdin => {
-            let mut result = lint_source(name, fixed.text.clone().into_bytes(), job);
+            let mut result = lint_source(name, fixed.text.clone().into_bytes(), job, role);
             result.part = fixed.text;
             result.fixed = fixed.count;
             result
         }
         FixWrite::InPlace => {
             if fixed.count == 0 {
-                return lint_source(name, read, job);
+                return lint_source(name, read, job, role);
             }
             let mut out = Vec::with_capacity(fixed.text.len() + 3);
             if bom {
@@ -152,12 +192,12 @@ fn fix_source(input: &Input, bytes: Vec<u8>, mode: FixMode, job: &Job<'_>) -> Fi
             };
             match written {
                 Ok(()) => {
-                    let mut result = lint_source(name, fixed.text.into_bytes(), job);
+                    let mut result = lint_source(name, fixed.text.into_bytes(), job, role);
                     result.fixed = fixed.count;
                     result
                 }
                 Err(problem) => {
-                    let mut result = lint_source(name, read, job);
+                    let mut result = lint_source(name, read, job, role);
                     result.fix_problem = Some(problem);
                     result
                 }
@@ -175,6 +215,7 @@ struct Checked {
     /// How many findings the baseline left out.
     baselined: usize,
     stats: Stats,
+    facts: FileFacts,
 }
 
 impl Checked {
@@ -194,16 +235,30 @@ fn check_source(
     name: &Arc<str>,
     source: &source::SourceText,
     job: &Job<'_>,
+    role: FileRole,
     fingerprinted: bool,
 ) -> Checked {
-    let linted = engine::lint(name, source, job.settings);
-    let mut findings = linted.findings;
+    let linted = engine::lint_as(name, source, job.settings, role);
+    let mut checked = without_baselined(name, &source.text, linted.findings, job, fingerprinted);
+    checked.stats = linted.stats;
+    checked.facts = linted.facts;
+    checked
+}
+
+/// Fingerprints the findings when asked for, and leaves out those of the baseline.
+fn without_baselined(
+    name: &str,
+    text: &str,
+    mut findings: Vec<Finding>,
+    job: &Job<'_>,
+    fingerprinted: bool,
+) -> Checked {
     // Fingerprints cost a line index and a hash a finding: made only for
     // the outputs that show them and for baselines.
     let mut fingerprints = Vec::new();
     if fingerprinted {
         let path = report::artifact_path(name, job.style.cwd).path;
-        fingerprints = fingerprint::fingerprints(&path, &source.text, &findings);
+        fingerprints = fingerprint::fingerprints(&path, text, &findings);
     }
     let before = findings.len();
     if let Some(baseline) = job.baseline {
@@ -217,8 +272,76 @@ fn check_source(
         baselined: before - findings.len(),
         findings,
         fingerprints,
-        stats: linted.stats,
+        stats: Stats::default(),
+        facts: FileFacts::default(),
     }
+}
+
+/// The parts of the output of the run-level stage's findings (see
+/// [`crate::relations`]), one a file with its input position. The files
+/// they point into are read again: their trees are long gone.
+pub fn relation_parts(
+    findings: Vec<(usize, Vec<Finding>)>,
+    inputs: &[Input],
+    job: &Job<'_>,
+) -> Vec<(usize, FileResult)> {
+    if findings.is_empty() {
+        return Vec::new();
+    }
+    let by_name: HashMap<&str, &Input> = inputs.iter().map(|i| (i.name(), i)).collect();
+    let mut texts: HashMap<Arc<str>, String> = HashMap::new();
+    let mut read = |name: &Arc<str>| {
+        texts.entry(name.clone()).or_insert_with(|| {
+            by_name
+                .get(&**name)
+                .and_then(|input| source::read(input, job.max_file_size).ok())
+                .map(|bytes| source::decode(bytes).text)
+                .unwrap_or_default()
+        });
+    };
+    for finding in findings.iter().flat_map(|(_, group)| group) {
+        read(&finding.file);
+        for file in finding.labels.iter().filter_map(|l| l.file.as_ref()) {
+            read(file);
+        }
+    }
+    let fingerprinted = job.style.output.needs_fingerprints() || job.baseline.is_some();
+    let mut parts = Vec::new();
+    for (order, group) in findings {
+        let Some(file) = group.first().map(|f| f.file.clone()) else {
+            continue;
+        };
+        let text = texts.get(&file).map_or("", String::as_str);
+        let checked = without_baselined(&file, text, group, job, fingerprinted);
+        let (errors, warnings, infos) = checked.counts();
+        let rules = if job.style.output == Output::Statistics {
+            checked
+                .findings
+                .iter()
+                .map(|f| (f.rule, f.severity))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let result = FileResult {
+            rules,
+            part: report::render_part_with(
+                &job.style,
+                &file,
+                text,
+                &checked.findings,
+                &checked.fingerprints,
+                &|name| texts.get(name).map(String::as_str),
+            ),
+            errors,
+            warnings,
+            infos,
+            baselined: checked.baselined,
+            ..FileResult::default()
+        };
+        parts.push((order, result));
+    }
+    parts
 }
 
 /// The whole pipeline on one file's bytes, without the file system: decode,
@@ -236,11 +359,12 @@ pub fn lint_bytes(name: &str, bytes: Vec<u8>, formats: &[Format]) -> Vec<String>
         parse_only: false,
         baseline: None,
         max_file_size: DEFAULT_MAX_FILE_SIZE,
+        roles: &FileRoles::default(),
         fix: None,
     };
     let source = source::decode(bytes);
     let name: Arc<str> = name.into();
-    let checked = check_source(&name, &source, &job, true);
+    let checked = check_source(&name, &source, &job, FileRole::Manifest, true);
     let (errors, warnings, infos) = checked.counts();
     formats
         .iter()
@@ -266,8 +390,11 @@ pub fn lint_bytes(name: &str, bytes: Vec<u8>, formats: &[Format]) -> Vec<String>
                 errors,
                 warnings,
                 infos,
-                elapsed: std::time::Duration::ZERO,
+                elapsed: None,
+                summary: true,
                 unreadable: &[],
+                templates: &[],
+                by_rule: &[],
                 cwd: None,
             });
             String::from_utf8_lossy(&out).into_owned()
