@@ -267,7 +267,7 @@ fn custom_checks_are_listed_explained_and_in_sarif() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "image-from-internal-registry error    custom       Images come from registry.corp.example",
+            "image-from-internal-registry     error    custom       -      Images come from registry.corp.example",
         ));
     podlint()
         .args(["explain", "memory-limit-ceiling", "--config", CONFIG])

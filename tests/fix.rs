@@ -66,7 +66,7 @@ fn fixed_keys(rule: &str) -> &'static [&'static str] {
     }
 }
 
-/// Every rule that declares a fix has `fixtures/<id>/fix/before.yaml`; with
+/// Every rule that declares a fix has `fixtures/fix/<id>/before.yaml`; with
 /// only that rule on, `--fix` (and `--unsafe-fixes` for unsafe ones) turns
 /// it into `after.yaml` byte for byte, which then has no finding of the
 /// rule and parses to the same objects but for the fixed fields.
@@ -77,7 +77,7 @@ fn each_fixable_rule_turns_its_fixture_into_the_expected_file() {
     let fixable: Vec<_> = RULES.iter().filter(|r| r.meta().fix.is_some()).collect();
     assert_eq!(fixable.len(), 7, "rules with a fix: update this test");
     for rule in fixable {
-        let folder = Path::new("fixtures").join(rule.id).join("fix");
+        let folder = Path::new("fixtures").join("fix").join(rule.id);
         let before = std::fs::read_to_string(folder.join("before.yaml"))
             .unwrap_or_else(|e| panic!("{}: {e}", folder.display()));
         let dir = tempfile::tempdir().expect("tempdir");
