@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::admission::Policies;
 use crate::finding::{Finding, Label, ObjectRef, Severity};
 use crate::model::{self, locate, Contents, Object, PodView, Target};
 use crate::rules::{Check, Raw, Report, Rule};
@@ -69,6 +70,27 @@ pub struct Linted {
 type Located = (Raw, Span, Vec<Span>, Option<ObjectRef>);
 
 pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted {
+    lint_with_policies(file, source, settings, &Policies::default())
+}
+
+/// [`lint`] with the run's ValidatingAdmissionPolicies; those of the file
+/// itself are read here when the run did not read them.
+pub fn lint_with_policies(
+    file: &Arc<str>,
+    source: &SourceText,
+    settings: &Settings,
+    policies: &Policies,
+) -> Linted {
+    let local;
+    let policies = if source.text.contains("ValidatingAdmissionPolicy") && !policies.covers(file) {
+        let mut own = policies.clone();
+        own.add_policies(file, &source.text);
+        own.add_params(&source.text);
+        local = own;
+        &local
+    } else {
+        policies
+    };
     let mut stats = Stats::default();
     let mut located: Vec<Located> = Vec::new();
     let text = source.text.as_str();
@@ -88,7 +110,12 @@ pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted
         let parsed = source::parse_each(text, |document| {
             template_action =
                 template_action || (may_be_template && has_template_action(&document.root));
-            lint_document(&document.root, settings, &mut stats, &mut located);
+            lint_document(
+                &document.root,
+                (settings, policies, file),
+                &mut stats,
+                &mut located,
+            );
         });
         // A Go template (Helm chart) is not a manifest until rendered: skip
         // it when its `{{ }}` actions break the YAML or sit in its values
@@ -136,7 +163,7 @@ pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted
         let mut findings: Vec<Finding> = located
             .into_iter()
             .filter_map(|(raw, span, label_spans, object)| {
-                let severity = settings.severity(raw.rule)?;
+                let severity = raw.severity.unwrap_or(settings.severity(raw.rule)?);
                 let start = lines.position(span.start);
                 let silenced = settings.suppress
                     && line_suppressions
@@ -176,7 +203,12 @@ pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted
     Linted { findings, stats }
 }
 
-fn lint_document(root: &Node, settings: &Settings, stats: &mut Stats, located: &mut Vec<Located>) {
+fn lint_document(
+    root: &Node,
+    (settings, policies, file): (&Settings, &Policies, &str),
+    stats: &mut Stats,
+    located: &mut Vec<Located>,
+) {
     stats.documents += 1;
     let objects = match model::objects(root) {
         Contents::NotKubernetes => {
@@ -190,7 +222,7 @@ fn lint_document(root: &Node, settings: &Settings, stats: &mut Stats, located: &
         let pod = PodView::of(object);
         stats.pod_specs += usize::from(pod.is_some());
         let mut raws = Vec::new();
-        check(object, pod.as_ref(), settings, &mut raws);
+        check_with_policies(object, pod.as_ref(), (settings, policies, file), &mut raws);
         let silenced = suppress::annotated(object, &mut raws);
         if settings.suppress {
             raws.retain(|raw| !silenced.contains(&raw.rule));
@@ -214,10 +246,21 @@ pub fn check(
     settings: &Settings,
     out: &mut Vec<Raw>,
 ) {
+    check_with_policies(object, pod, (settings, &Policies::default(), ""), out);
+}
+
+/// [`check`] with the run's policies; `file` is the object's.
+fn check_with_policies(
+    object: &Object<'_>,
+    pod: Option<&PodView<'_>>,
+    (settings, policies, file): (&Settings, &Policies, &str),
+    out: &mut Vec<Raw>,
+) {
     let values = crate::custom::ObjectValues::new(object, pod);
     for (rule, _) in &settings.active {
         let mut report = Report::new(rule.id, out);
         match (&rule.check, pod) {
+            (Check::Policies, _) => policies.check(file, &values, &mut report),
             (Check::Custom(check), _) => check.run(&values, &mut report),
             (Check::Object(check), _) => check(object, &mut report),
             (Check::CompleteObject(check), _) if !object.partial => check(object, &mut report),
@@ -237,6 +280,7 @@ fn syntax_raw(rule: &'static str, message: String, span: Span) -> Raw {
         labels: Vec::new(),
         container: None,
         fix: None,
+        severity: None,
     }
 }
 

@@ -36,6 +36,8 @@ pub struct FileResult {
 #[derive(Clone, Copy)]
 pub struct Job<'a> {
     pub settings: &'a Settings,
+    /// The run's ValidatingAdmissionPolicies (see `admission::prepass`).
+    pub policies: &'a crate::admission::Policies,
     pub style: PartStyle<'a>,
     pub parse_only: bool,
     pub baseline: Option<&'a HashSet<String>>,
@@ -112,7 +114,7 @@ fn check_source(
     job: &Job<'_>,
     fingerprinted: bool,
 ) -> Checked {
-    let linted = engine::lint(name, source, job.settings);
+    let linted = engine::lint_with_policies(name, source, job.settings, job.policies);
     let mut findings = linted.findings;
     // Fingerprints cost a line index and a hash a finding: made only for
     // the outputs that show them and for baselines.
@@ -142,8 +144,10 @@ fn check_source(
 /// rendered in each of `formats`. The fuzz target feeds it arbitrary bytes.
 pub fn lint_bytes(name: &str, bytes: Vec<u8>, formats: &[Format]) -> Vec<String> {
     let settings = Settings::every_rule();
+    let policies = crate::admission::Policies::default();
     let job = Job {
         settings: &settings,
+        policies: &policies,
         style: PartStyle {
             output: Output::Report(Format::Sarif),
             color: false,

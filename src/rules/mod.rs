@@ -19,6 +19,8 @@ pub struct Raw {
     pub labels: Vec<(Target, String)>,
     pub container: Option<String>,
     pub fix: Option<Fix>,
+    /// Instead of the rule's: an admission policy's binding decides it.
+    pub severity: Option<crate::finding::Severity>,
 }
 
 impl Raw {
@@ -74,6 +76,7 @@ impl<'a> Report<'a> {
             labels: Vec::new(),
             container: None,
             fix: None,
+            severity: None,
         });
         let last = self.out.len() - 1;
         &mut self.out[last]
@@ -93,6 +96,8 @@ pub enum Check {
     CompleteObject(fn(&Object<'_>, &mut Report<'_>)),
     /// Found while parsing; the engine reports it.
     Syntax,
+    /// The run's ValidatingAdmissionPolicies, which the engine passes in.
+    Policies,
     /// A custom check of `.podlint.yaml`, compiled for this run.
     Custom(&'static crate::custom::CustomCheck),
 }
@@ -157,6 +162,7 @@ macro_rules! registry {
 }
 
 registry! {
+    admission_policy,
     bare_pod,
     container_port_conflict,
     cpu_limit_missing,
