@@ -187,7 +187,10 @@ pub fn plural(kind: &str) -> String {
     let lower = kind.to_ascii_lowercase();
     match lower.as_str() {
         "endpoints" => lower,
-        _ if lower.ends_with('y') && !lower.ends_with("ey") => {
+        // A consonant before the `y`: policy, policies; gateway, gateways.
+        _ if lower.ends_with('y')
+            && !lower[..lower.len() - 1].ends_with(['a', 'e', 'i', 'o', 'u']) =>
+        {
             format!("{}ies", &lower[..lower.len() - 1])
         }
         _ if lower.ends_with('s')

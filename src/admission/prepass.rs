@@ -9,6 +9,7 @@ use rayon::prelude::*;
 
 use super::Policies;
 use crate::discover::{self, Input};
+use crate::pipeline::DEFAULT_MAX_FILE_SIZE;
 
 const MARKER: &str = "ValidatingAdmissionPolicy";
 
@@ -44,8 +45,11 @@ fn texts(inputs: &[&Input], wanted: impl Fn(&str) -> bool + Sync) -> Vec<(Arc<st
     inputs
         .par_iter()
         .filter_map(|input| match input {
-            Input::File { name, path } => {
-                let text = std::fs::read_to_string(path).ok()?;
+            // Read as the lint reads: regular files only, up to the size
+            // limit (a FIFO or /dev/zero is refused, not waited on).
+            Input::File { name, .. } => {
+                let bytes = crate::source::read(input, DEFAULT_MAX_FILE_SIZE).ok()?;
+                let text = crate::source::decode(bytes).text;
                 wanted(&text).then(|| (Arc::from(name.as_str()), text))
             }
             Input::Stdin { .. } => None,
