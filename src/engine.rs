@@ -3,9 +3,14 @@
 
 use std::sync::Arc;
 
+use std::cell::OnceCell;
+
 use crate::admission::Policies;
 use crate::finding::{Finding, Label, ObjectRef, Severity};
 use crate::model::{self, locate, Contents, Object, PodView, Target};
+use crate::relations::facts::Locate;
+use crate::relations::{self, FileFacts, ObjectFacts, Place};
+use crate::roles::FileRole;
 use crate::rules::{Check, Raw, Report, Rule};
 use crate::source::{self, LineIndex, Node, SourceText, Span, SyntaxProblem, Value};
 use crate::suppress::{self, LineSuppressions};
@@ -33,7 +38,16 @@ impl Settings {
         }
     }
 
-    fn severity(&self, id: &str) -> Option<Severity> {
+    /// Whether a relation rule runs: only then does the per-file stage
+    /// keep facts for the run-level stage.
+    pub fn relates(&self) -> bool {
+        self.active
+            .iter()
+            .any(|(rule, _)| matches!(rule.check, Check::Relation(_)))
+    }
+
+    /// The severity a rule reports at, `None` when it does not run.
+    pub fn severity(&self, id: &str) -> Option<Severity> {
         self.active
             .iter()
             .find(|(r, _)| r.id == id)
@@ -49,6 +63,8 @@ pub struct Stats {
     pub skipped_documents: usize,
     /// Helm or other Go templates, skipped whole.
     pub templates: usize,
+    /// Chainsaw and kuttl assertion files (expected states), skipped whole.
+    pub test_assertions: usize,
 }
 
 impl std::ops::AddAssign for Stats {
@@ -58,27 +74,42 @@ impl std::ops::AddAssign for Stats {
         self.pod_specs += other.pod_specs;
         self.skipped_documents += other.skipped_documents;
         self.templates += other.templates;
+        self.test_assertions += other.test_assertions;
     }
 }
 
 pub struct Linted {
     pub findings: Vec<Finding>,
     pub stats: Stats,
+    /// What the run-level stage needs of the file (nothing when no relation rule runs).
+    pub facts: FileFacts,
 }
 
 /// A raw finding, its span, its labels' spans, and the object it is about.
 type Located = (Raw, Span, Vec<Span>, Option<ObjectRef>);
 
 pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted {
-    lint_with_policies(file, source, settings, &Policies::default())
+    lint_as(file, source, settings, FileRole::Manifest)
 }
 
-/// [`lint`] with the run's ValidatingAdmissionPolicies; those of the file
-/// itself are read here when the run did not read them.
+/// Lints a file read as `role` says (a kustomize patch is a fragment even
+/// when it looks complete).
+pub fn lint_as(
+    file: &Arc<str>,
+    source: &SourceText,
+    settings: &Settings,
+    role: FileRole,
+) -> Linted {
+    lint_with_policies(file, source, settings, role, &Policies::default())
+}
+
+/// [`lint_as`] with the run's ValidatingAdmissionPolicies; those of the
+/// file itself are read here when the run did not read them.
 pub fn lint_with_policies(
     file: &Arc<str>,
     source: &SourceText,
     settings: &Settings,
+    role: FileRole,
     policies: &Policies,
 ) -> Linted {
     let local;
@@ -95,6 +126,18 @@ pub fn lint_with_policies(
     let mut located: Vec<Located> = Vec::new();
     let text = source.text.as_str();
     let mut line_suppressions = None;
+    let lines = OnceCell::new();
+    let line_index = || lines.get_or_init(|| LineIndex::new(text));
+    let locate = |span: Span| {
+        let lines = line_index();
+        Place {
+            span,
+            start: lines.position(span.start),
+            end: lines.position(span.end),
+        }
+    };
+    let mut facts = FileFacts::default();
+    let relates = settings.relates();
 
     if let Some((span, message)) = &source.decode_error {
         located.push(resolve(
@@ -110,12 +153,17 @@ pub fn lint_with_policies(
         let parsed = source::parse_each(text, |document| {
             template_action =
                 template_action || (may_be_template && has_template_action(&document.root));
-            lint_document(
-                &document.root,
-                (settings, policies, file),
-                &mut stats,
-                &mut located,
-            );
+            let mut context = DocumentContext {
+                role,
+                settings,
+                policies,
+                file,
+                stats: &mut stats,
+                located: &mut located,
+                facts: relates.then_some(&mut facts.objects),
+                locate: &locate,
+            };
+            lint_document(&document.root, &mut context);
         });
         // A Go template (Helm chart) is not a manifest until rendered: skip
         // it when its `{{ }}` actions break the YAML or sit in its values
@@ -127,6 +175,7 @@ pub fn lint_with_policies(
                     templates: 1,
                     ..Stats::default()
                 },
+                facts: FileFacts::default(),
             };
         }
         let mut unknown = Vec::new();
@@ -159,7 +208,7 @@ pub fn lint_with_policies(
     let findings = if located.is_empty() {
         Vec::new()
     } else {
-        let lines = LineIndex::new(text);
+        let lines = line_index();
         let mut findings: Vec<Finding> = located
             .into_iter()
             .filter_map(|(raw, span, label_spans, object)| {
@@ -186,6 +235,7 @@ pub fn lint_with_policies(
                             span,
                             start: lines.position(span.start),
                             message,
+                            file: None,
                         })
                         .collect(),
                     message: raw.message,
@@ -200,30 +250,60 @@ pub fn lint_with_policies(
         findings.sort_by(|a, b| (a.start, a.rule).cmp(&(b.start, b.rule)));
         findings
     };
-    Linted { findings, stats }
+    if !facts.objects.is_empty() {
+        facts.suppressions = line_suppressions;
+    }
+    Linted {
+        findings,
+        stats,
+        facts,
+    }
 }
 
-fn lint_document(
-    root: &Node,
-    (settings, policies, file): (&Settings, &Policies, &str),
-    stats: &mut Stats,
-    located: &mut Vec<Located>,
-) {
-    stats.documents += 1;
-    let objects = match model::objects(root) {
+/// What linting a document adds to.
+struct DocumentContext<'a, 'l> {
+    role: FileRole,
+    settings: &'a Settings,
+    policies: &'a Policies,
+    /// The file's name, as the run's policies know it.
+    file: &'a str,
+    stats: &'a mut Stats,
+    located: &'a mut Vec<Located>,
+    /// Where objects' facts go, when relation rules run.
+    facts: Option<&'a mut Vec<ObjectFacts>>,
+    locate: &'a Locate<'l>,
+}
+
+fn lint_document(root: &Node, context: &mut DocumentContext<'_, '_>) {
+    let settings = context.settings;
+    context.stats.documents += 1;
+    let objects = match model::objects_as(root, context.role) {
         Contents::NotKubernetes => {
-            stats.skipped_documents += 1;
+            context.stats.skipped_documents += 1;
             return;
         }
         Contents::Objects(objects) => objects,
     };
     for object in &objects {
-        stats.objects += 1;
+        context.stats.objects += 1;
         let pod = PodView::of(object);
-        stats.pod_specs += usize::from(pod.is_some());
+        context.stats.pod_specs += usize::from(pod.is_some());
         let mut raws = Vec::new();
-        check_with_policies(object, pod.as_ref(), (settings, policies, file), &mut raws);
+        check_with_policies(
+            object,
+            pod.as_ref(),
+            (settings, context.policies, context.file),
+            &mut raws,
+        );
         let silenced = suppress::annotated(object, &mut raws);
+        if let Some(facts) = context.facts.as_deref_mut() {
+            facts.push(relations::facts::extract(
+                object,
+                pod.as_ref(),
+                silenced.clone(),
+                context.locate,
+            ));
+        }
         if settings.suppress {
             raws.retain(|raw| !silenced.contains(&raw.rule));
         }
@@ -232,7 +312,7 @@ fn lint_document(
             name: object.name.map(str::to_string),
             namespace: object.namespace.map(str::to_string),
         };
-        located.extend(
+        context.located.extend(
             raws.into_iter()
                 .map(|raw| resolve(raw, Some(root), Some(object_ref.clone()))),
         );

@@ -19,9 +19,9 @@ pub struct Totals<'a> {
     /// Shown by the human format; `None` when the output is not a
     /// terminal, so that piped output is the same from run to run.
     pub elapsed: Option<Duration>,
-    /// Whether the human format ends with its summary line (not with
-    /// `--quiet`, nor when no file was linted: "0 errors" would contradict
-    /// the error that says why).
+    /// Whether the human and github formats end with their summary (not
+    /// with `--quiet`, nor when no file was linted: "0 errors" would
+    /// contradict the error that says why).
     pub summary: bool,
     /// Why paths were not linted, one message each.
     pub unreadable: &'a [String],
@@ -99,6 +99,7 @@ impl<W: Write> Writer<W> {
                         warnings: totals.warnings,
                         infos: totals.infos,
                         skipped_documents: totals.stats.skipped_documents,
+                        skipped_test_assertions: totals.stats.test_assertions,
                     },
                     totals.templates,
                 ));
@@ -112,14 +113,17 @@ impl<W: Write> Writer<W> {
                     sarif::render(&self.held, totals.unreadable, totals.templates, totals.cwd);
                 self.write(&log);
             }
-            Output::Report(Format::Github) => {
-                self.write(&github::summary(&github::Summary {
-                    files: totals.files,
-                    pod_specs: totals.stats.pod_specs,
-                    errors: totals.errors,
-                    warnings: totals.warnings,
-                    infos: totals.infos,
-                }));
+            Output::Report(Format::Github) if totals.summary => {
+                self.write(&github::summary(
+                    &github::Summary {
+                        files: totals.files,
+                        pod_specs: totals.stats.pod_specs,
+                        errors: totals.errors,
+                        warnings: totals.warnings,
+                        infos: totals.infos,
+                    },
+                    totals.templates,
+                ));
             }
             Output::Statistics => {
                 self.write(&human::statistics(totals.by_rule));
@@ -130,7 +134,7 @@ impl<W: Write> Writer<W> {
             Output::Report(Format::Human) if totals.summary => {
                 self.write(&human::summary(&human_totals(totals)));
             }
-            Output::Report(Format::Human | Format::Compact) => {}
+            Output::Report(Format::Human | Format::Github | Format::Compact) => {}
         }
         if self.error.is_none() {
             if let Err(error) = self.out.flush() {
@@ -162,5 +166,6 @@ fn human_totals(totals: &Totals<'_>) -> human::Totals {
         warnings: totals.warnings,
         infos: totals.infos,
         elapsed: totals.elapsed,
+        test_assertions: totals.stats.test_assertions,
     }
 }
