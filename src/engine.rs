@@ -20,6 +20,8 @@ pub struct Settings {
     pub active: Vec<(&'static Rule, Severity)>,
     /// Whether suppressions in the manifests apply (`--no-ignore` clears it for audits).
     pub suppress: bool,
+    /// What the run knows besides the objects: kinds the config adds.
+    pub context: model::Context,
 }
 
 impl Settings {
@@ -35,6 +37,7 @@ impl Settings {
         Settings {
             active,
             suppress: true,
+            context: model::Context::default(),
         }
     }
 
@@ -277,7 +280,7 @@ struct DocumentContext<'a, 'l> {
 fn lint_document(root: &Node, context: &mut DocumentContext<'_, '_>) {
     let settings = context.settings;
     context.stats.documents += 1;
-    let objects = match model::objects_as(root, context.role) {
+    let objects = match model::objects_as(root, context.role, &settings.context) {
         Contents::NotKubernetes => {
             context.stats.skipped_documents += 1;
             return;
@@ -286,12 +289,12 @@ fn lint_document(root: &Node, context: &mut DocumentContext<'_, '_>) {
     };
     for object in &objects {
         context.stats.objects += 1;
-        let pod = PodView::of(object);
-        context.stats.pod_specs += usize::from(pod.is_some());
+        let pods = PodView::all(object);
+        context.stats.pod_specs += pods.len();
         let mut raws = Vec::new();
         check_with_policies(
             object,
-            pod.as_ref(),
+            &pods,
             (settings, context.policies, context.file),
             &mut raws,
         );
@@ -299,7 +302,8 @@ fn lint_document(root: &Node, context: &mut DocumentContext<'_, '_>) {
         if let Some(facts) = context.facts.as_deref_mut() {
             facts.push(relations::facts::extract(
                 object,
-                pod.as_ref(),
+                // A custom resource's first Pod stands for its Pods' labels.
+                pods.first(),
                 silenced.clone(),
                 context.locate,
             ));
@@ -319,33 +323,42 @@ fn lint_document(root: &Node, context: &mut DocumentContext<'_, '_>) {
     }
 }
 
-/// Runs the active rules on one object (and its Pod spec, if it has one).
-pub fn check(
-    object: &Object<'_>,
-    pod: Option<&PodView<'_>>,
-    settings: &Settings,
-    out: &mut Vec<Raw>,
-) {
-    check_with_policies(object, pod, (settings, &Policies::default(), ""), out);
+/// Runs the active rules on one object (and its Pod specs, if it has any).
+pub fn check(object: &Object<'_>, pods: &[PodView<'_>], settings: &Settings, out: &mut Vec<Raw>) {
+    check_with_policies(object, pods, (settings, &Policies::default(), ""), out);
 }
 
 /// [`check`] with the run's policies; `file` is the object's.
 fn check_with_policies(
     object: &Object<'_>,
-    pod: Option<&PodView<'_>>,
+    pods: &[PodView<'_>],
     (settings, policies, file): (&Settings, &Policies, &str),
     out: &mut Vec<Raw>,
 ) {
-    let values = crate::custom::ObjectValues::new(object, pod);
+    // One set of values per Pod (a custom resource may have several), or
+    // one for the object alone.
+    let values: Vec<crate::custom::ObjectValues<'_>> = if pods.is_empty() {
+        vec![crate::custom::ObjectValues::new(object, None)]
+    } else {
+        pods.iter()
+            .map(|pod| crate::custom::ObjectValues::new(object, Some(pod)))
+            .collect()
+    };
     for (rule, _) in &settings.active {
         let mut report = Report::new(rule.id, out);
-        match (&rule.check, pod) {
-            (Check::Policies, _) => policies.check(file, &values, &mut report),
-            (Check::Custom(check), _) => check.run(&values, &mut report),
-            (Check::Object(check), _) => check(object, &mut report),
-            (Check::CompleteObject(check), _) if !object.partial => check(object, &mut report),
-            (Check::Pod(check), Some(pod)) => check(pod, &mut report),
-            (Check::CompletePod(check), Some(pod)) if !object.partial => check(pod, &mut report),
+        match &rule.check {
+            Check::Policies => policies.check(file, &values[0], &mut report),
+            // A check on the object runs once, whatever its Pods.
+            Check::Custom(check) if check.matcher.on == crate::custom::On::Object => {
+                check.run(&values[0], &mut report)
+            }
+            Check::Custom(check) => values.iter().for_each(|v| check.run(v, &mut report)),
+            Check::Object(check) => check(object, &mut report),
+            Check::CompleteObject(check) if !object.partial => check(object, &mut report),
+            Check::Pod(check) => pods.iter().for_each(|pod| check(pod, &mut report)),
+            Check::CompletePod(check) if !object.partial => {
+                pods.iter().for_each(|pod| check(pod, &mut report))
+            }
             _ => {}
         }
     }

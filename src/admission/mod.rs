@@ -118,7 +118,9 @@ impl Policies {
         let mut problems = Vec::new();
         self.files.push(file.clone());
         for document in source::parse(text).documents {
-            let Contents::Objects(objects) = model::objects(&document.root) else {
+            let Contents::Objects(objects) =
+                model::objects(&document.root, &model::Context::default())
+            else {
                 continue;
             };
             for object in objects {
@@ -152,7 +154,9 @@ impl Policies {
             return;
         }
         for document in source::parse(text).documents {
-            let Contents::Objects(objects) = model::objects(&document.root) else {
+            let Contents::Objects(objects) =
+                model::objects(&document.root, &model::Context::default())
+            else {
                 continue;
             };
             for object in objects {
