@@ -32,7 +32,7 @@ impl Settings {
         }
     }
 
-    fn severity(&self, id: &str) -> Option<Severity> {
+    pub fn severity(&self, id: &str) -> Option<Severity> {
         self.active
             .iter()
             .find(|(r, _)| r.id == id)
@@ -168,6 +168,8 @@ pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted
                     object,
                     container: raw.container,
                     fix: raw.fix,
+                    origin: None,
+                    related: Vec::new(),
                 })
             })
             .collect();

@@ -96,6 +96,8 @@ mod tests {
             }),
             container: Some("web".into()),
             fix: None,
+            origin: None,
+            related: Vec::new(),
         }
     }
 

@@ -17,6 +17,7 @@ pub mod fingerprint;
 mod lsp;
 pub mod model;
 pub mod ordered;
+pub mod render;
 pub mod report;
 pub mod rules;
 pub mod size;
