@@ -134,10 +134,11 @@ impl Workspace {
 
 fn read(path: &Path) -> Result<Loaded, ConfigProblem> {
     let config = config::load(path).map_err(|error| problem(&error))?;
-    let exclude = crate::globs(&config.exclude).map_err(|message| ConfigProblem {
-        message: format!("{}: {message}", path.display()),
-        at: None,
-    })?;
+    let exclude =
+        crate::commands::check::globs(&config.exclude).map_err(|message| ConfigProblem {
+            message: format!("{}: {message}", path.display()),
+            at: None,
+        })?;
     Ok(Loaded {
         settings: settings(&config),
         exclude,
@@ -146,7 +147,7 @@ fn read(path: &Path) -> Result<Loaded, ConfigProblem> {
 
 /// The config's settings: an editor has no command-line overrides.
 fn settings(config: &Config) -> Settings {
-    crate::settings(&crate::cli::CheckArgs::default(), config)
+    crate::commands::check::settings(&crate::cli::CheckArgs::default(), config)
 }
 
 fn problem(error: &ConfigError) -> ConfigProblem {

@@ -2,10 +2,12 @@
 
 mod lines;
 mod parse;
+mod read;
 mod tree;
 
 pub use lines::{LineIndex, Position};
 pub use parse::{parse, parse_each, Document, ParsedSource, SyntaxProblem};
+pub use read::read;
 pub use tree::{Comment, Entry, Node, Scalar, ScalarStyle, Span, Value};
 
 /// A file's text as podlint reads it: decoded to UTF-8, BOM removed.

@@ -1,0 +1,5 @@
+//! `podlint lsp`: the language server on standard input and output.
+
+pub fn run() -> u8 {
+    crate::lsp::serve()
+}
