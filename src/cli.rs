@@ -82,6 +82,18 @@ pub struct CheckArgs {
     /// Record today's findings in FILE for --baseline, and report nothing else
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+    /// The helm binary that renders charts [default: the config's
+    /// helm.binary, else helm on PATH]
+    #[arg(long, value_name = "PATH")]
+    pub helm: Option<PathBuf>,
+    /// A values file for the charts named on the command line (repeatable,
+    /// in order); replaces their default renders
+    #[arg(long = "values", value_name = "FILE")]
+    pub values: Vec<PathBuf>,
+    /// A value for the charts named on the command line, as `helm --set`
+    /// takes it (repeatable)
+    #[arg(long = "set", value_name = "K=V")]
+    pub set: Vec<String>,
     /// Stop after parsing (benchmarks the parse-only floor of the pipeline)
     #[arg(long, hide = true)]
     pub parse_only: bool,

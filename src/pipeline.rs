@@ -103,13 +103,31 @@ fn check_source(
     fingerprinted: bool,
 ) -> Checked {
     let linted = engine::lint(name, source, job.settings);
-    let mut findings = linted.findings;
+    without_baselined(
+        name,
+        &source.text,
+        linted.findings,
+        linted.stats,
+        job,
+        fingerprinted,
+    )
+}
+
+/// Fingerprints when asked for, and the findings the baseline does not hold.
+fn without_baselined(
+    name: &Arc<str>,
+    text: &str,
+    mut findings: Vec<Finding>,
+    stats: Stats,
+    job: &Job<'_>,
+    fingerprinted: bool,
+) -> Checked {
     // Fingerprints cost a line index and a hash a finding: made only for
     // the outputs that show them and for baselines.
     let mut fingerprints = Vec::new();
     if fingerprinted {
         let path = report::artifact_path(name, job.style.cwd).path;
-        fingerprints = fingerprint::fingerprints(&path, &source.text, &findings);
+        fingerprints = fingerprint::fingerprints(&path, text, &findings);
     }
     let before = findings.len();
     if let Some(baseline) = job.baseline {
@@ -123,8 +141,32 @@ fn check_source(
         baselined: before - findings.len(),
         findings,
         fingerprints,
-        stats: linted.stats,
+        stats,
     }
+}
+
+/// The part of the output of a source file whose findings a render found
+/// (a chart's template or values file): the baseline and the report as for a
+/// file linted here.
+pub fn report_placed(
+    name: &Arc<str>,
+    text: &str,
+    findings: Vec<Finding>,
+    job: &Job<'_>,
+) -> FileResult {
+    let fingerprinted = job.style.output.needs_fingerprints() || job.baseline.is_some();
+    let checked = without_baselined(name, text, findings, Stats::default(), job, fingerprinted);
+    let mut result = FileResult::default();
+    (result.errors, result.warnings, result.infos) = checked.counts();
+    result.baselined = checked.baselined;
+    result.part = report::render_part(
+        &job.style,
+        name,
+        text,
+        &checked.findings,
+        &checked.fingerprints,
+    );
+    result
 }
 
 /// The whole pipeline on one file's bytes, without the file system: decode,

@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Instant;
 
 use clap::ValueEnum;
@@ -12,16 +13,17 @@ use rayon::ThreadPool;
 
 use crate::cli::{CheckArgs, FailLevel};
 use crate::config::{self, Config};
-use crate::discover::{self, Discovered};
-use crate::engine::{Settings, Stats};
+use crate::discover::{self, Discovered, Input};
+use crate::engine::Settings;
 use crate::finding::Severity;
 use crate::pipeline::{self, Job, DEFAULT_MAX_FILE_SIZE};
+use crate::render::FileFindings;
 use crate::report::{self, Format, Output, PartStyle};
 use crate::rules::{self, Level, RULES};
 use crate::{baseline, ordered};
 
 use super::{
-    no_color_unset, print_diagnostic, unknown_rule, EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE,
+    charts, no_color_unset, print_diagnostic, unknown_rule, EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE,
 };
 
 pub fn run(args: CheckArgs) -> u8 {
@@ -36,7 +38,7 @@ pub fn run(args: CheckArgs) -> u8 {
         args.paths.clone()
     };
     let discovered = discover::discover(&paths, args.stdin_filename.as_deref(), &prepared.exclude);
-    let pool = match worker_pool(args.jobs, discovered.inputs.len()) {
+    let pool = match worker_pool(args.jobs, discovered.inputs.len() + discovered.charts.len()) {
         Ok(pool) => pool,
         Err(message) => {
             eprintln!("podlint: error: {message}");
@@ -67,7 +69,14 @@ pub fn run(args: CheckArgs) -> u8 {
             .or(prepared.config.max_file_size)
             .unwrap_or(DEFAULT_MAX_FILE_SIZE),
     };
-    let linted = lint_all(discovered, pool.as_ref(), &job, started);
+    let placed = charts::lint_charts(
+        &discovered.charts,
+        &args,
+        &prepared.config,
+        &prepared.settings,
+        pool.as_ref(),
+    );
+    let linted = lint_all(discovered, placed, pool.as_ref(), &job, started);
 
     if let Some(path) = &args.write_baseline {
         return write_baseline(path, &linted);
@@ -161,10 +170,28 @@ struct Linted {
     written: std::io::Result<()>,
 }
 
+/// One part of the report: a file to lint, or a source file of a chart
+/// with the findings its renders placed there.
+enum Item {
+    Input(Input),
+    Placed(Arc<str>, FileFindings),
+}
+
+impl Item {
+    fn name(&self) -> &str {
+        match self {
+            Item::Input(input) => input.name(),
+            Item::Placed(name, _) => name,
+        }
+    }
+}
+
 /// Lints every input on the pool and writes each file's part of the report
-/// in input order as soon as it and every earlier one are ready.
+/// in input order as soon as it and every earlier one are ready; the
+/// charts' files take their places in that order.
 fn lint_all(
     discovered: Discovered,
+    placed: charts::Placed,
     pool: Option<&ThreadPool>,
     job: &Job<'_>,
     started: Instant,
@@ -181,12 +208,27 @@ fn lint_all(
         BufWriter::with_capacity(1 << 16, destination),
     );
     let mut unreadable = discovered.errors;
-    let mut stats = Stats::default();
+    unreadable.extend(placed.errors);
+    let mut stats = placed.stats;
+    let files = discovered.inputs.len() + placed.sources;
+    let mut items: Vec<Item> = discovered.inputs.into_iter().map(Item::Input).collect();
+    items.extend(
+        placed
+            .files
+            .into_iter()
+            .map(|(name, findings)| Item::Placed(name, findings)),
+    );
+    items.sort_by(|a, b| a.name().cmp(b.name()));
     let (mut errors, mut warnings, mut infos, mut baselined) = (0, 0, 0, 0);
     ordered::map_in_order(
-        &discovered.inputs,
+        &items,
         pool,
-        |input| pipeline::lint_input(input, job),
+        |item| match item {
+            Item::Input(input) => pipeline::lint_input(input, job),
+            Item::Placed(name, placed) => {
+                pipeline::report_placed(name, &placed.text, placed.findings.clone(), job)
+            }
+        },
         |_, result| {
             stats += result.stats;
             errors += result.errors;
@@ -198,7 +240,7 @@ fn lint_all(
         },
     );
     let written = writer.finish(&report::Totals {
-        files: discovered.inputs.len(),
+        files,
         stats,
         errors,
         warnings,

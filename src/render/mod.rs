@@ -114,7 +114,8 @@ pub fn lint_unit(unit: &Unit, settings: &Settings) -> Linted {
         for finding in result.findings {
             let placement = render.map.place(finding.span);
             let rendered_line = rendered_lines.position(finding.span.start).line;
-            let Some(mut finding) = place_finding(unit, finding, &placement, &render.map) else {
+            let Some(mut finding) = place_finding(unit, finding, &placement, render.map.as_ref())
+            else {
                 continue;
             };
             let silenced = settings.suppress && {
@@ -192,7 +193,7 @@ fn place_finding(
     unit: &Unit,
     finding: Finding,
     placement: &Placement,
-    map: &Box<dyn SourceMap>,
+    map: &dyn SourceMap,
 ) -> Option<Finding> {
     let text = unit.sources.get(&placement.at.file)?;
     let lines = LineIndex::new(text);

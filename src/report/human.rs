@@ -36,6 +36,27 @@ pub fn render_file(name: &str, text: &str, findings: &[Finding], color: bool) ->
         if !readable || handler.render_report(&mut out, &report).is_err() {
             out.push_str(&super::compact::line(finding));
         }
+        // Places in other files, and the rendered output of a chart.
+        let notes: Vec<String> = finding
+            .related
+            .iter()
+            .map(|r| {
+                format!(
+                    "{}: {}:{}:{}",
+                    r.message, r.file, r.start.line, r.start.column
+                )
+            })
+            .chain(finding.origin.iter().map(super::rendered_note))
+            .collect();
+        if !notes.is_empty() {
+            while out.ends_with("\n\n") {
+                out.pop();
+            }
+            for note in notes {
+                out.push_str(&format!("  note: {note}\n"));
+            }
+            out.push('\n');
+        }
     }
     out
 }

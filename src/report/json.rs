@@ -23,6 +23,26 @@ struct JsonFinding<'a> {
     object: Option<&'a ObjectRef>,
     container: Option<&'a str>,
     help: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    origin: Option<JsonOrigin<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related: Vec<JsonRelated<'a>>,
+}
+
+/// Where a finding of a chart or overlay was found in the rendered output.
+#[derive(Serialize)]
+struct JsonOrigin<'a> {
+    rendered_from: &'a str,
+    line: u32,
+    renders: &'a [String],
+}
+
+#[derive(Serialize)]
+struct JsonRelated<'a> {
+    file: &'a str,
+    line: u32,
+    column: u32,
+    message: &'a str,
 }
 
 #[derive(Serialize)]
@@ -60,6 +80,21 @@ fn item(f: &Finding) -> JsonFinding<'_> {
         object: f.object.as_ref(),
         container: f.container.as_deref(),
         help: f.help.as_deref(),
+        origin: f.origin.as_ref().map(|o| JsonOrigin {
+            rendered_from: &o.rendered_from,
+            line: o.line,
+            renders: &o.renders,
+        }),
+        related: f
+            .related
+            .iter()
+            .map(|r| JsonRelated {
+                file: &r.file,
+                line: r.start.line,
+                column: r.start.column,
+                message: &r.message,
+            })
+            .collect(),
     }
 }
 

@@ -128,7 +128,9 @@ struct ResultLocation {
 #[serde(rename_all = "camelCase")]
 struct RelatedLocation {
     id: usize,
-    physical_location: PhysicalLocation,
+    /// None for the line of a chart's rendered output, which is no file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    physical_location: Option<PhysicalLocation>,
     message: Text,
 }
 
@@ -179,11 +181,16 @@ pub fn results(findings: &[Finding], fingerprints: &[String], cwd: Option<&Path>
     let results = findings
         .iter()
         .zip(fingerprints)
-        .map(|(f, fingerprint)| result(f, fingerprint, &location));
+        .map(|(f, fingerprint)| result(f, fingerprint, &location, cwd));
     pretty_items(results, RESULT_DEPTH)
 }
 
-fn result<'a>(f: &'a Finding, fingerprint: &'a str, location: &Location) -> SarifResult<'a> {
+fn result<'a>(
+    f: &'a Finding,
+    fingerprint: &'a str,
+    location: &Location,
+    cwd: Option<&Path>,
+) -> SarifResult<'a> {
     SarifResult {
         rule_id: f.rule,
         // Findings come from registered rules only, so the lookup
@@ -196,10 +203,9 @@ fn result<'a>(f: &'a Finding, fingerprint: &'a str, location: &Location) -> Sari
         related_locations: f
             .labels
             .iter()
-            .enumerate()
-            .map(|(i, label)| RelatedLocation {
-                id: i + 1,
-                physical_location: PhysicalLocation {
+            .map(|label| RelatedLocation {
+                id: 0,
+                physical_location: Some(PhysicalLocation {
                     artifact_location: location.clone(),
                     region: Region {
                         start_line: label.start.line,
@@ -207,10 +213,37 @@ fn result<'a>(f: &'a Finding, fingerprint: &'a str, location: &Location) -> Sari
                         end_line: None,
                         end_column: None,
                     },
-                },
+                }),
                 message: Text {
                     text: label.message.clone(),
                 },
+            })
+            .chain(f.related.iter().map(|related| RelatedLocation {
+                id: 0,
+                physical_location: Some(PhysicalLocation {
+                    artifact_location: self::location(&artifact_path(&related.file, cwd)),
+                    region: Region {
+                        start_line: related.start.line,
+                        start_column: related.start.column,
+                        end_line: None,
+                        end_column: None,
+                    },
+                }),
+                message: Text {
+                    text: related.message.clone(),
+                },
+            }))
+            .chain(f.origin.iter().map(|origin| RelatedLocation {
+                id: 0,
+                physical_location: None,
+                message: Text {
+                    text: super::rendered_note(origin),
+                },
+            }))
+            .enumerate()
+            .map(|(i, mut related)| {
+                related.id = i + 1;
+                related
             })
             .collect(),
         locations: [ResultLocation {
@@ -428,7 +461,7 @@ mod tests {
             findings
                 .iter()
                 .zip(&fingerprints)
-                .map(|(f, p)| result(f, p, &location))
+                .map(|(f, p)| result(f, p, &location, cwd))
                 .collect(),
             &unreadable,
             cwd,

@@ -156,6 +156,7 @@ registry! {
     privilege_escalation_allowed,
     privileged_container,
     read_only_root_fs_missing,
+    render_failed,
     readiness_probe_missing,
     requests_exceed_limits,
     resource_requests_missing,

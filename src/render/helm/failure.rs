@@ -26,9 +26,7 @@ pub fn parse(stderr: &str, chart_name: &str) -> HelmError {
             line: 0,
             column: 0,
             message: format!("dependencies of Chart.yaml are missing from charts/: {names}"),
-            help: Some(
-                "run `helm dependency build` in the chart folder to fetch them".into(),
-            ),
+            help: Some("run `helm dependency build` in the chart folder to fetch them".into()),
         };
     }
     let (file, line, column) = located(&message, chart_name).unwrap_or((None, 0, 0));

@@ -42,11 +42,7 @@ impl ValuesFile {
             .into_iter()
             .next()
             .map(|d: Document| d.root);
-        ValuesFile {
-            name,
-            root,
-            folder,
-        }
+        ValuesFile { name, root, folder }
     }
 }
 
@@ -152,9 +148,7 @@ impl HelmMap {
             .find("\n---")
             .map_or(self.text.len(), |i| offset + i);
         let split = self.markers.partition_point(|m| m.offset <= offset);
-        let before = self.markers[..split]
-            .last()
-            .filter(|m| m.offset >= start);
+        let before = self.markers[..split].last().filter(|m| m.offset >= start);
         let after = self.markers[split..].first().filter(|m| m.offset <= end);
         (before, after)
     }
@@ -170,17 +164,22 @@ impl HelmMap {
         let on_line = self
             .markers
             .iter()
+            .rev()
             .filter(|m| m.offset >= line_start && m.offset <= line_end)
             .filter_map(|m| {
                 let template = self.templates.get(m.file as usize)?;
-                let literal = template.scan.lines.get(m.line as usize - 1)?.literal.clone()?;
+                let literal = template
+                    .scan
+                    .lines
+                    .get(m.line as usize - 1)?
+                    .literal
+                    .clone()?;
                 let begins = m.offset.checked_sub(literal.len())?;
                 // The marker's text must be the template's text.
                 (self.text.get(begins..m.offset) == template.text.get(literal.clone()))
                     .then_some((m, template, literal, begins))
             })
-            .filter(|(_, _, _, begins)| *begins <= offset)
-            .last();
+            .find(|(_, _, _, begins)| *begins <= offset);
         if let Some((marker, template, literal, begins)) = on_line {
             let line = marker.line as usize - 1;
             if offset < marker.offset {
@@ -193,7 +192,14 @@ impl HelmMap {
                 };
                 let mut placement = self.placement(place, template);
                 if let Some(values) = self.inserted_under(span, marker, template) {
-                    placement.also.push((placement.at.clone(), "inserted here".into()));
+                    placement
+                        .also
+                        .push((placement.at.clone(), "inserted here".into()));
+                    placement.at = values;
+                } else if let Some(values) = self.entry_scalar_from_values(span, marker, template) {
+                    placement
+                        .also
+                        .push((placement.at.clone(), "interpolated here".into()));
                     placement.at = values;
                 }
                 return Some(placement);
@@ -212,7 +218,9 @@ impl HelmMap {
                 .collect();
             let mut placement = self.placement(at, template);
             if let Some(values) = self.scalar_from_values(span, &read, template) {
-                placement.also.push((placement.at.clone(), "interpolated here".into()));
+                placement
+                    .also
+                    .push((placement.at.clone(), "interpolated here".into()));
                 placement.at = values;
             }
             return Some(placement);
@@ -276,7 +284,9 @@ impl HelmMap {
         if let Some(found) = self.find(span) {
             let reads: Vec<&str> = action.values.iter().map(String::as_str).collect();
             if let Some(values) = self.node_in_values(&found, &reads, template) {
-                placement.also.push((placement.at.clone(), "inserted here".into()));
+                placement
+                    .also
+                    .push((placement.at.clone(), "inserted here".into()));
                 placement.at = values;
             }
         }
@@ -297,7 +307,12 @@ impl HelmMap {
 
     /// For a key written in the template whose value an action on its line
     /// (or the lines below it) inserts from values: the values key.
-    fn inserted_under(&self, span: Span, marker: &Marker, template: &TemplateFile) -> Option<Place> {
+    fn inserted_under(
+        &self,
+        span: Span,
+        marker: &Marker,
+        template: &TemplateFile,
+    ) -> Option<Place> {
         let found = self.find(span)?;
         if !found.is_key {
             return None;
@@ -322,6 +337,31 @@ impl HelmMap {
         self.node_in_values(&found, &reads, template)
     }
 
+    /// For an entry written in the template whose scalar value the line's
+    /// actions print (`image: "{{ .Values.repo }}:{{ .Values.tag }}"`): the
+    /// value in values.yaml that the scalar shows.
+    fn entry_scalar_from_values(
+        &self,
+        span: Span,
+        marker: &Marker,
+        template: &TemplateFile,
+    ) -> Option<Place> {
+        let found = self.find(span)?;
+        if !found.is_key || found.node.as_scalar().is_none() {
+            return None;
+        }
+        // Printed (at least in part) after the literal text: by the line's actions.
+        if (found.node.span.end as usize) <= marker.offset {
+            return None;
+        }
+        let reads: Vec<&str> = template.scan.lines[marker.line as usize - 1]
+            .actions
+            .iter()
+            .flat_map(|a| a.values.iter().map(String::as_str))
+            .collect();
+        self.scalar_from_values(found.node.span, &reads, template)
+    }
+
     /// The values node that a rendered node was inserted from: for each path
     /// the insert reads, the node at the rendered path's tail under it,
     /// when it holds the same value.
@@ -334,11 +374,7 @@ impl HelmMap {
         for file in self.values_for(template) {
             let Some(root) = &file.1.root else { continue };
             for read in reads {
-                let mut path: Vec<Step> = file
-                    .0
-                    .iter()
-                    .map(|k| Step::Key(k.clone()))
-                    .collect();
+                let mut path: Vec<Step> = file.0.iter().map(|k| Step::Key(k.clone())).collect();
                 path.extend(read.split('.').map(|k| Step::Key(k.to_string())));
                 let Some(base) = lookup(root, &path) else {
                     continue;
@@ -457,7 +493,11 @@ impl HelmMap {
                     let mut next = None;
                     for entry in entries {
                         let key = entry.key.as_str().unwrap_or_default().to_string();
-                        if entry.key.span == span {
+                        // A rule may point at the key or at the whole entry.
+                        if entry.key.span == span
+                            || (entry.key.span.start == span.start
+                                && entry.value.span.end == span.end)
+                        {
                             path.push(Step::Key(key));
                             return Some(Found {
                                 path,
@@ -587,9 +627,7 @@ fn key_of<'a>(root: &'a Node, path: &[Step]) -> Option<&'a Node> {
 /// as `enabled`); an empty rendered mapping only matches an empty one.
 fn same_value(rendered: &Node, values: &Node) -> bool {
     match (&rendered.value, &values.value) {
-        (Value::Scalar(a), Value::Scalar(b)) => {
-            a.text == b.text || (a.is_null() && b.is_null())
-        }
+        (Value::Scalar(a), Value::Scalar(b)) => a.text == b.text || (a.is_null() && b.is_null()),
         (Value::Seq(a), Value::Seq(b)) => {
             a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same_value(x, y))
         }

@@ -30,8 +30,8 @@ pub struct Helm {
     pub namespace: String,
 }
 
-/// One render to make: values files (relative to the chart folder or
-/// absolute) in order, then `--set` pairs.
+/// One render to make: values files (as paths to open, not relative to
+/// the chart) in order, then `--set` pairs.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RenderSpec {
     pub name: String,
@@ -108,7 +108,7 @@ pub fn renders(chart: &Chart) -> Vec<RenderSpec> {
             let relative = path.strip_prefix(&chart.dir).unwrap_or(&path).to_path_buf();
             specs.push(RenderSpec {
                 name: relative.to_string_lossy().replace('\\', "/"),
-                values: vec![relative],
+                values: vec![chart.dir.join(relative)],
                 set: Vec::new(),
             });
         }
@@ -168,9 +168,8 @@ pub fn render(chart: &Chart, helm: &Helm) -> Unit {
     }
     for spec in &specs {
         for values in &spec.values {
-            let absolute = chart.dir.join(values);
-            if let Ok(bytes) = std::fs::read(&absolute) {
-                let name = values_name(chart, values);
+            if let Ok(bytes) = std::fs::read(values) {
+                let name = values_name(values);
                 sources
                     .entry(name)
                     .or_insert_with(|| source::decode(bytes).text.into());
@@ -195,7 +194,7 @@ pub fn render(chart: &Chart, helm: &Helm) -> Unit {
         failures: Vec::new(),
     };
     for spec in &specs {
-        match run(helm, &copy.path().join(copy_name(chart)), chart, spec) {
+        match run(helm, &copy.path().join(copy_name(chart)), spec) {
             Ok(output) => {
                 let (text, markers) = strip_markers(&output);
                 let values = values_files(chart, spec, &unit.sources);
@@ -212,10 +211,10 @@ pub fn render(chart: &Chart, helm: &Helm) -> Unit {
                     text,
                 });
             }
-            Err(_) => {
-                // The markers may be what broke it: the chart as written says
-                // what is wrong (and where, in its own columns).
-                match run(helm, &chart.dir, chart, spec) {
+            Err(stderr) if stderr.contains("YAML parse error") => {
+                // The markers may be what broke the YAML: the chart as
+                // written says what is wrong, if anything.
+                match run(helm, &chart.dir, spec) {
                     Ok(output) => unit.renders.push(Render {
                         name: spec.name.clone(),
                         map: Box::new(HelmMap::new(
@@ -228,28 +227,84 @@ pub fn render(chart: &Chart, helm: &Helm) -> Unit {
                         )),
                         text: output,
                     }),
-                    Err(stderr) => {
-                        let error = failure::parse(&stderr, &chart_name);
-                        let file = error.file.as_deref().unwrap_or("Chart.yaml");
-                        let name = display(&chart.name, file);
-                        let text = unit.sources.get(&name).cloned().unwrap_or_default();
-                        let (name, span) = if unit.sources.contains_key(&name) {
-                            (name, failure_span(&text, file, &error))
-                        } else {
-                            (display(&chart.name, "Chart.yaml"), Span::default())
-                        };
-                        unit.failures.push(Failure {
-                            at: Place { file: name, span },
-                            message: error.message,
-                            help: error.help,
-                            render: spec.name.clone(),
-                        });
-                    }
+                    Err(stderr) => unit.failures.push(failure(
+                        chart,
+                        &chart_name,
+                        &stderr,
+                        spec,
+                        &unit.sources,
+                        None,
+                    )),
+                }
+            }
+            Err(stderr) => {
+                let failed = failure(
+                    chart,
+                    &chart_name,
+                    &stderr,
+                    spec,
+                    &unit.sources,
+                    Some(&templates),
+                );
+                // Every render fails alike when dependencies are missing.
+                let dependencies = failed.help.is_some();
+                unit.failures.push(failed);
+                if dependencies {
+                    break;
                 }
             }
         }
     }
     unit
+}
+
+/// A failed render at the place helm names; `instrumented`: the templates
+/// whose markers helm's columns count (the copy that was rendered).
+fn failure(
+    chart: &Chart,
+    chart_name: &str,
+    stderr: &str,
+    spec: &RenderSpec,
+    sources: &Sources,
+    instrumented: Option<&[TemplateFile]>,
+) -> Failure {
+    let mut error = failure::parse(stderr, chart_name);
+    let file = error.file.clone().unwrap_or_else(|| "Chart.yaml".into());
+    let template =
+        instrumented.and_then(|t| t.iter().enumerate().find(|(_, t)| t.relative == file));
+    if let (Some((index, template)), Some(line)) = (template, error.line.checked_sub(1)) {
+        // A marker before the column moved it right.
+        let literal = template
+            .scan
+            .lines
+            .get(line)
+            .and_then(|l| l.literal.clone());
+        let marked = marked_lines(template).get(line).copied().unwrap_or(false);
+        if let (true, Some(literal)) = (marked, literal) {
+            let line_start = template.text[..literal.start]
+                .rfind('\n')
+                .map_or(0, |i| i + 1);
+            let marker_column = template.text[line_start..literal.end].chars().count() + 1;
+            if error.column > marker_column {
+                let length = marker(index, line + 1).len();
+                error.column = error.column.saturating_sub(length).max(marker_column);
+            }
+        }
+    }
+    let name = display(&chart.name, &file);
+    let (name, span) = match sources.get(&name) {
+        Some(text) => {
+            let span = failure_span(text, &file, &error);
+            (name, span)
+        }
+        None => (display(&chart.name, "Chart.yaml"), Span::default()),
+    };
+    Failure {
+        at: Place { file: name, span },
+        message: error.message,
+        help: error.help,
+        render: spec.name.clone(),
+    }
 }
 
 /// Where a failure points in the file helm names: the line and column it
@@ -261,8 +316,10 @@ fn failure_span(text: &str, file: &str, error: &failure::HelmError) -> Span {
         let entry = missing.split(',').next().unwrap_or("").trim();
         let found = (0..lines.line_count()).find(|&l| {
             let line = lines.line_text(l).trim_start().trim_start_matches("- ");
-            line.strip_prefix("name:")
-                .is_some_and(|name| name.trim().trim_matches(['"', '\'']) == entry)
+            let value = line
+                .strip_prefix("name:")
+                .map(|v| v.split(" #").next().unwrap_or(v));
+            value.is_some_and(|name| name.trim().trim_matches(['"', '\'']) == entry)
         });
         if let Some(line) = found {
             let start = lines.line_start(line);
@@ -297,7 +354,7 @@ fn values_files(chart: &Chart, spec: &RenderSpec, sources: &Sources) -> Vec<Valu
         .values
         .iter()
         .rev()
-        .map(|values| values_name(chart, values))
+        .map(|values| values_name(values))
         .collect();
     names.push(display(&chart.name, "values.yaml"));
     let mut files: Vec<ValuesFile> = Vec::new();
@@ -326,12 +383,14 @@ fn values_files(chart: &Chart, spec: &RenderSpec, sources: &Sources) -> Vec<Valu
     files
 }
 
-fn values_name(chart: &Chart, values: &Path) -> Arc<str> {
-    if values.is_absolute() {
-        values.to_string_lossy().into_owned().into()
-    } else {
-        display(&chart.name, &values.to_string_lossy())
+/// A values file as findings name it: the path as given, without `./`.
+fn values_name(values: &Path) -> Arc<str> {
+    let text = values.to_string_lossy().replace('\\', "/");
+    let mut name = text.as_str();
+    while let Some(rest) = name.strip_prefix("./") {
+        name = rest;
     }
+    name.into()
 }
 
 /// A file of the chart as findings name it: the chart folder as given, then
@@ -419,20 +478,75 @@ fn instrumented_copy(
     Ok(temp)
 }
 
-/// The text of a template with a marker after the literal text of each line.
+/// The text of a template with a marker after the literal text of each
+/// line that [`marked_lines`] names.
 fn instrument(template: &TemplateFile, index: usize) -> String {
     let text = &*template.text;
     let mut out = String::with_capacity(text.len() + text.len() / 4);
     let mut from = 0;
-    for (line, info) in template.scan.lines.iter().enumerate() {
-        if let Some(literal) = &info.literal {
+    for (line, marked) in marked_lines(template).into_iter().enumerate() {
+        let literal = template.scan.lines[line].literal.as_ref();
+        if let (true, Some(literal)) = (marked, literal) {
             out.push_str(&text[from..literal.end]);
-            out.push_str(&format!(" {MARKER}{index}:{};", line + 1));
+            out.push_str(&marker(index, line + 1));
             from = literal.end;
         }
     }
     out.push_str(&text[from..]);
     out
+}
+
+fn marker(file: usize, line: usize) -> String {
+    format!(" {MARKER}{file}:{line};")
+}
+
+/// The lines that get a marker: those that start with literal text, but
+/// for a line that a plain scalar continues on the next line (a comment
+/// would end the scalar there and break the YAML).
+fn marked_lines(template: &TemplateFile) -> Vec<bool> {
+    let lines: Vec<&str> = template.text.split('\n').collect();
+    let mut marked = vec![false; template.scan.lines.len()];
+    // The indentation of the key whose plain scalar the lines continue.
+    let mut continued: Option<usize> = None;
+    for (line, info) in template.scan.lines.iter().enumerate() {
+        if info.literal.is_none() {
+            continued = None;
+            continue;
+        }
+        let current = lines.get(line).copied().unwrap_or("");
+        let base = continued.unwrap_or_else(|| indentation(current));
+        let next = lines[line + 1..].iter().find(|l| !l.trim().is_empty());
+        if next.is_some_and(|next| indentation(next) > base && continues_scalar(current, next)) {
+            continued = Some(base);
+            continue;
+        }
+        continued = None;
+        marked[line] = true;
+    }
+    marked
+}
+
+fn indentation(line: &str) -> usize {
+    line.len() - line.trim_start().len()
+}
+
+/// Whether `next`, indented below `line`, may continue a plain scalar of
+/// `line`: it starts no mapping entry, list item, comment or action, and
+/// `line` opens no block scalar.
+fn continues_scalar(line: &str, next: &str) -> bool {
+    let next = next.trim();
+    let structure = next.starts_with("- ")
+        || next == "-"
+        || next.starts_with('#')
+        || next.starts_with("{{")
+        || next.contains(": ")
+        || next.ends_with(':');
+    let header = line
+        .trim_end()
+        .rsplit(' ')
+        .next()
+        .is_some_and(|last| last.starts_with(['|', '>']));
+    !structure && !header
 }
 
 const MARKER: &str = "#podlint:";
@@ -447,7 +561,11 @@ fn strip_markers(output: &str) -> (String, Vec<Marker>) {
         let rest = &output[at + MARKER.len()..];
         let parsed = rest.split_once(';').and_then(|(numbers, _)| {
             let (file, line) = numbers.split_once(':')?;
-            Some((file.parse::<u32>().ok()?, line.parse::<u32>().ok()?, numbers.len()))
+            Some((
+                file.parse::<u32>().ok()?,
+                line.parse::<u32>().ok()?,
+                numbers.len(),
+            ))
         });
         let Some((file, line, length)) = parsed else {
             text.push_str(&output[from..at + MARKER.len()]);
@@ -467,7 +585,7 @@ fn strip_markers(output: &str) -> (String, Vec<Marker>) {
     (text, markers)
 }
 
-fn run(helm: &Helm, dir: &Path, chart: &Chart, spec: &RenderSpec) -> Result<String, String> {
+fn run(helm: &Helm, dir: &Path, spec: &RenderSpec) -> Result<String, String> {
     let mut command = Command::new(&helm.binary);
     command
         .arg("template")
@@ -476,7 +594,7 @@ fn run(helm: &Helm, dir: &Path, chart: &Chart, spec: &RenderSpec) -> Result<Stri
         .arg("--namespace")
         .arg(&helm.namespace);
     for values in &spec.values {
-        command.arg("--values").arg(chart.dir.join(values));
+        command.arg("--values").arg(values);
     }
     for pair in &spec.set {
         command.arg("--set").arg(pair);
@@ -497,7 +615,8 @@ mod tests {
 
     #[test]
     fn markers_are_cut_out_and_remembered_where_they_were() {
-        let output = "kind: Pod #podlint:0:2;\nspec: #podlint:1:14;\n  a: 1\n#podlint:0:9;x: #podlint:bad\n";
+        let output =
+            "kind: Pod #podlint:0:2;\nspec: #podlint:1:14;\n  a: 1\n#podlint:0:9;x: #podlint:bad\n";
         let (text, markers) = strip_markers(output);
         assert_eq!(text, "kind: Pod\nspec:\n  a: 1\nx: #podlint:bad\n");
         let found: Vec<(usize, u32, u32)> =

@@ -154,10 +154,7 @@ fn action_end(bytes: &[u8], from: usize) -> usize {
 }
 
 fn classify(inner: &str, span: Range<usize>, blocks: &mut Vec<Block>) -> Action {
-    let body = inner
-        .trim_start_matches('-')
-        .trim_end_matches('-')
-        .trim();
+    let body = inner.trim_start_matches('-').trim_end_matches('-').trim();
     let keyword = body
         .split(|c: char| c.is_whitespace() || c == '(')
         .next()
@@ -231,9 +228,11 @@ fn values_path(operand: &str, context: Option<&str>) -> Option<String> {
 
 fn valid_path(path: &str) -> bool {
     !path.is_empty()
-        && path
-            .split('.')
-            .all(|k| !k.is_empty() && k.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-'))
+        && path.split('.').all(|k| {
+            !k.is_empty()
+                && k.chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        })
 }
 
 /// Every `.Values` path an action reads, in order.
