@@ -2,12 +2,14 @@
 //! part of the output on the worker that linted it.
 
 use std::collections::HashSet;
+use std::path::Path;
 use std::sync::Arc;
 
 use crate::discover::Input;
 use crate::engine::{self, Settings, Stats};
 use crate::finding::{Finding, Severity};
 use crate::report::{self, Format, Output, PartStyle};
+use crate::roles::{FileRole, FileRoles};
 use crate::size::ByteSize;
 use crate::{fingerprint, source};
 
@@ -28,20 +30,41 @@ pub struct FileResult {
     pub baselined: usize,
     pub stats: Stats,
     pub error: Option<String>,
+    /// Each finding's rule and severity, for `--statistics` only.
+    pub rules: Vec<(&'static str, Severity)>,
 }
 
 /// What every worker needs besides the input.
+#[derive(Clone, Copy)]
 pub struct Job<'a> {
     pub settings: &'a Settings,
     pub style: PartStyle<'a>,
     pub parse_only: bool,
     pub baseline: Option<&'a HashSet<String>>,
     pub max_file_size: ByteSize,
+    /// What each file is for: patches are read as patches, test assertions
+    /// are skipped.
+    pub roles: &'a FileRoles,
 }
 
 pub fn lint_input(input: &Input, job: &Job<'_>) -> FileResult {
+    let role = match input {
+        Input::File { path, .. } => job.roles.of(path),
+        Input::Stdin { name } => job.roles.of(Path::new(name)),
+    };
+    // An expected state of a test (a partial object, JMESPath keys) is
+    // not a manifest: it is counted, not read.
+    if role == FileRole::TestAssertion {
+        return FileResult {
+            stats: Stats {
+                test_assertions: 1,
+                ..Stats::default()
+            },
+            ..FileResult::default()
+        };
+    }
     match source::read(input, job.max_file_size) {
-        Ok(bytes) => lint_source(input.name(), bytes, job),
+        Ok(bytes) => lint_source(input.name(), bytes, job, role),
         Err(error) => FileResult {
             error: Some(error),
             ..FileResult::default()
@@ -49,7 +72,7 @@ pub fn lint_input(input: &Input, job: &Job<'_>) -> FileResult {
     }
 }
 
-fn lint_source(name: &str, bytes: Vec<u8>, job: &Job<'_>) -> FileResult {
+fn lint_source(name: &str, bytes: Vec<u8>, job: &Job<'_>, role: FileRole) -> FileResult {
     let mut result = FileResult::default();
     let source = source::decode(bytes);
     if job.parse_only {
@@ -58,10 +81,17 @@ fn lint_source(name: &str, bytes: Vec<u8>, job: &Job<'_>) -> FileResult {
     }
     let name: Arc<str> = name.into();
     let fingerprinted = job.style.output.needs_fingerprints() || job.baseline.is_some();
-    let checked = check_source(&name, &source, job, fingerprinted);
+    let checked = check_source(&name, &source, job, role, fingerprinted);
     (result.errors, result.warnings, result.infos) = checked.counts();
     result.stats = checked.stats;
     result.baselined = checked.baselined;
+    if job.style.output == Output::Statistics {
+        result.rules = checked
+            .findings
+            .iter()
+            .map(|f| (f.rule, f.severity))
+            .collect();
+    }
     result.part = report::render_part(
         &job.style,
         &name,
@@ -100,9 +130,10 @@ fn check_source(
     name: &Arc<str>,
     source: &source::SourceText,
     job: &Job<'_>,
+    role: FileRole,
     fingerprinted: bool,
 ) -> Checked {
-    let linted = engine::lint(name, source, job.settings);
+    let linted = engine::lint_as(name, source, job.settings, role);
     without_baselined(
         name,
         &source.text,
@@ -145,9 +176,9 @@ fn without_baselined(
     }
 }
 
-/// The part of the output of a source file whose findings a render found
-/// (a chart's template or values file): the baseline and the report as for a
-/// file linted here.
+/// The part of the output of a source file whose findings a render placed
+/// there (a chart's template or values file): the baseline, statistics and
+/// the report as for a file linted here.
 pub fn report_placed(
     name: &Arc<str>,
     text: &str,
@@ -159,6 +190,13 @@ pub fn report_placed(
     let mut result = FileResult::default();
     (result.errors, result.warnings, result.infos) = checked.counts();
     result.baselined = checked.baselined;
+    if job.style.output == Output::Statistics {
+        result.rules = checked
+            .findings
+            .iter()
+            .map(|f| (f.rule, f.severity))
+            .collect();
+    }
     result.part = report::render_part(
         &job.style,
         name,
@@ -184,10 +222,11 @@ pub fn lint_bytes(name: &str, bytes: Vec<u8>, formats: &[Format]) -> Vec<String>
         parse_only: false,
         baseline: None,
         max_file_size: DEFAULT_MAX_FILE_SIZE,
+        roles: &FileRoles::default(),
     };
     let source = source::decode(bytes);
     let name: Arc<str> = name.into();
-    let checked = check_source(&name, &source, &job, true);
+    let checked = check_source(&name, &source, &job, FileRole::Manifest, true);
     let (errors, warnings, infos) = checked.counts();
     formats
         .iter()
@@ -213,8 +252,11 @@ pub fn lint_bytes(name: &str, bytes: Vec<u8>, formats: &[Format]) -> Vec<String>
                 errors,
                 warnings,
                 infos,
-                elapsed: std::time::Duration::ZERO,
+                elapsed: None,
+                summary: true,
                 unreadable: &[],
+                templates: &[],
+                by_rule: &[],
                 cwd: None,
             });
             String::from_utf8_lossy(&out).into_owned()

@@ -8,10 +8,11 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use rayon::ThreadPool;
 
+use super::check::FileConfig;
 use crate::cli::CheckArgs;
 use crate::config::Config;
 use crate::discover::ChartInput;
-use crate::engine::{Settings, Stats};
+use crate::engine::Stats;
 use crate::render::helm::{self, Chart, Helm, RenderSpec};
 use crate::render::{self, FileFindings};
 
@@ -21,7 +22,8 @@ pub const DEFAULT_NAMESPACE: &str = "default";
 /// What the charts of a run left: findings by source file, sorted by name.
 #[derive(Default)]
 pub struct Placed {
-    pub files: Vec<(Arc<str>, FileFindings)>,
+    /// Each with the config of its chart (for its fail level).
+    pub files: Vec<(Arc<str>, FileFindings, Arc<FileConfig>)>,
     pub stats: Stats,
     /// Source files of the charts (templates, values), for the summary.
     pub sources: usize,
@@ -29,63 +31,77 @@ pub struct Placed {
     pub errors: Vec<String>,
 }
 
+/// Renders and lints every chart on the pool, each with the config that
+/// applies to its folder.
 pub fn lint_charts(
-    charts: &[ChartInput],
+    charts: &[(ChartInput, Arc<FileConfig>)],
     args: &CheckArgs,
-    config: &Config,
-    settings: &Settings,
     pool: Option<&ThreadPool>,
 ) -> Placed {
     let mut placed = Placed::default();
-    if charts.is_empty() {
-        return placed;
-    }
-    let explicit = args.helm.clone().or_else(|| {
-        config.helm.binary.as_ref().map(|binary| {
-            // A relative path in the config is relative to the config's folder.
-            if binary.components().count() > 1 && binary.is_relative() {
-                config.helm.base.join(binary)
-            } else {
-                binary.clone()
+    let mut ready = Vec::new();
+    let mut unrenderable: Vec<(String, Vec<&str>)> = Vec::new();
+    for (input, file_config) in charts {
+        let config = &file_config.config;
+        let explicit = args.helm.clone().or_else(|| {
+            config.helm.binary.as_ref().map(|binary| {
+                // A path in the config is relative to the config's folder.
+                if binary.components().count() > 1 && binary.is_relative() {
+                    config.helm.base.join(binary)
+                } else {
+                    binary.clone()
+                }
+            })
+        });
+        match helm::locate(explicit.as_deref()) {
+            Ok(binary) => {
+                let helm = Helm {
+                    binary,
+                    release: config
+                        .helm
+                        .release_name
+                        .clone()
+                        .unwrap_or_else(|| DEFAULT_RELEASE.into()),
+                    namespace: config
+                        .helm
+                        .namespace
+                        .clone()
+                        .unwrap_or_else(|| DEFAULT_NAMESPACE.into()),
+                };
+                ready.push((chart(input, args, config), helm, file_config.clone()));
             }
-        })
-    });
-    let binary = match helm::locate(explicit.as_deref()) {
-        Ok(binary) => binary,
-        Err(message) => {
-            let names: Vec<&str> = charts.iter().map(|c| c.name.as_str()).collect();
-            placed
-                .errors
-                .push(format!("{message}; not linted: {}", names.join(", ")));
-            return placed;
+            Err(message) => match unrenderable.iter_mut().find(|(m, _)| *m == message) {
+                Some((_, names)) => names.push(&input.name),
+                None => unrenderable.push((message, vec![&input.name])),
+            },
         }
-    };
-    let helm = Helm {
-        binary,
-        release: config
-            .helm
-            .release_name
-            .clone()
-            .unwrap_or_else(|| DEFAULT_RELEASE.into()),
-        namespace: config
-            .helm
-            .namespace
-            .clone()
-            .unwrap_or_else(|| DEFAULT_NAMESPACE.into()),
-    };
-    let charts: Vec<Chart> = charts.iter().map(|c| chart(c, args, config)).collect();
-    let lint = |chart: &Chart| {
-        let unit = helm::render(chart, &helm);
-        (unit.sources.len(), render::lint_unit(&unit, settings))
+    }
+    for (message, names) in unrenderable {
+        placed
+            .errors
+            .push(format!("{message}; not linted: {}", names.join(", ")));
+    }
+    let lint = |(chart, helm, config): &(Chart, Helm, Arc<FileConfig>)| {
+        let unit = helm::render(chart, helm);
+        (
+            unit.sources.len(),
+            render::lint_unit(&unit, &config.settings),
+            config.clone(),
+        )
     };
     let linted: Vec<_> = match pool {
-        Some(pool) => pool.install(|| charts.par_iter().map(lint).collect()),
-        None => charts.par_iter().map(lint).collect(),
+        Some(pool) => pool.install(|| ready.par_iter().map(lint).collect()),
+        None => ready.par_iter().map(lint).collect(),
     };
-    for (sources, linted) in linted {
+    for (sources, linted, config) in linted {
         placed.sources += sources;
         placed.stats += linted.stats;
-        placed.files.extend(linted.files);
+        placed.files.extend(
+            linted
+                .files
+                .into_iter()
+                .map(|(name, findings)| (name, findings, config.clone())),
+        );
     }
     placed.files.sort_by(|a, b| a.0.cmp(&b.0));
     placed

@@ -56,6 +56,8 @@ pub struct Summary {
     pub warnings: usize,
     pub infos: usize,
     pub skipped_documents: usize,
+    /// Chainsaw and kuttl assertion files, not linted.
+    pub skipped_test_assertions: usize,
 }
 
 /// Everything before the first finding.
@@ -98,10 +100,26 @@ fn item(f: &Finding) -> JsonFinding<'_> {
     }
 }
 
-/// Everything after the `findings` array.
-pub fn tail(summary: &Summary) -> String {
+/// A file that was not linted, and why: `template` (Go-template actions
+/// outside a Helm chart).
+#[derive(Serialize)]
+struct Skipped<'a> {
+    file: &'a str,
+    reason: &'static str,
+}
+
+/// Everything after the `findings` array: the skipped files, then the summary.
+pub fn tail(summary: &Summary, templates: &[String]) -> String {
+    let skipped: Vec<Skipped<'_>> = templates
+        .iter()
+        .map(|file| Skipped {
+            file,
+            reason: "template",
+        })
+        .collect();
     format!(
-        ",\n  \"summary\": {}\n}}\n",
+        ",\n  \"skipped\": {},\n  \"summary\": {}\n}}\n",
+        pretty_at(&skipped, 1).trim_start(),
         pretty_at(summary, 1).trim_start()
     )
 }
@@ -117,6 +135,7 @@ mod tests {
     struct Whole<'a> {
         version: u32,
         findings: Vec<JsonFinding<'a>>,
+        skipped: Vec<Skipped<'a>>,
         summary: Summary,
     }
 
@@ -131,6 +150,7 @@ mod tests {
             warnings: 0,
             infos: findings.saturating_sub(1),
             skipped_documents: 1,
+            skipped_test_assertions: 0,
         }
     }
 
@@ -149,12 +169,16 @@ mod tests {
                 pod_specs: summary.pod_specs,
                 skipped_documents: summary.skipped_documents,
                 templates: 0,
+                test_assertions: summary.skipped_test_assertions,
             },
             errors: summary.errors,
             warnings: summary.warnings,
             infos: summary.infos,
-            elapsed: std::time::Duration::ZERO,
+            elapsed: None,
+            summary: true,
             unreadable: &[],
+            templates: &[],
+            by_rule: &[],
             cwd: None,
         };
         assert!(writer.finish(&totals).is_ok());
@@ -165,6 +189,7 @@ mod tests {
         let whole = Whole {
             version: 1,
             findings: findings.iter().map(item).collect(),
+            skipped: Vec::new(),
             summary: summary(findings.len()),
         };
         serde_json::to_string_pretty(&whole).unwrap_or_default() + "\n"
