@@ -2,6 +2,7 @@
 //! its findings with the `# expect: <rule-id>` markers: a marked line without
 //! a finding and a finding on an unmarked line both fail.
 
+mod bin;
 mod common;
 
 use std::collections::BTreeSet;
@@ -111,6 +112,7 @@ fn every_fixture_folder_matches_its_expect_markers() {
             }
             let output = assert_cmd::Command::cargo_bin("podlint")
                 .expect("the podlint binary")
+                .env("PATH", bin::path_with_tools())
                 .args(["check", "--format", "json", "--fail-level", "never"])
                 .arg(&dir)
                 .output()

@@ -161,7 +161,7 @@ fn template_and_values_findings_point_at_the_exact_column() {
     assert_eq!(
         stdout,
         "fixtures/charts/values-inserts/values.yaml:2:1: warning[memory-limit-missing] container `web` has no memory limit\n\
-         fixtures/charts/values-inserts/values.yaml:5:3: error[privileged-container] container `web` runs privileged\n\
+         fixtures/charts/values-inserts/values.yaml:5:3: warning[privileged-container] container `web` runs privileged\n\
          fixtures/charts/values-inserts/values.yaml:9:7: error[requests-exceed-limits] container `sidecar` requests 2Gi memory but is limited to 1Gi\n\
          fixtures/charts/values-scalars/templates/deployment.yaml:16:11: warning[memory-limit-missing] container `web` has no memory limit\n\
          fixtures/charts/values-scalars/values.yaml:3:8: warning[image-latest-tag] image `nginx:latest` uses the `latest` tag\n\

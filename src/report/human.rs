@@ -371,6 +371,8 @@ mod tests {
             object: None,
             container: Some("web".into()),
             fix: None,
+            origin: None,
+            related: Vec::new(),
         }
     }
 

@@ -621,6 +621,6 @@ mod tests {
         assert_eq!(text, "kind: Pod\nspec:\n  a: 1\nx: #podlint:bad\n");
         let found: Vec<(usize, u32, u32)> =
             markers.iter().map(|m| (m.offset, m.file, m.line)).collect();
-        assert_eq!(found, vec![(9, 0, 2), (15, 1, 14), (22, 0, 9)]);
+        assert_eq!(found, vec![(9, 0, 2), (15, 1, 14), (23, 0, 9)]);
     }
 }
