@@ -3,8 +3,12 @@
 
 use std::sync::Arc;
 
+use std::cell::OnceCell;
+
 use crate::finding::{Finding, Label, ObjectRef, Severity};
 use crate::model::{self, locate, Contents, Object, PodView, Target};
+use crate::relations::facts::Locate;
+use crate::relations::{self, FileFacts, ObjectFacts, Place};
 use crate::roles::FileRole;
 use crate::rules::{Check, Raw, Report, Rule};
 use crate::source::{self, LineIndex, Node, SourceText, Span, SyntaxProblem, Value};
@@ -33,6 +37,15 @@ impl Settings {
         }
     }
 
+    /// Whether a relation rule runs: only then does the per-file stage
+    /// keep facts for the run-level stage.
+    pub fn relates(&self) -> bool {
+        self.active
+            .iter()
+            .any(|(rule, _)| matches!(rule.check, Check::Relation(_)))
+    }
+
+    /// The severity a rule reports at, `None` when it does not run.
     pub fn severity(&self, id: &str) -> Option<Severity> {
         self.active
             .iter()
@@ -67,6 +80,8 @@ impl std::ops::AddAssign for Stats {
 pub struct Linted {
     pub findings: Vec<Finding>,
     pub stats: Stats,
+    /// What the run-level stage needs of the file (nothing when no relation rule runs).
+    pub facts: FileFacts,
 }
 
 /// A raw finding, its span, its labels' spans, and the object it is about.
@@ -88,6 +103,18 @@ pub fn lint_as(
     let mut located: Vec<Located> = Vec::new();
     let text = source.text.as_str();
     let mut line_suppressions = None;
+    let lines = OnceCell::new();
+    let line_index = || lines.get_or_init(|| LineIndex::new(text));
+    let locate = |span: Span| {
+        let lines = line_index();
+        Place {
+            span,
+            start: lines.position(span.start),
+            end: lines.position(span.end),
+        }
+    };
+    let mut facts = FileFacts::default();
+    let relates = settings.relates();
 
     if let Some((span, message)) = &source.decode_error {
         located.push(resolve(
@@ -103,7 +130,15 @@ pub fn lint_as(
         let parsed = source::parse_each(text, |document| {
             template_action =
                 template_action || (may_be_template && has_template_action(&document.root));
-            lint_document(&document.root, role, settings, &mut stats, &mut located);
+            let mut context = DocumentContext {
+                role,
+                settings,
+                stats: &mut stats,
+                located: &mut located,
+                facts: relates.then_some(&mut facts.objects),
+                locate: &locate,
+            };
+            lint_document(&document.root, &mut context);
         });
         // A Go template (Helm chart) is not a manifest until rendered: skip
         // it when its `{{ }}` actions break the YAML or sit in its values
@@ -115,6 +150,7 @@ pub fn lint_as(
                     templates: 1,
                     ..Stats::default()
                 },
+                facts: FileFacts::default(),
             };
         }
         let mut unknown = Vec::new();
@@ -147,7 +183,7 @@ pub fn lint_as(
     let findings = if located.is_empty() {
         Vec::new()
     } else {
-        let lines = LineIndex::new(text);
+        let lines = line_index();
         let mut findings: Vec<Finding> = located
             .into_iter()
             .filter_map(|(raw, span, label_spans, object)| {
@@ -174,6 +210,7 @@ pub fn lint_as(
                             span,
                             start: lines.position(span.start),
                             message,
+                            file: None,
                         })
                         .collect(),
                     message: raw.message,
@@ -183,38 +220,58 @@ pub fn lint_as(
                     container: raw.container,
                     fix: raw.fix,
                     origin: None,
-                    related: Vec::new(),
                 })
             })
             .collect();
         findings.sort_by(|a, b| (a.start, a.rule).cmp(&(b.start, b.rule)));
         findings
     };
-    Linted { findings, stats }
+    if !facts.objects.is_empty() {
+        facts.suppressions = line_suppressions;
+    }
+    Linted {
+        findings,
+        stats,
+        facts,
+    }
 }
 
-fn lint_document(
-    root: &Node,
+/// What linting a document adds to.
+struct DocumentContext<'a, 'l> {
     role: FileRole,
-    settings: &Settings,
-    stats: &mut Stats,
-    located: &mut Vec<Located>,
-) {
-    stats.documents += 1;
-    let objects = match model::objects_as(root, role) {
+    settings: &'a Settings,
+    stats: &'a mut Stats,
+    located: &'a mut Vec<Located>,
+    /// Where objects' facts go, when relation rules run.
+    facts: Option<&'a mut Vec<ObjectFacts>>,
+    locate: &'a Locate<'l>,
+}
+
+fn lint_document(root: &Node, context: &mut DocumentContext<'_, '_>) {
+    let settings = context.settings;
+    context.stats.documents += 1;
+    let objects = match model::objects_as(root, context.role) {
         Contents::NotKubernetes => {
-            stats.skipped_documents += 1;
+            context.stats.skipped_documents += 1;
             return;
         }
         Contents::Objects(objects) => objects,
     };
     for object in &objects {
-        stats.objects += 1;
+        context.stats.objects += 1;
         let pod = PodView::of(object);
-        stats.pod_specs += usize::from(pod.is_some());
+        context.stats.pod_specs += usize::from(pod.is_some());
         let mut raws = Vec::new();
         check(object, pod.as_ref(), settings, &mut raws);
         let silenced = suppress::annotated(object, &mut raws);
+        if let Some(facts) = context.facts.as_deref_mut() {
+            facts.push(relations::facts::extract(
+                object,
+                pod.as_ref(),
+                silenced.clone(),
+                context.locate,
+            ));
+        }
         if settings.suppress {
             raws.retain(|raw| !silenced.contains(&raw.rule));
         }
@@ -223,7 +280,7 @@ fn lint_document(
             name: object.name.map(str::to_string),
             namespace: object.namespace.map(str::to_string),
         };
-        located.extend(
+        context.located.extend(
             raws.into_iter()
                 .map(|raw| resolve(raw, Some(root), Some(object_ref.clone()))),
         );

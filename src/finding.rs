@@ -45,6 +45,9 @@ pub struct Label {
     pub span: Span,
     pub start: Position,
     pub message: String,
+    /// The file the label is in, when it is not the finding's own file
+    /// (relation findings: the Pods a Service selects may be elsewhere).
+    pub file: Option<Arc<str>>,
 }
 
 #[derive(Clone, Debug)]
@@ -64,9 +67,6 @@ pub struct Finding {
     /// Set for findings of rendered sources (charts, overlays): what was
     /// rendered and which renders share the finding.
     pub origin: Option<Origin>,
-    /// Second places in other files (a `toYaml` insert's template line for a
-    /// finding placed in values.yaml).
-    pub related: Vec<Related>,
 }
 
 /// Where a finding of a rendered source was found in the rendered output.
@@ -80,14 +80,6 @@ pub struct Origin {
     pub renders: Vec<String>,
     /// How many renders the unit has.
     pub of: usize,
-}
-
-/// A second place that may lie in another file.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Related {
-    pub file: Arc<str>,
-    pub start: Position,
-    pub message: String,
 }
 
 /// A mechanical fix that an editor can offer as a quick fix.
@@ -126,6 +118,7 @@ pub mod tests {
                     span: Span::new(20, 38),
                     start: at(7, 11),
                     message: "first declared here".into(),
+                    file: None,
                 }],
                 object: Some(ObjectRef {
                     kind: "Pod".into(),
@@ -135,7 +128,6 @@ pub mod tests {
                 container: Some("web".into()),
                 fix: None,
                 origin: None,
-                related: Vec::new(),
             },
             Finding {
                 rule: "invalid-yaml",
@@ -151,7 +143,6 @@ pub mod tests {
                 container: None,
                 fix: None,
                 origin: None,
-                related: Vec::new(),
             },
         ]
     }

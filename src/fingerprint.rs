@@ -97,7 +97,6 @@ mod tests {
             container: Some("web".into()),
             fix: None,
             origin: None,
-            related: Vec::new(),
         }
     }
 

@@ -25,6 +25,7 @@ mod lsp;
 pub mod model;
 pub mod ordered;
 pub mod pipeline;
+pub mod relations;
 pub mod render;
 pub mod report;
 pub mod roles;

@@ -1,13 +1,14 @@
 //! The per-file pipeline: read an input, decode and lint it, and render its
 //! part of the output on the worker that linted it.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
 use crate::discover::Input;
 use crate::engine::{self, Settings, Stats};
 use crate::finding::{Finding, Severity};
+use crate::relations::FileFacts;
 use crate::report::{self, Format, Output, PartStyle};
 use crate::roles::{FileRole, FileRoles};
 use crate::size::ByteSize;
@@ -30,6 +31,8 @@ pub struct FileResult {
     pub baselined: usize,
     pub stats: Stats,
     pub error: Option<String>,
+    /// What the run-level stage needs of the file.
+    pub facts: FileFacts,
     /// Each finding's rule and severity, for `--statistics` only.
     pub rules: Vec<(&'static str, Severity)>,
 }
@@ -85,6 +88,7 @@ fn lint_source(name: &str, bytes: Vec<u8>, job: &Job<'_>, role: FileRole) -> Fil
     (result.errors, result.warnings, result.infos) = checked.counts();
     result.stats = checked.stats;
     result.baselined = checked.baselined;
+    result.facts = checked.facts;
     if job.style.output == Output::Statistics {
         result.rules = checked
             .findings
@@ -111,6 +115,7 @@ struct Checked {
     /// How many findings the baseline left out.
     baselined: usize,
     stats: Stats,
+    facts: FileFacts,
 }
 
 impl Checked {
@@ -134,22 +139,17 @@ fn check_source(
     fingerprinted: bool,
 ) -> Checked {
     let linted = engine::lint_as(name, source, job.settings, role);
-    without_baselined(
-        name,
-        &source.text,
-        linted.findings,
-        linted.stats,
-        job,
-        fingerprinted,
-    )
+    let mut checked = without_baselined(name, &source.text, linted.findings, job, fingerprinted);
+    checked.stats = linted.stats;
+    checked.facts = linted.facts;
+    checked
 }
 
-/// Fingerprints when asked for, and the findings the baseline does not hold.
+/// Fingerprints the findings when asked for, and leaves out those of the baseline.
 fn without_baselined(
-    name: &Arc<str>,
+    name: &str,
     text: &str,
     mut findings: Vec<Finding>,
-    stats: Stats,
     job: &Job<'_>,
     fingerprinted: bool,
 ) -> Checked {
@@ -172,39 +172,117 @@ fn without_baselined(
         baselined: before - findings.len(),
         findings,
         fingerprints,
-        stats,
+        stats: Stats::default(),
+        facts: FileFacts::default(),
     }
+}
+
+/// The parts of the output of the run-level stage's findings (see
+/// [`crate::relations`]), one a file with its input position. The files
+/// they point into are read again: their trees are long gone.
+pub fn relation_parts(
+    findings: Vec<(usize, Vec<Finding>)>,
+    inputs: &[Input],
+    job: &Job<'_>,
+) -> Vec<(usize, FileResult)> {
+    if findings.is_empty() {
+        return Vec::new();
+    }
+    let by_name: HashMap<&str, &Input> = inputs.iter().map(|i| (i.name(), i)).collect();
+    let mut texts: HashMap<Arc<str>, String> = HashMap::new();
+    let mut read = |name: &Arc<str>| {
+        texts.entry(name.clone()).or_insert_with(|| {
+            by_name
+                .get(&**name)
+                .and_then(|input| source::read(input, job.max_file_size).ok())
+                .map(|bytes| source::decode(bytes).text)
+                .unwrap_or_default()
+        });
+    };
+    for finding in findings.iter().flat_map(|(_, group)| group) {
+        read(&finding.file);
+        for file in finding.labels.iter().filter_map(|l| l.file.as_ref()) {
+            read(file);
+        }
+    }
+    let fingerprinted = job.style.output.needs_fingerprints() || job.baseline.is_some();
+    let mut parts = Vec::new();
+    for (order, group) in findings {
+        let Some(file) = group.first().map(|f| f.file.clone()) else {
+            continue;
+        };
+        let text = texts.get(&file).map_or("", String::as_str);
+        let checked = without_baselined(&file, text, group, job, fingerprinted);
+        let (errors, warnings, infos) = checked.counts();
+        let rules = if job.style.output == Output::Statistics {
+            checked
+                .findings
+                .iter()
+                .map(|f| (f.rule, f.severity))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let result = FileResult {
+            rules,
+            part: report::render_part_with(
+                &job.style,
+                &file,
+                text,
+                &checked.findings,
+                &checked.fingerprints,
+                &|name| texts.get(name).map(String::as_str),
+            ),
+            errors,
+            warnings,
+            infos,
+            baselined: checked.baselined,
+            ..FileResult::default()
+        };
+        parts.push((order, result));
+    }
+    parts
 }
 
 /// The part of the output of a source file whose findings a render placed
 /// there (a chart's template or values file): the baseline, statistics and
-/// the report as for a file linted here.
+/// the report as for a file linted here; `sources` gives the text of the
+/// files its labels point into.
 pub fn report_placed(
-    name: &Arc<str>,
+    name: &str,
     text: &str,
     findings: Vec<Finding>,
+    sources: &crate::render::Sources,
     job: &Job<'_>,
 ) -> FileResult {
     let fingerprinted = job.style.output.needs_fingerprints() || job.baseline.is_some();
-    let checked = without_baselined(name, text, findings, Stats::default(), job, fingerprinted);
-    let mut result = FileResult::default();
-    (result.errors, result.warnings, result.infos) = checked.counts();
-    result.baselined = checked.baselined;
-    if job.style.output == Output::Statistics {
-        result.rules = checked
+    let checked = without_baselined(name, text, findings, job, fingerprinted);
+    let (errors, warnings, infos) = checked.counts();
+    let rules = if job.style.output == Output::Statistics {
+        checked
             .findings
             .iter()
             .map(|f| (f.rule, f.severity))
-            .collect();
+            .collect()
+    } else {
+        Vec::new()
+    };
+    FileResult {
+        rules,
+        part: report::render_part_with(
+            &job.style,
+            name,
+            text,
+            &checked.findings,
+            &checked.fingerprints,
+            &|other| sources.get(other).map(|t| &**t),
+        ),
+        errors,
+        warnings,
+        infos,
+        baselined: checked.baselined,
+        ..FileResult::default()
     }
-    result.part = report::render_part(
-        &job.style,
-        name,
-        text,
-        &checked.findings,
-        &checked.fingerprints,
-    );
-    result
 }
 
 /// The whole pipeline on one file's bytes, without the file system: decode,

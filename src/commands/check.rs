@@ -12,12 +12,13 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use rayon::ThreadPool;
 
 use crate::cli::{CheckArgs, FailLevel};
-use crate::config::Config;
+use crate::config::{Config, ConfigError};
 use crate::config_lookup::{self, Applied, ConfigLookup};
-use crate::discover::{self, Discovered, Input};
+use crate::discover::{self, ChartInput, Discovered, Input};
 use crate::engine::Settings;
 use crate::finding::Severity;
 use crate::pipeline::{self, FileResult, Job, DEFAULT_MAX_FILE_SIZE};
+use crate::relations::Collector;
 use crate::render::FileFindings;
 use crate::report::{self, Format, Output, PartStyle, RuleCount};
 use crate::roles::FileRoles;
@@ -43,47 +44,18 @@ pub fn run(args: CheckArgs) -> u8 {
     } else {
         args.paths.clone()
     };
-    let Prepared {
-        lookup,
-        cli_exclude,
-        ..
-    } = &mut prepared;
-    let mut excluded = |path: &Path| {
-        cli_exclude.is_match(discover::display_name(path)) || {
-            let folder = path.parent().unwrap_or(Path::new(""));
-            let config = lookup.for_folder(folder);
-            !config.exclude.is_empty() && config.excludes(&lookup_path(path, cwd.as_deref()))
-        }
-    };
-    let discovered = discover::discover(&paths, args.stdin_filename.as_deref(), &mut excluded);
-    let configs: Vec<Arc<FileConfig>> = discovered
-        .inputs
-        .iter()
-        .map(|input| match input {
-            Input::File { path, .. } => lookup.for_file(path),
-            Input::Stdin { name } => match &args.stdin_filename {
-                Some(_) => lookup.for_file(Path::new(name)),
-                None => lookup.for_folder(Path::new("")),
-            },
-        })
-        .collect();
-    if let Some(error) = lookup.take_error() {
-        print_diagnostic(&error);
-        return EXIT_USAGE;
-    }
+    let (discovered, configs, chart_configs) =
+        match discover_with_configs(&args, &paths, &mut prepared, cwd.as_deref()) {
+            Ok(found) => found,
+            Err(error) => {
+                print_diagnostic(&error);
+                return EXIT_USAGE;
+            }
+        };
     if args.verbose {
         for line in configs_applied(&discovered.inputs, &configs) {
             eprintln!("podlint: {line}");
         }
-    }
-    let chart_configs: Vec<_> = discovered
-        .charts
-        .iter()
-        .map(|chart| (chart.clone(), lookup.for_folder(&chart.dir)))
-        .collect();
-    if let Some(error) = lookup.take_error() {
-        print_diagnostic(&error);
-        return EXIT_USAGE;
     }
     let nothing = discovered.inputs.is_empty() && discovered.charts.is_empty();
     if nothing && discovered.errors.is_empty() && !args.allow_empty {
@@ -151,23 +123,7 @@ pub fn run(args: CheckArgs) -> u8 {
     for message in &linted.unreadable {
         eprintln!("podlint: error: {message}");
     }
-    if !args.quiet {
-        if let Some(notice) = report::skipped_templates(&linted.templates) {
-            eprintln!("podlint: info: {notice}");
-        }
-    }
-    if let (Some(path), 1.., false) = (&args.baseline, linted.baselined, args.quiet) {
-        let (these, are) = if linted.baselined == 1 {
-            ("finding", "is")
-        } else {
-            ("findings", "are")
-        };
-        eprintln!(
-            "podlint: {} {these} recorded in {} {are} not reported",
-            linted.baselined,
-            path.display()
-        );
-    }
+    print_notices(&args, &linted);
     if let Err(error) = &linted.written {
         if let Some(path) = &args.output_file {
             eprintln!(
@@ -179,6 +135,80 @@ pub fn run(args: CheckArgs) -> u8 {
         }
     }
     exit_code(&linted)
+}
+
+/// The inputs, walked with each folder's config excluding what it says,
+/// and the config of each input; or the first config that could not be read.
+/// The inputs with their configs, and the charts with theirs.
+type WithConfigs = (
+    Discovered,
+    Vec<Arc<FileConfig>>,
+    Vec<(ChartInput, Arc<FileConfig>)>,
+);
+
+fn discover_with_configs(
+    args: &CheckArgs,
+    paths: &[String],
+    prepared: &mut Prepared,
+    cwd: Option<&Path>,
+) -> Result<WithConfigs, ConfigError> {
+    let Prepared {
+        lookup,
+        cli_exclude,
+        ..
+    } = prepared;
+    let mut excluded = |path: &Path| {
+        cli_exclude.is_match(discover::display_name(path)) || {
+            let folder = path.parent().unwrap_or(Path::new(""));
+            let config = lookup.for_folder(folder);
+            !config.exclude.is_empty() && config.excludes(&lookup_path(path, cwd))
+        }
+    };
+    let discovered = discover::discover(paths, args.stdin_filename.as_deref(), &mut excluded);
+    let configs = discovered
+        .inputs
+        .iter()
+        .map(|input| match input {
+            Input::File { path, .. } => lookup.for_file(path),
+            Input::Stdin { name } => match &args.stdin_filename {
+                Some(_) => lookup.for_file(Path::new(name)),
+                None => lookup.for_folder(Path::new("")),
+            },
+        })
+        .collect();
+    // A chart runs with the config of its folder.
+    let chart_configs = discovered
+        .charts
+        .iter()
+        .map(|chart| (chart.clone(), lookup.for_folder(&chart.dir)))
+        .collect();
+    match lookup.take_error() {
+        Some(error) => Err(error),
+        None => Ok((discovered, configs, chart_configs)),
+    }
+}
+
+/// What the run says on stderr besides its errors: the template files it
+/// skipped and the findings the baseline left out (not with --quiet).
+fn print_notices(args: &CheckArgs, linted: &Linted) {
+    if args.quiet {
+        return;
+    }
+    if let Some(notice) = report::skipped_templates(&linted.templates) {
+        eprintln!("podlint: info: {notice}");
+    }
+    if let (Some(path), 1..) = (&args.baseline, linted.baselined) {
+        let (these, are) = if linted.baselined == 1 {
+            ("finding", "is")
+        } else {
+            ("findings", "are")
+        };
+        eprintln!(
+            "podlint: {} {these} recorded in {} {are} not reported",
+            linted.baselined,
+            path.display()
+        );
+    }
 }
 
 /// The path a config's excludes are matched against: absolute, so that it
@@ -464,6 +494,10 @@ fn lint_all(
     );
     // The charts' files take their places among the others by name.
     items.sort_by(|a, b| a.0.name().cmp(b.0.name()));
+    let mut facts = Collector::default();
+    // The position of a linted input among the inputs (relation findings
+    // name their file by it).
+    let mut order = 0;
     ordered::map_in_order(
         &items,
         pool,
@@ -475,13 +509,25 @@ fn lint_all(
             };
             match item {
                 Item::Input(input) => pipeline::lint_input(input, &job),
-                Item::Placed(name, placed) => {
-                    pipeline::report_placed(name, &placed.text, placed.findings.clone(), &job)
-                }
+                Item::Placed(name, placed) => pipeline::report_placed(
+                    name,
+                    &placed.text,
+                    placed.findings.clone(),
+                    &placed.sources,
+                    &job,
+                ),
             }
         },
-        |(item, config), result| {
+        |(item, config), mut result| {
             stats += result.stats;
+            if let Item::Input(input) = item {
+                facts.add(
+                    input.name().into(),
+                    order,
+                    std::mem::take(&mut result.facts),
+                );
+                order += 1;
+            }
             errors += result.errors;
             warnings += result.warnings;
             infos += result.infos;
@@ -497,6 +543,20 @@ fn lint_all(
             writer.part(result.part);
         },
     );
+    // The run-level stage needs every file's facts: its findings follow
+    // the per-file ones (DESIGN.md, "JSON output").
+    let related = facts.run(&|order| &configs[order].settings);
+    for (order, result) in pipeline::relation_parts(related, &discovered.inputs, job) {
+        errors += result.errors;
+        warnings += result.warnings;
+        infos += result.infos;
+        failing += configs[order].failing(&result);
+        baselined += result.baselined;
+        for &(rule, severity) in &result.rules {
+            *by_rule.entry((rule, severity)).or_default() += 1;
+        }
+        writer.part(result.part);
+    }
     let mut by_rule: Vec<RuleCount> = by_rule
         .into_iter()
         .map(|((rule, severity), count)| RuleCount {

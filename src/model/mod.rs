@@ -15,7 +15,7 @@ use k8s_openapi::api::core::v1::{Container, PodSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 pub use de::{TypeError, TypingReport, UnknownField};
-pub use path::{locate, FieldPath, Segment, Target};
+pub use path::{entry_span, locate, FieldPath, Segment, Target};
 pub use workload::{Selector, Workload, WorkloadKind};
 
 use crate::roles::FileRole;

@@ -27,7 +27,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::engine::{self, Settings, Stats};
-use crate::finding::{Finding, Label, Origin, Related};
+use crate::finding::{Finding, Label, Origin};
 use crate::source::{Comment, LineIndex, SourceText, Span};
 use crate::suppress::LineSuppressions;
 
@@ -94,6 +94,9 @@ pub struct Linted {
 pub struct FileFindings {
     pub text: Arc<str>,
     pub findings: Vec<Finding>,
+    /// The unit's files, for labels in other files (a values finding's
+    /// template line).
+    pub sources: Arc<Sources>,
 }
 
 /// Lints every render of a unit and places its findings (see the module doc).
@@ -161,7 +164,6 @@ pub fn lint_unit(unit: &Unit, settings: &Settings) -> Linted {
                     of: total,
                 })
                 .filter(|_| total > 1),
-                related: Vec::new(),
             };
             merge(&mut placed, finding);
         }
@@ -169,6 +171,7 @@ pub fn lint_unit(unit: &Unit, settings: &Settings) -> Linted {
     placed.sort_by(|a, b| {
         (&a.file, a.start, a.rule, &a.message).cmp(&(&b.file, b.start, b.rule, &b.message))
     });
+    let sources = Arc::new(unit.sources.clone());
     for finding in placed {
         let text = unit.sources.get(&finding.file).cloned().unwrap_or_default();
         linted
@@ -177,6 +180,7 @@ pub fn lint_unit(unit: &Unit, settings: &Settings) -> Linted {
             .or_insert_with(|| FileFindings {
                 text,
                 findings: Vec::new(),
+                sources: sources.clone(),
             })
             .findings
             .push(finding);
@@ -185,10 +189,10 @@ pub fn lint_unit(unit: &Unit, settings: &Settings) -> Linted {
 }
 
 /// A finding of the rendered text, moved to its placement: positions in the
-/// source file, labels in that file kept as labels, the others (and the
-/// placement's second places) as related locations. `None` when the
-/// placement names a file the unit does not know (a map's bug: dropped
-/// rather than shown at a wrong place).
+/// source file, labels placed too (in this file or another), and the
+/// placement's second places as labels. `None` when the placement names a
+/// file the unit does not know (a map's bug: dropped rather than shown at a
+/// wrong place).
 fn place_finding(
     unit: &Unit,
     finding: Finding,
@@ -197,39 +201,37 @@ fn place_finding(
 ) -> Option<Finding> {
     let text = unit.sources.get(&placement.at.file)?;
     let lines = LineIndex::new(text);
-    let mut labels = Vec::new();
-    let mut related = Vec::new();
-    let relate = |place: &Place, message: String, related: &mut Vec<Related>| {
-        if let Some(other) = unit.sources.get(&place.file) {
-            related.push(Related {
-                file: place.file.clone(),
-                start: LineIndex::new(other).position(place.span.start),
-                message,
-            });
-        }
-    };
-    for label in finding.labels {
-        let label_place = map.place(label.span).at;
-        if label_place.file == placement.at.file {
-            labels.push(Label {
-                span: label_place.span,
-                start: lines.position(label_place.span.start),
-                message: label.message,
-            });
+    let label = |place: &Place, message: String| -> Option<Label> {
+        let other = unit.sources.get(&place.file)?;
+        let start = if place.file == placement.at.file {
+            lines.position(place.span.start)
         } else {
-            relate(&label_place, label.message, &mut related);
-        }
-    }
-    for (place, message) in &placement.also {
-        relate(place, message.clone(), &mut related);
-    }
+            LineIndex::new(other).position(place.span.start)
+        };
+        Some(Label {
+            span: place.span,
+            start,
+            message,
+            file: (place.file != placement.at.file).then(|| place.file.clone()),
+        })
+    };
+    let mut labels: Vec<Label> = finding
+        .labels
+        .into_iter()
+        .filter_map(|l| label(&map.place(l.span).at, l.message))
+        .collect();
+    labels.extend(
+        placement
+            .also
+            .iter()
+            .filter_map(|(place, message)| label(place, message.clone())),
+    );
     Some(Finding {
         file: placement.at.file.clone(),
         span: placement.at.span,
         start: lines.position(placement.at.span.start),
         end: lines.position(placement.at.span.end),
         labels,
-        related,
         // A fix edits the rendered text, which nobody edits.
         fix: None,
         ..finding

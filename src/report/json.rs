@@ -23,22 +23,24 @@ struct JsonFinding<'a> {
     object: Option<&'a ObjectRef>,
     container: Option<&'a str>,
     help: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    origin: Option<JsonOrigin<'a>>,
+    /// The finding's second places (the Pods a Service selects...), which
+    /// may be in other files.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    related: Vec<JsonRelated<'a>>,
+    related: Vec<Related<'a>>,
+    /// For findings of charts and overlays: where in the rendered output.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    origin: Option<Origin<'a>>,
 }
 
-/// Where a finding of a chart or overlay was found in the rendered output.
 #[derive(Serialize)]
-struct JsonOrigin<'a> {
+struct Origin<'a> {
     rendered_from: &'a str,
     line: u32,
     renders: &'a [String],
 }
 
 #[derive(Serialize)]
-struct JsonRelated<'a> {
+struct Related<'a> {
     file: &'a str,
     line: u32,
     column: u32,
@@ -82,19 +84,19 @@ fn item(f: &Finding) -> JsonFinding<'_> {
         object: f.object.as_ref(),
         container: f.container.as_deref(),
         help: f.help.as_deref(),
-        origin: f.origin.as_ref().map(|o| JsonOrigin {
+        origin: f.origin.as_ref().map(|o| Origin {
             rendered_from: &o.rendered_from,
             line: o.line,
             renders: &o.renders,
         }),
         related: f
-            .related
+            .labels
             .iter()
-            .map(|r| JsonRelated {
-                file: &r.file,
-                line: r.start.line,
-                column: r.start.column,
-                message: &r.message,
+            .map(|label| Related {
+                file: label.file.as_deref().unwrap_or(&f.file),
+                line: label.start.line,
+                column: label.start.column,
+                message: &label.message,
             })
             .collect(),
     }

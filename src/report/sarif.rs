@@ -208,7 +208,10 @@ fn result<'a>(
             .map(|label| RelatedLocation {
                 id: 0,
                 physical_location: Some(PhysicalLocation {
-                    artifact_location: location.clone(),
+                    artifact_location: match &label.file {
+                        Some(file) => self::location(&artifact_path(file, cwd)),
+                        None => location.clone(),
+                    },
                     region: Region {
                         start_line: label.start.line,
                         start_column: label.start.column,
@@ -220,21 +223,6 @@ fn result<'a>(
                     text: label.message.clone(),
                 },
             })
-            .chain(f.related.iter().map(|related| RelatedLocation {
-                id: 0,
-                physical_location: Some(PhysicalLocation {
-                    artifact_location: self::location(&artifact_path(&related.file, cwd)),
-                    region: Region {
-                        start_line: related.start.line,
-                        start_column: related.start.column,
-                        end_line: None,
-                        end_column: None,
-                    },
-                }),
-                message: Text {
-                    text: related.message.clone(),
-                },
-            }))
             .chain(f.origin.iter().map(|origin| RelatedLocation {
                 id: 0,
                 physical_location: None,
@@ -243,9 +231,9 @@ fn result<'a>(
                 },
             }))
             .enumerate()
-            .map(|(i, mut related)| {
-                related.id = i + 1;
-                related
+            .map(|(i, related)| RelatedLocation {
+                id: i + 1,
+                ..related
             })
             .collect(),
         locations: [ResultLocation {

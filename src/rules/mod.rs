@@ -8,6 +8,7 @@ pub use catalog::{parse as parse_meta, Level, Meta};
 
 use crate::finding::Fix;
 use crate::model::{Object, PodView, Target};
+use crate::relations::{Report as RelationReport, Set};
 
 /// A finding as a rule reports it, before it is located in the source.
 #[derive(Debug)]
@@ -93,6 +94,8 @@ pub enum Check {
     CompleteObject(fn(&Object<'_>, &mut Report<'_>)),
     /// Found while parsing; the engine reports it.
     Syntax,
+    /// The objects of a set, after every file is read (see [`crate::relations`]).
+    Relation(fn(&Set<'_>, &mut RelationReport<'_>)),
     /// A custom check of `.podlint.yaml`, compiled for this run.
     Custom(&'static crate::custom::CustomCheck),
 }
@@ -157,6 +160,8 @@ macro_rules! registry {
 }
 
 registry! {
+    autoscaler_replicas_conflict,
+    autoscaler_target_missing,
     bare_pod,
     container_port_conflict,
     cpu_limit_missing,
@@ -164,31 +169,40 @@ registry! {
     dangerous_capabilities,
     database_with_web_app,
     deprecated_api_version,
+    disruption_budget_blocks_eviction,
+    disruption_budget_selects_nothing,
     duplicate_container_name,
     duplicate_key,
     emptydir_durable_data,
     host_namespace,
     host_path_volume,
     image_latest_tag,
+    ingress_backend_missing,
     invalid_field,
     invalid_restart_policy,
     invalid_yaml,
     job_sidecar_never_exits,
     liveness_probe_missing,
     memory_limit_missing,
+    network_policy_selects_nothing,
     privilege_escalation_allowed,
     privileged_container,
     read_only_root_fs_missing,
     render_failed,
     readiness_probe_missing,
+    reference_key_missing,
+    reference_missing,
     requests_exceed_limits,
     resource_requests_missing,
     run_as_root,
     secret_data_placeholder,
     secret_in_env,
     selector_mismatch,
+    service_port_unexposed,
+    service_selects_nothing,
     unknown_field,
     unknown_suppression,
+    volume_claim_shared,
     volume_mount_undefined,
     volume_unused,
 }
