@@ -247,6 +247,7 @@ pub fn lint_with_policies(
                     object,
                     container: raw.container,
                     fix: raw.fix,
+                    origin: None,
                 })
             })
             .collect();
