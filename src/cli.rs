@@ -85,6 +85,10 @@ pub struct CheckArgs {
     /// Skip paths matching this glob (repeatable)
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+    /// ValidatingAdmissionPolicies (and their bindings and params) to run
+    /// on the manifests, besides those in the linted files (repeatable)
+    #[arg(long, value_name = "DIR")]
+    pub policies: Vec<String>,
     /// The name to report for standard input (`-`)
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<String>,
@@ -132,6 +136,18 @@ pub struct CheckArgs {
     /// NO_COLOR is set; CLICOLOR_FORCE turns it on elsewhere]
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// The helm binary that renders charts [default: the config's
+    /// helm.binary, else helm on PATH]
+    #[arg(long, value_name = "PATH")]
+    pub helm: Option<PathBuf>,
+    /// A values file for the charts named on the command line (repeatable,
+    /// in order); replaces their default renders
+    #[arg(long = "values", value_name = "FILE")]
+    pub values: Vec<PathBuf>,
+    /// A value for the charts named on the command line, as `helm --set`
+    /// takes it (repeatable)
+    #[arg(long = "set", value_name = "K=V")]
+    pub set: Vec<String>,
     /// Stop after parsing (benchmarks the parse-only floor of the pipeline)
     #[arg(long, hide = true)]
     pub parse_only: bool,

@@ -8,6 +8,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod admission;
 pub mod baseline;
 pub mod cel;
 pub mod cli;
@@ -27,6 +28,7 @@ pub mod model;
 pub mod ordered;
 pub mod pipeline;
 pub mod relations;
+pub mod render;
 pub mod report;
 pub mod roles;
 pub mod rules;
