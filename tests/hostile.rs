@@ -619,6 +619,78 @@ mod unix {
         in_sub("it is larger than 1 MiB, the limit for config files");
     }
 
+    /// Runs podlint with standard output and error sent where asked:
+    /// its exit code and what it wrote to those that are pipes.
+    fn run_to(
+        dir: &Path,
+        args: &[&str],
+        stdout: std::process::Stdio,
+        stderr: std::process::Stdio,
+    ) -> (i32, String) {
+        let output = Command::new(env!("CARGO_BIN_EXE_podlint"))
+            .current_dir(dir)
+            .env("NO_COLOR", "1")
+            .env_remove("GITHUB_ACTIONS")
+            .env_remove("PODLINT_FORMAT")
+            .args(args)
+            .stdout(stdout)
+            .stderr(stderr)
+            .output()
+            .expect("podlint runs");
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        (output.status.code().unwrap_or(-1), stderr)
+    }
+
+    fn dev_full() -> std::process::Stdio {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("/dev/full")
+            .into()
+    }
+
+    /// A report lost to a full disk fails the run (a CI gate must not pass
+    /// on an empty SARIF file); a standard error that cannot be written
+    /// never makes podlint panic.
+    #[test]
+    fn write_errors_are_exit_2_with_a_message_and_never_a_panic() {
+        if !Path::new("/dev/full").exists() {
+            return;
+        }
+        let dir = project(&[]);
+        let full = "podlint: error: cannot write to standard output: No space left on device (os error 28)\n";
+        for format in ["sarif", "json", "compact", "human", "github"] {
+            let piped = std::process::Stdio::piped;
+            let got = run_to(dir.path(), &["--format", format, "."], dev_full(), piped());
+            assert_eq!(got, (2, full.to_string()), "{format}");
+        }
+        let piped = std::process::Stdio::piped;
+        assert_eq!(
+            run_to(dir.path(), &["rules"], dev_full(), piped()),
+            (2, full.to_string())
+        );
+        assert_eq!(
+            run_to(dir.path(), &["explain", "bare-pod"], dev_full(), piped()),
+            (2, full.to_string())
+        );
+        // Standard error full: the exit codes are kept, nothing panics
+        // (a panic would be exit 101).
+        let null = std::process::Stdio::null;
+        let cases: [(&[&str], i32); 4] = [
+            (&["nope.yaml"], 2),
+            (&["--config", "nope.yaml", "."], 2),
+            (&["explain", "nope"], 2),
+            (&["--format", "compact", "."], 0),
+        ];
+        for (args, code) in cases {
+            assert_eq!(
+                run_to(dir.path(), args, null(), dev_full()).0,
+                code,
+                "{args:?}"
+            );
+        }
+    }
+
     /// `chmod 000` stops every user but root, and these tests may run as
     /// root (in containers they often do); /proc/self/mem is a regular file
     /// that no one can read from its start, so the read error is tested for
@@ -833,4 +905,23 @@ fn deep_trees_within_the_limits_are_typed_without_stack_overflow() {
         "{}",
         outcome.stdout
     );
+}
+
+/// `-j` takes 1 to 256 threads; more than there are inputs are not started.
+#[test]
+fn jobs_are_validated_and_capped() {
+    let dir = project(&[]);
+    for absurd in ["0", "257", "100000000", "many"] {
+        let outcome = lint(dir.path(), &["-j", absurd, "."]);
+        assert_eq!(outcome.code, 2, "-j {absurd}");
+        assert!(
+            outcome.stderr.contains(&format!(
+                "error: invalid value '{absurd}' for '--jobs <N>': the number of worker threads is a whole number from 1 to 256"
+            )),
+            "-j {absurd}: {}",
+            outcome.stderr
+        );
+    }
+    let outcome = lint(dir.path(), &["-j", "256", "--format", "compact", "."]);
+    assert_eq!((outcome.code, outcome.stdout.trim()), (0, WITNESS_FINDING));
 }

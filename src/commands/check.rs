@@ -21,7 +21,8 @@ use crate::rules::{self, Level, RULES};
 use crate::{baseline, ordered};
 
 use super::{
-    no_color_unset, print_diagnostic, unknown_rule, EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE,
+    no_color_unset, print_diagnostic, say, unknown_rule, write_failed, EXIT_CLEAN, EXIT_FINDINGS,
+    EXIT_USAGE,
 };
 
 pub fn run(args: CheckArgs) -> u8 {
@@ -39,7 +40,7 @@ pub fn run(args: CheckArgs) -> u8 {
     let pool = match worker_pool(args.jobs, discovered.inputs.len()) {
         Ok(pool) => pool,
         Err(message) => {
-            eprintln!("podlint: error: {message}");
+            say!("podlint: error: {message}");
             return EXIT_USAGE;
         }
     };
@@ -73,7 +74,7 @@ pub fn run(args: CheckArgs) -> u8 {
         return write_baseline(path, &linted);
     }
     for message in &linted.unreadable {
-        eprintln!("podlint: error: {message}");
+        say!("podlint: error: {message}");
     }
     if let (Some(path), 1..) = (&args.baseline, linted.baselined) {
         let (these, are) = if linted.baselined == 1 {
@@ -81,11 +82,14 @@ pub fn run(args: CheckArgs) -> u8 {
         } else {
             ("findings", "are")
         };
-        eprintln!(
+        say!(
             "podlint: {} {these} recorded in {} {are} not reported",
             linted.baselined,
             path.display()
         );
+    }
+    if let Some(code) = linted.written.as_ref().err().and_then(write_failed) {
+        return code;
     }
     let fail_level = args
         .fail_level
@@ -127,18 +131,19 @@ impl Prepared {
             })
         });
         prepared.map_err(|message| {
-            eprintln!("podlint: error: {message}");
+            say!("podlint: error: {message}");
             EXIT_USAGE
         })
     }
 }
 
 /// Worker threads when asked for and when there is more than one input (one
-/// input is linted on this thread, see `ordered`); else rayon's global pool.
+/// input is linted on this thread, see `ordered`), no more than the inputs;
+/// else rayon's global pool.
 fn worker_pool(jobs: Option<usize>, inputs: usize) -> Result<Option<ThreadPool>, String> {
     match jobs {
         Some(jobs) if inputs > 1 => rayon::ThreadPoolBuilder::new()
-            .num_threads(jobs)
+            .num_threads(jobs.min(inputs))
             .build()
             .map(Some)
             .map_err(|error| format!("cannot start {jobs} threads: {error}")),
@@ -224,17 +229,17 @@ fn write_baseline(path: &Path, linted: &Linted) -> u8 {
         Err(error) => Err(std::io::Error::new(error.kind(), error.to_string())),
     };
     if let Err(error) = written {
-        eprintln!(
+        say!(
             "podlint: error: cannot write baseline {}: {error}",
             path.display()
         );
         return EXIT_USAGE;
     }
     for message in &linted.unreadable {
-        eprintln!("podlint: error: {message}");
+        say!("podlint: error: {message}");
     }
     let n = linted.errors + linted.warnings + linted.infos;
-    eprintln!(
+    say!(
         "podlint: wrote {n} {} to baseline {}",
         if n == 1 { "finding" } else { "findings" },
         path.display()

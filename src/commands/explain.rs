@@ -2,17 +2,16 @@
 
 use std::io::IsTerminal;
 
-use super::{no_color_unset, unknown_rule, write_stdout, EXIT_CLEAN, EXIT_USAGE};
+use super::{no_color_unset, say, unknown_rule, write_stdout, EXIT_USAGE};
 
 pub fn run(id: &str) -> u8 {
     match crate::rules::find(id) {
         Some(rule) => {
             let color = std::io::stdout().is_terminal() && no_color_unset();
-            write_stdout(&crate::explain::render(rule, color));
-            EXIT_CLEAN
+            write_stdout(&crate::explain::render(rule, color))
         }
         None => {
-            eprintln!("podlint: error: {}", unknown_rule(id));
+            say!("podlint: error: {}", unknown_rule(id));
             EXIT_USAGE
         }
     }

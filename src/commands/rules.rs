@@ -3,7 +3,7 @@
 use crate::cli::ListFormat;
 use crate::rules::RULES;
 
-use super::{write_stdout, EXIT_CLEAN};
+use super::write_stdout;
 
 pub fn run(format: ListFormat) -> u8 {
     let out = match format {
@@ -38,6 +38,5 @@ pub fn run(format: ListFormat) -> u8 {
             format!("{document:#}\n")
         }
     };
-    write_stdout(&out);
-    EXIT_CLEAN
+    write_stdout(&out)
 }
