@@ -23,6 +23,8 @@ pub struct Config {
     pub exclude: Vec<String>,
     pub fail_level: Option<FailLevel>,
     pub max_file_size: Option<ByteSize>,
+    /// The custom checks, compiled and registered as rules.
+    pub checks: Vec<&'static rules::Rule>,
 }
 
 impl Config {
@@ -140,7 +142,7 @@ impl Errors<'_> {
     }
 }
 
-const KEYS: &[&str] = &["rules", "exclude", "fail-level", "max-file-size"];
+const KEYS: &[&str] = &["rules", "exclude", "fail-level", "max-file-size", "checks"];
 
 pub fn parse(name: &str, text: String) -> Result<Config, ConfigError> {
     let parsed = source::parse(&text);
@@ -171,9 +173,15 @@ pub fn parse(name: &str, text: String) -> Result<Config, ConfigError> {
             None,
         ));
     };
+    // Checks first: `rules:` may set the level of a custom check.
+    if let Some(checks) = document.root.get("checks") {
+        config.checks = crate::custom::config::parse(&text, checks)
+            .map_err(|problem| errors.at(problem.span, problem.message, problem.help))?;
+    }
     for entry in entries {
         let key = entry.key.as_str().unwrap_or_default();
         match key {
+            "checks" => {}
             "rules" => config.rules = rule_levels(&errors, &entry.value)?,
             "exclude" => config.exclude = excludes(&errors, &entry.value)?,
             "fail-level" => {

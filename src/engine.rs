@@ -91,9 +91,8 @@ pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted
             lint_document(&document.root, settings, &mut stats, &mut located);
         });
         // A Go template (Helm chart) is not a manifest until rendered: skip
-        // it when its `{{ }}` actions break the YAML or sit in unquoted
-        // values. Templates in quoted or block strings (Argo parameters,
-        // alert texts) are ordinary values.
+        // it when its `{{ }}` actions break the YAML or sit in its values
+        // (see `has_template_action` for which quoted ones count).
         if may_be_template && (template_action || has_invalid_syntax(&parsed)) {
             return Linted {
                 findings: Vec::new(),
@@ -215,9 +214,11 @@ pub fn check(
     settings: &Settings,
     out: &mut Vec<Raw>,
 ) {
+    let values = crate::custom::ObjectValues::new(object, pod);
     for (rule, _) in &settings.active {
         let mut report = Report::new(rule.id, out);
         match (&rule.check, pod) {
+            (Check::Custom(check), _) => check.run(&values, &mut report),
             (Check::Object(check), _) => check(object, &mut report),
             (Check::CompleteObject(check), _) if !object.partial => check(object, &mut report),
             (Check::Pod(check), Some(pod)) => check(pod, &mut report),
@@ -259,27 +260,137 @@ fn has_invalid_syntax(parsed: &source::ParsedSource) -> bool {
         .any(|p| matches!(p, SyntaxProblem::Invalid { .. }))
 }
 
-fn has_template_action(node: &Node) -> bool {
-    let mut stack = vec![node];
-    while let Some(node) = stack.pop() {
+/// Whether a document is a Go template (Helm and the like) rather than a
+/// manifest: a `{{ }}` in an unquoted value (or key) anywhere, or a quoted
+/// value holding a Go-template action in a built-in object outside its
+/// annotations and data. Custom resources keep their quoted templates:
+/// alert texts, notification and commit messages are their own data, as
+/// are Argo's `{{inputs.parameters.x}}`, which are not Go-template actions.
+fn has_template_action(root: &Node) -> bool {
+    let built_in = built_in_api(root);
+    let mut stack = vec![(root, false)];
+    while let Some((node, in_data)) = stack.pop() {
         match &node.value {
             Value::Scalar(s) => {
-                if s.style == source::ScalarStyle::Plain && s.text.contains("{{") {
+                let templated = match s.style {
+                    source::ScalarStyle::Plain => s.text.contains("{{"),
+                    source::ScalarStyle::Quoted => {
+                        built_in && !in_data && go_template_action(&s.text)
+                    }
+                    source::ScalarStyle::Block => false,
+                };
+                if templated {
                     return true;
                 }
             }
-            Value::Seq(items) => stack.extend(items),
+            Value::Seq(items) => stack.extend(items.iter().map(|item| (item, in_data))),
             Value::Map(entries) => {
                 for entry in entries {
                     // `{{ .Values.x }}` as a key parses as a flow mapping.
                     if !matches!(entry.key.value, Value::Scalar(_)) {
                         return true;
                     }
-                    stack.push(&entry.key);
-                    stack.push(&entry.value);
+                    let data = in_data
+                        || entry
+                            .key
+                            .as_str()
+                            .is_some_and(|key| DATA_KEYS.contains(&key));
+                    stack.push((&entry.key, in_data));
+                    stack.push((&entry.value, data));
                 }
             }
         }
     }
     false
+}
+
+/// Keys whose values are data that may well hold templates of their own.
+const DATA_KEYS: &[&str] = &["annotations", "data", "stringData", "binaryData"];
+
+/// Whether the document's apiVersion is Kubernetes' own (core, a group
+/// without a dot, or one under `k8s.io`).
+fn built_in_api(root: &Node) -> bool {
+    let api_version = root.as_map().and_then(|entries| {
+        entries
+            .iter()
+            .find(|entry| entry.key.as_str() == Some("apiVersion"))
+            .and_then(|entry| entry.value.as_str())
+    });
+    match api_version {
+        Some(version) => match version.rsplit_once('/') {
+            Some((group, _)) => !group.contains('.') || group.ends_with(".k8s.io"),
+            None => true,
+        },
+        None => false,
+    }
+}
+
+/// Whether `text` holds a Go-template action: `{{` (and an optional `-`
+/// trim marker) followed by a field or variable (`.Release.Name`,
+/// `$name`), a parenthesis, a comment, a string, a keyword (`end`) or a
+/// function with arguments (`include "x" .`). `{{item}}` and
+/// `{{inputs.parameters.x}}` (Argo) and `{{=expr}}` are not.
+fn go_template_action(text: &str) -> bool {
+    text.match_indices("{{").any(|(at, _)| {
+        let mut rest = &text[at + 2..];
+        if let Some(trimmed) = rest.strip_prefix('-') {
+            if trimmed.starts_with(char::is_whitespace) {
+                rest = trimmed;
+            }
+        }
+        let rest = rest.trim_start();
+        if rest.starts_with(['.', '$', '(', '"', '`']) || rest.starts_with("/*") {
+            return true;
+        }
+        let word_end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        let (word, after) = rest.split_at(word_end);
+        if word.is_empty() || after.starts_with('.') {
+            return false;
+        }
+        let after = after.trim_start();
+        let closes = after.starts_with("}}") || after.starts_with("-}}");
+        if closes {
+            matches!(word, "end" | "else" | "break" | "continue")
+        } else {
+            after.starts_with(|c: char| !c.is_whitespace())
+                && word_end < rest.len()
+                && rest[word_end..].starts_with(char::is_whitespace)
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::go_template_action;
+
+    #[test]
+    fn go_template_actions_are_told_from_other_braces() {
+        let actions = [
+            "{{ .Release.Name }}-test",
+            "{{- .Values.x -}}",
+            "{{$name}}",
+            "{{ include \"web.fullname\" . }}",
+            "{{ end }}",
+            "{{else}}",
+            "{{ (index .Values 0) }}",
+            "{{/* note */}}",
+            "x: {{ toYaml .Values.resources | nindent 4 }}",
+        ];
+        for text in actions {
+            assert!(go_template_action(text), "{text}");
+        }
+        let others = [
+            "{{inputs.parameters.message}}",
+            "{{ workflow.name }}",
+            "{{item}}",
+            "{{=sprig.trim(inputs.parameters.x)}}",
+            "{{",
+            "no braces",
+        ];
+        for text in others {
+            assert!(!go_template_action(text), "{text}");
+        }
+    }
 }

@@ -9,9 +9,12 @@
 #![forbid(unsafe_code)]
 
 pub mod baseline;
+pub mod cel;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod config_lookup;
+pub mod custom;
 pub mod discover;
 pub mod engine;
 pub mod explain;

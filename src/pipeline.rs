@@ -28,9 +28,12 @@ pub struct FileResult {
     pub baselined: usize,
     pub stats: Stats,
     pub error: Option<String>,
+    /// Each finding's rule and severity, for `--statistics` only.
+    pub rules: Vec<(&'static str, Severity)>,
 }
 
 /// What every worker needs besides the input.
+#[derive(Clone, Copy)]
 pub struct Job<'a> {
     pub settings: &'a Settings,
     pub style: PartStyle<'a>,
@@ -62,6 +65,13 @@ fn lint_source(name: &str, bytes: Vec<u8>, job: &Job<'_>) -> FileResult {
     (result.errors, result.warnings, result.infos) = checked.counts();
     result.stats = checked.stats;
     result.baselined = checked.baselined;
+    if job.style.output == Output::Statistics {
+        result.rules = checked
+            .findings
+            .iter()
+            .map(|f| (f.rule, f.severity))
+            .collect();
+    }
     result.part = report::render_part(
         &job.style,
         &name,
@@ -171,8 +181,11 @@ pub fn lint_bytes(name: &str, bytes: Vec<u8>, formats: &[Format]) -> Vec<String>
                 errors,
                 warnings,
                 infos,
-                elapsed: std::time::Duration::ZERO,
+                elapsed: None,
+                summary: true,
                 unreadable: &[],
+                templates: &[],
+                by_rule: &[],
                 cwd: None,
             });
             String::from_utf8_lossy(&out).into_owned()

@@ -200,7 +200,7 @@ fn yaml11_bool(text: &str) -> bool {
     )
 }
 
-fn core_bool(text: &str) -> Option<bool> {
+pub(crate) fn core_bool(text: &str) -> Option<bool> {
     match text {
         "true" | "True" | "TRUE" => Some(true),
         "false" | "False" | "FALSE" => Some(false),
@@ -208,7 +208,7 @@ fn core_bool(text: &str) -> Option<bool> {
     }
 }
 
-enum Number {
+pub(crate) enum Number {
     Int(i64),
     Uint(u64),
     Float(f64),
@@ -216,7 +216,7 @@ enum Number {
 
 /// A plain scalar as a number: YAML 1.2 core forms, plus YAML 1.1 octal
 /// (`0644`) which Kubernetes' YAML reader still accepts for integers.
-fn parse_number(text: &str) -> Option<Number> {
+pub(crate) fn parse_number(text: &str) -> Option<Number> {
     let (negative, digits) = match text.as_bytes().first()? {
         b'-' => (true, &text[1..]),
         b'+' => (false, &text[1..]),

@@ -63,10 +63,26 @@ fn item(f: &Finding) -> JsonFinding<'_> {
     }
 }
 
-/// Everything after the `findings` array.
-pub fn tail(summary: &Summary) -> String {
+/// A file that was not linted, and why: `template` (Go-template actions
+/// outside a Helm chart).
+#[derive(Serialize)]
+struct Skipped<'a> {
+    file: &'a str,
+    reason: &'static str,
+}
+
+/// Everything after the `findings` array: the skipped files, then the summary.
+pub fn tail(summary: &Summary, templates: &[String]) -> String {
+    let skipped: Vec<Skipped<'_>> = templates
+        .iter()
+        .map(|file| Skipped {
+            file,
+            reason: "template",
+        })
+        .collect();
     format!(
-        ",\n  \"summary\": {}\n}}\n",
+        ",\n  \"skipped\": {},\n  \"summary\": {}\n}}\n",
+        pretty_at(&skipped, 1).trim_start(),
         pretty_at(summary, 1).trim_start()
     )
 }
@@ -82,6 +98,7 @@ mod tests {
     struct Whole<'a> {
         version: u32,
         findings: Vec<JsonFinding<'a>>,
+        skipped: Vec<Skipped<'a>>,
         summary: Summary,
     }
 
@@ -118,8 +135,11 @@ mod tests {
             errors: summary.errors,
             warnings: summary.warnings,
             infos: summary.infos,
-            elapsed: std::time::Duration::ZERO,
+            elapsed: None,
+            summary: true,
             unreadable: &[],
+            templates: &[],
+            by_rule: &[],
             cwd: None,
         };
         assert!(writer.finish(&totals).is_ok());
@@ -130,6 +150,7 @@ mod tests {
         let whole = Whole {
             version: 1,
             findings: findings.iter().map(item).collect(),
+            skipped: Vec::new(),
             summary: summary(findings.len()),
         };
         serde_json::to_string_pretty(&whole).unwrap_or_default() + "\n"

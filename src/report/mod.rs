@@ -25,11 +25,20 @@ pub enum Format {
     Compact,
 }
 
-/// What the run writes: a report on standard output, or a baseline file.
+/// What the run writes: a report on standard output, the counts of
+/// `--statistics`, or a baseline file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Output {
     Report(Format),
+    Statistics,
     Baseline,
+}
+
+/// How many findings one rule reported at one severity (`--statistics`).
+pub struct RuleCount {
+    pub rule: &'static str,
+    pub severity: crate::finding::Severity,
+    pub count: usize,
 }
 
 impl Output {
@@ -40,6 +49,7 @@ impl Output {
 }
 
 /// What a worker needs to render the part of the output of a file it linted.
+#[derive(Clone, Copy)]
 pub struct PartStyle<'a> {
     pub output: Output,
     /// Human output only: colour for a terminal.
@@ -62,11 +72,12 @@ pub fn render_part(
         return String::new();
     }
     match style.output {
-        Output::Report(Format::Human) => human::render_file(name, text, findings, style.color),
+        Output::Report(Format::Human) => human::render_file(text, findings, style.color),
         Output::Report(Format::Json) => json::findings(findings),
         Output::Report(Format::Compact) => compact::render(findings),
         Output::Report(Format::Github) => github::annotations(findings, style.cwd),
         Output::Report(Format::Sarif) => sarif::results(findings, fingerprints, style.cwd),
+        Output::Statistics => String::new(),
         Output::Baseline => {
             let file = artifact_path(name, style.cwd).path;
             crate::baseline::entries(findings, &file, fingerprints)
@@ -263,6 +274,24 @@ pub fn message_with_help(f: &Finding) -> String {
         Some(help) => format!("{}\nhelp: {help}", f.message),
         None => f.message.clone(),
     }
+}
+
+/// The notice that template files were skipped, naming the first few, or
+/// `None` when none was.
+pub fn skipped_templates(templates: &[String]) -> Option<String> {
+    const NAMED: usize = 3;
+    if templates.is_empty() {
+        return None;
+    }
+    let (first, rest) = templates.split_at(templates.len().min(NAMED));
+    let mut names = first.join(", ");
+    if !rest.is_empty() {
+        names.push_str(&format!(" and {} more", rest.len()));
+    }
+    Some(format!(
+        "skipped {} with Go-template actions outside a Helm chart ({names}); lint the rendered output, e.g. `helm template CHART | podlint -`",
+        plural(templates.len(), "template file", "template files")
+    ))
 }
 
 /// `1 file`, `2 files`: the counts in summary lines.

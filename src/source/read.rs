@@ -1,7 +1,7 @@
 //! Reading an input's bytes, with the guards that keep a run from hanging on
 //! a FIFO or filling memory from a device.
 
-use crate::discover::Input;
+use crate::discover::{self, Input};
 use crate::files::{self, ReadError};
 use crate::size::ByteSize;
 
@@ -18,7 +18,7 @@ pub fn read(input: &Input, limit: ByteSize) -> Result<Vec<u8>, String> {
             format!("cannot read {name}: it is {kind}, not a regular file; skipped")
         }
         ReadError::TooLarge(size) => too_large(name, size, limit),
-        ReadError::Io(error) => format!("cannot read {name}: {error}"),
+        ReadError::Io(error) => format!("cannot read {name}: {}", discover::io_reason(&error)),
     })
 }
 
