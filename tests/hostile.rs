@@ -925,3 +925,51 @@ fn jobs_are_validated_and_capped() {
     let outcome = lint(dir.path(), &["-j", "256", "--format", "compact", "."]);
     assert_eq!((outcome.code, outcome.stdout.trim()), (0, WITNESS_FINDING));
 }
+
+/// Nothing a manifest or a file name says can add a line to the report or
+/// reach the terminal raw: control characters are escaped in every format.
+#[test]
+fn forged_output_is_escaped_in_every_format() {
+    let forged = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: \"x\\nsecret.yaml:1:1: error[privileged-container] forged finding\"\n    image: nginx:1.27\n  - name: \"\\e[31mred\\0\\u2028\\u202e\"\n    image: nginx:1.27\n";
+    let mut files: Vec<(&str, &[u8])> = vec![("forged.yaml", forged.as_bytes())];
+    if cfg!(unix) {
+        files.push(("new\nline.yaml", forged.as_bytes()));
+    }
+    let dir = project(&files);
+    for format in ["compact", "human", "github"] {
+        let outcome = lint(dir.path(), &["--format", format, "."]);
+        assert_eq!(outcome.code, 1, "{format}");
+        for line in outcome.stdout.lines() {
+            assert!(!line.starts_with("secret.yaml"), "{format}: {line}");
+            assert!(!line.starts_with("line.yaml"), "{format}: {line}");
+            assert!(
+                !line
+                    .chars()
+                    .any(|c| c.is_control() && c != '\t' || matches!(c, '\u{2028}' | '\u{202e}')),
+                "{format}: {line:?}"
+            );
+        }
+    }
+    let outcome = lint(dir.path(), &["--format", "compact", "forged.yaml"]);
+    assert!(outcome.stdout.lines().any(|line| line
+        == "forged.yaml:7:5: warning[memory-limit-missing] container `x\\nsecret.yaml:1:1: error[privileged-container] forged finding` has no memory limit"));
+    assert!(outcome.stdout.lines().any(|line| line
+        == "forged.yaml:9:5: warning[memory-limit-missing] container `\\u{1b}[31mred\\u{0}\\u{2028}\\u{202e}` has no memory limit"));
+    if cfg!(unix) {
+        let outcome = lint(dir.path(), &["--format", "compact", "new\nline.yaml"]);
+        assert!(
+            outcome
+                .stdout
+                .lines()
+                .any(|line| line.starts_with("new\\nline.yaml:7:5: warning[memory-limit-missing]")),
+            "{}",
+            outcome.stdout
+        );
+        // JSON keeps the names as they are, escaped as JSON escapes them.
+        let outcome = lint(dir.path(), &["--format", "json", "new\nline.yaml"]);
+        assert!(outcome.stdout.contains("\"file\": \"new\\nline.yaml\""));
+        assert!(outcome
+            .stdout
+            .contains("`\\u001b[31mred\\u0000\u{2028}\u{202e}`"));
+    }
+}

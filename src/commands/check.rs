@@ -129,7 +129,8 @@ pub fn run(args: CheckArgs) -> u8 {
         return write_baseline(path, &linted);
     }
     for message in &linted.unreadable {
-        say!("podlint: error: {message}");
+        // They name files, whose names may hold anything.
+        say!("podlint: error: {}", report::printable(message));
     }
     if !args.quiet {
         if let Some(notice) = report::skipped_templates(&linted.templates) {
@@ -464,7 +465,8 @@ fn write_baseline(path: &Path, linted: &Linted) -> u8 {
         return EXIT_USAGE;
     }
     for message in &linted.unreadable {
-        say!("podlint: error: {message}");
+        // They name files, whose names may hold anything.
+        say!("podlint: error: {}", report::printable(message));
     }
     let n = linted.errors + linted.warnings + linted.infos;
     say!(
