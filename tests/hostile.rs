@@ -973,3 +973,58 @@ fn forged_output_is_escaped_in_every_format() {
             .contains("`\\u001b[31mred\\u0000\u{2028}\u{202e}`"));
     }
 }
+
+/// A Pod with one container that mounts `n` emptyDir volumes.
+fn many_mounts(n: usize) -> String {
+    let mut text = String::from("apiVersion: v1\nkind: Pod\nmetadata:\n  name: many\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27\n    volumeMounts:\n");
+    for i in 0..n {
+        text.push_str(&format!("    - {{name: v{i}, mountPath: /cache/{i}}}\n"));
+    }
+    text.push_str("  volumes:\n");
+    for i in 0..n {
+        text.push_str(&format!("  - {{name: v{i}, emptyDir: {{}}}}\n"));
+    }
+    text
+}
+
+/// The instructions podlint runs to lint `text`, counted by Valgrind.
+fn instructions(dir: &Path, name: &str, text: &str) -> u64 {
+    std::fs::write(dir.join(name), text).expect("write");
+    let output = std::process::Command::new("valgrind")
+        .args([
+            "--tool=cachegrind",
+            "--cache-sim=no",
+            "--cachegrind-out-file=/dev/null",
+        ])
+        .arg(env!("CARGO_BIN_EXE_podlint"))
+        .args(["--format", "compact", name])
+        .current_dir(dir)
+        .output()
+        .expect("valgrind runs (CI installs it: .ci/run)");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    stderr
+        .lines()
+        .find_map(|line| {
+            line.split_once("I refs:")
+                .or_else(|| line.split_once("I   refs:"))
+        })
+        .and_then(|(_, count)| count.trim().replace(',', "").parse().ok())
+        .unwrap_or_else(|| panic!("no instruction count in:\n{stderr}"))
+}
+
+/// Every rule is linear in the size of its Pod spec: four times the
+/// mounts and volumes cost about four times the instructions (a search per
+/// mount made it sixteen). Instructions, not time: the count does not
+/// depend on the machine's load.
+#[test]
+fn quadratic_rules_grow_linearly_in_instructions() {
+    let dir = project(&[]);
+    let small = instructions(dir.path(), "small.yaml", &many_mounts(500));
+    let large = instructions(dir.path(), "large.yaml", &many_mounts(2000));
+    let ratio = large as f64 / small as f64;
+    eprintln!("instructions: 500 mounts {small}, 2000 mounts {large}, ratio {ratio:.2}");
+    assert!(
+        ratio < 5.0,
+        "4x the mounts took {ratio:.2}x the instructions"
+    );
+}
