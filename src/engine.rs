@@ -62,24 +62,74 @@ impl std::ops::AddAssign for Stats {
 
 pub struct Linted {
     pub findings: Vec<Finding>,
+    /// Those past [`MAX_FINDINGS_PER_FILE`], counted only.
+    pub uncollected: Uncollected,
     pub stats: Stats,
+}
+
+/// The most findings kept for one file: each costs about a kilobyte until
+/// it is rendered, so that a file made of findings would otherwise take
+/// memory far beyond its size. Those past it are counted by severity (the
+/// summary and the exit code include them) and not reported one by one;
+/// `# podlint-ignore` comments do not apply to them.
+pub const MAX_FINDINGS_PER_FILE: usize = 10_000;
+
+/// Findings counted but not kept, by severity.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Uncollected {
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+impl Uncollected {
+    pub fn total(&self) -> usize {
+        self.errors + self.warnings + self.infos
+    }
 }
 
 /// A raw finding, its span, its labels' spans, and the object it is about.
 type Located = (Raw, Span, Vec<Span>, Option<ObjectRef>);
 
+/// A file's findings as they are found: the first [`MAX_FINDINGS_PER_FILE`]
+/// located, the others counted.
+struct Collector<'a> {
+    settings: &'a Settings,
+    located: Vec<Located>,
+    uncollected: Uncollected,
+}
+
+impl Collector<'_> {
+    fn add(&mut self, raw: Raw, root: Option<&Node>, object: Option<&ObjectRef>) {
+        if self.located.len() < MAX_FINDINGS_PER_FILE {
+            self.located.push(resolve(raw, root, object.cloned()));
+            return;
+        }
+        match self.settings.severity(raw.rule) {
+            Some(Severity::Error) => self.uncollected.errors += 1,
+            Some(Severity::Warning) => self.uncollected.warnings += 1,
+            Some(Severity::Info) => self.uncollected.infos += 1,
+            None => {}
+        }
+    }
+}
+
 pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted {
     let mut stats = Stats::default();
-    let mut located: Vec<Located> = Vec::new();
+    let mut collector = Collector {
+        settings,
+        located: Vec::new(),
+        uncollected: Uncollected::default(),
+    };
     let text = source.text.as_str();
     let mut line_suppressions = None;
 
     if let Some((span, message)) = &source.decode_error {
-        located.push(resolve(
+        collector.add(
             syntax_raw("invalid-yaml", message.clone(), *span),
             None,
             None,
-        ));
+        );
     } else {
         // Each document is linted as soon as it is parsed and then dropped:
         // a large bundle never holds all its trees at once.
@@ -88,7 +138,7 @@ pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted
         let parsed = source::parse_each(text, |document| {
             template_action =
                 template_action || (may_be_template && has_template_action(&document.root));
-            lint_document(&document.root, settings, &mut stats, &mut located);
+            lint_document(&document.root, settings, &mut stats, &mut collector);
         });
         // A Go template (Helm chart) is not a manifest until rendered: skip
         // it when its `{{ }}` actions break the YAML or sit in its values
@@ -96,6 +146,7 @@ pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted
         if may_be_template && (template_action || has_invalid_syntax(&parsed)) {
             return Linted {
                 findings: Vec::new(),
+                uncollected: Uncollected::default(),
                 stats: Stats {
                     templates: 1,
                     ..Stats::default()
@@ -104,7 +155,9 @@ pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted
         }
         let mut unknown = Vec::new();
         line_suppressions = Some(LineSuppressions::read(text, &parsed.comments, &mut unknown));
-        located.extend(unknown.into_iter().map(|raw| resolve(raw, None, None)));
+        for raw in unknown {
+            collector.add(raw, None, None);
+        }
         for problem in &parsed.problems {
             let raw = match problem {
                 SyntaxProblem::Invalid { span, message } => {
@@ -125,9 +178,14 @@ pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted
                     raw
                 }
             };
-            located.push(resolve(raw, None, None));
+            collector.add(raw, None, None);
         }
     }
+    let Collector {
+        located,
+        uncollected,
+        ..
+    } = collector;
 
     let findings = if located.is_empty() {
         Vec::new()
@@ -173,10 +231,14 @@ pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted
         findings.sort_by(|a, b| (a.start, a.rule).cmp(&(b.start, b.rule)));
         findings
     };
-    Linted { findings, stats }
+    Linted {
+        findings,
+        uncollected,
+        stats,
+    }
 }
 
-fn lint_document(root: &Node, settings: &Settings, stats: &mut Stats, located: &mut Vec<Located>) {
+fn lint_document(root: &Node, settings: &Settings, stats: &mut Stats, found: &mut Collector<'_>) {
     stats.documents += 1;
     let objects = match model::objects(root) {
         Contents::NotKubernetes => {
@@ -200,10 +262,9 @@ fn lint_document(root: &Node, settings: &Settings, stats: &mut Stats, located: &
             name: object.name.map(str::to_string),
             namespace: object.namespace.map(str::to_string),
         };
-        located.extend(
-            raws.into_iter()
-                .map(|raw| resolve(raw, Some(root), Some(object_ref.clone()))),
-        );
+        for raw in raws {
+            found.add(raw, Some(root), Some(&object_ref));
+        }
     }
 }
 

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use crate::discover::Input;
-use crate::engine::{self, Settings, Stats};
+use crate::engine::{self, Settings, Stats, Uncollected};
 use crate::finding::{Finding, Severity};
 use crate::report::{self, Format, Output, PartStyle};
 use crate::size::ByteSize;
@@ -28,6 +28,8 @@ pub struct FileResult {
     pub baselined: usize,
     pub stats: Stats,
     pub error: Option<String>,
+    /// What the user should know about this file besides its findings.
+    pub notice: Option<String>,
     /// Each finding's rule and severity, for `--statistics` only.
     pub rules: Vec<(&'static str, Severity)>,
 }
@@ -64,6 +66,15 @@ fn lint_source(name: &str, bytes: Vec<u8>, job: &Job<'_>) -> FileResult {
     let checked = check_source(&name, &source, job, fingerprinted);
     (result.errors, result.warnings, result.infos) = checked.counts();
     result.stats = checked.stats;
+    let uncollected = checked.uncollected.total();
+    if uncollected > 0 {
+        result.notice = Some(format!(
+            "{} more findings in {} are counted but not reported: podlint reports at most {} findings a file",
+            uncollected,
+            report::printable(&name),
+            engine::MAX_FINDINGS_PER_FILE
+        ));
+    }
     result.baselined = checked.baselined;
     if job.style.output == Output::Statistics {
         result.rules = checked
@@ -90,17 +101,19 @@ struct Checked {
     fingerprints: Vec<String>,
     /// How many findings the baseline left out.
     baselined: usize,
+    /// Findings past the cap, counted only.
+    uncollected: Uncollected,
     stats: Stats,
 }
 
 impl Checked {
-    /// Errors, warnings and infos.
+    /// Errors, warnings and infos, those past the cap included.
     fn counts(&self) -> (usize, usize, usize) {
         let count = |s: Severity| self.findings.iter().filter(|f| f.severity == s).count();
         (
-            count(Severity::Error),
-            count(Severity::Warning),
-            count(Severity::Info),
+            count(Severity::Error) + self.uncollected.errors,
+            count(Severity::Warning) + self.uncollected.warnings,
+            count(Severity::Info) + self.uncollected.infos,
         )
     }
 }
@@ -133,6 +146,7 @@ fn check_source(
         baselined: before - findings.len(),
         findings,
         fingerprints,
+        uncollected: linted.uncollected,
         stats: linted.stats,
     }
 }
@@ -172,7 +186,7 @@ pub fn lint_bytes(name: &str, bytes: Vec<u8>, formats: &[Format]) -> Vec<String>
                 &checked.fingerprints,
             );
             let mut out = Vec::new();
-            let mut writer = report::Writer::new(style.output, &mut out);
+            let mut writer = report::Writer::new(style.output, &mut out, None);
             writer.part(part);
             // Writing to memory cannot fail.
             let _ = writer.finish(&report::Totals {

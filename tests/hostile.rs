@@ -1028,3 +1028,39 @@ fn quadratic_rules_grow_linearly_in_instructions() {
         "4x the mounts took {ratio:.2}x the instructions"
     );
 }
+
+/// Findings past 10,000 in one file are counted, not kept: memory stays
+/// bounded by the file however many findings it has, and the summary and
+/// the exit code still count every one.
+#[test]
+fn memory_per_finding_is_bounded_by_a_cap_a_file() {
+    let pods = |n: usize| {
+        (0..n)
+            .map(|i| format!("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p{i}\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27\n---\n"))
+            .collect::<String>()
+    };
+    let third = pods(1000);
+    let dir = project(&[
+        ("all.yaml", pods(3000).as_bytes()),
+        ("split/a.yaml", third.as_bytes()),
+        ("split/b.yaml", third.as_bytes()),
+        ("split/c.yaml", third.as_bytes()),
+    ]);
+    let summary = |args: &[&str]| {
+        let outcome = lint(dir.path(), args);
+        let json: serde_json::Value = serde_json::from_str(&outcome.stdout).expect("JSON");
+        (outcome, json["summary"]["findings"].as_u64().unwrap_or(0))
+    };
+    let (_, split) = summary(&["--format", "json", "split"]);
+    assert!(split > 10_000, "{split}");
+    let (outcome, all) = summary(&["--format", "json", "all.yaml"]);
+    assert_eq!(all, split);
+    assert_eq!(outcome.code, 1);
+    let more = split - 10_000;
+    assert_eq!(
+        outcome.stderr,
+        format!("podlint: warning: {more} more findings in all.yaml are counted but not reported: podlint reports at most 10000 findings a file\n")
+    );
+    let compact = lint(dir.path(), &["--format", "compact", "all.yaml"]);
+    assert_eq!(compact.stdout.lines().count(), 10_000);
+}

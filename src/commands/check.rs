@@ -132,6 +132,9 @@ pub fn run(args: CheckArgs) -> u8 {
         // They name files, whose names may hold anything.
         say!("podlint: error: {}", report::printable(message));
     }
+    for notice in &linted.notices {
+        say!("podlint: warning: {notice}");
+    }
     if !args.quiet {
         if let Some(notice) = report::skipped_templates(&linted.templates) {
             say!("podlint: info: {notice}");
@@ -351,6 +354,8 @@ struct Linted {
     baselined: usize,
     /// Paths that could not be read, one message each.
     unreadable: Vec<String>,
+    /// What the user should know about files besides their findings.
+    notices: Vec<String>,
     /// Template files skipped, in input order.
     templates: Vec<String>,
     /// The baseline's text, when the run writes one.
@@ -378,8 +383,13 @@ fn lint_all(
         (_, Destination::Stdout) => Box::new(std::io::stdout()),
         (_, Destination::File(file)) => Box::new(file),
     };
-    let mut writer = report::Writer::new(job.style.output, BufWriter::with_capacity(1 << 16, out));
+    let mut writer = report::Writer::new(
+        job.style.output,
+        BufWriter::with_capacity(1 << 16, out),
+        job.style.cwd,
+    );
     let mut unreadable = discovered.errors;
+    let mut notices = Vec::new();
     let mut templates = Vec::new();
     let mut stats = Stats::default();
     let mut by_rule: BTreeMap<(&'static str, Severity), usize> = BTreeMap::new();
@@ -414,6 +424,7 @@ fn lint_all(
                 *by_rule.entry((rule, severity)).or_default() += 1;
             }
             unreadable.extend(result.error);
+            notices.extend(result.notice);
             writer.part(result.part);
         },
     );
@@ -446,6 +457,7 @@ fn lint_all(
         failing,
         baselined,
         unreadable,
+        notices,
         templates,
         baseline_text,
         written,

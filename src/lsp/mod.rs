@@ -592,7 +592,7 @@ impl Server {
             .take(MAX_DIAGNOSTICS)
             .map(|finding| diagnostic(&done.uri, &positions, finding))
             .collect();
-        let left_out = document.findings.len().saturating_sub(MAX_DIAGNOSTICS);
+        let left_out = document.findings.len().saturating_sub(MAX_DIAGNOSTICS) + done.uncollected;
         if left_out > 0 {
             diagnostics.push(Diagnostic {
                 range: diagnostics.last().map(|d| d.range).unwrap_or_default(),

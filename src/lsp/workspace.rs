@@ -61,9 +61,16 @@ impl Workspace {
     /// A file that its config excludes, or text that does not mention both
     /// `apiVersion` and `kind` (CI files, Helm values being typed), gets no
     /// findings: the editor runs podlint on every YAML file.
-    pub fn lint(&mut self, path: Option<&Path>, name: &Arc<str>, text: &str) -> Vec<Finding> {
+    /// Returns the findings and how many more were counted past the cap
+    /// ([`engine::MAX_FINDINGS_PER_FILE`]).
+    pub fn lint(
+        &mut self,
+        path: Option<&Path>,
+        name: &Arc<str>,
+        text: &str,
+    ) -> (Vec<Finding>, usize) {
         if !(text.contains("apiVersion") && text.contains("kind")) {
-            return Vec::new();
+            return (Vec::new(), 0);
         }
         let dir = path.and_then(Path::parent).or(self.root.as_deref());
         let config_path = dir.and_then(config::discover);
@@ -75,7 +82,7 @@ impl Workspace {
                             .ok()
                     });
                     if relative.is_some_and(|r| loaded.exclude.is_match(r)) {
-                        return Vec::new();
+                        return (Vec::new(), 0);
                     }
                     &loaded.settings
                 }
@@ -87,7 +94,8 @@ impl Workspace {
             text: text.to_string(),
             decode_error: None,
         };
-        engine::lint(name, &source, settings).findings
+        let linted = engine::lint(name, &source, settings);
+        (linted.findings, linted.uncollected.total())
     }
 
     /// Forgets a config file so that the next lint reads it again.
