@@ -107,6 +107,9 @@ pub struct CheckArgs {
     /// Print the number of findings of each rule instead of the findings
     #[arg(long)]
     pub statistics: bool,
+    /// Say on stderr which config applies to which files
+    #[arg(short, long, conflicts_with = "quiet")]
+    pub verbose: bool,
     /// Print the findings only: no summary, no notices
     #[arg(short, long)]
     pub quiet: bool,

@@ -3,8 +3,13 @@
 
 use std::sync::Arc;
 
+use std::cell::OnceCell;
+
 use crate::finding::{Finding, Label, ObjectRef, Severity};
 use crate::model::{self, locate, Contents, Object, PodView, Target};
+use crate::relations::facts::Locate;
+use crate::relations::{self, FileFacts, ObjectFacts, Place};
+use crate::roles::FileRole;
 use crate::rules::{Check, Raw, Report, Rule};
 use crate::source::{self, LineIndex, Node, SourceText, Span, SyntaxProblem, Value};
 use crate::suppress::{self, LineSuppressions};
@@ -32,7 +37,16 @@ impl Settings {
         }
     }
 
-    fn severity(&self, id: &str) -> Option<Severity> {
+    /// Whether a relation rule runs: only then does the per-file stage
+    /// keep facts for the run-level stage.
+    pub fn relates(&self) -> bool {
+        self.active
+            .iter()
+            .any(|(rule, _)| matches!(rule.check, Check::Relation(_)))
+    }
+
+    /// The severity a rule reports at, `None` when it does not run.
+    pub fn severity(&self, id: &str) -> Option<Severity> {
         self.active
             .iter()
             .find(|(r, _)| r.id == id)
@@ -48,6 +62,8 @@ pub struct Stats {
     pub skipped_documents: usize,
     /// Helm or other Go templates, skipped whole.
     pub templates: usize,
+    /// Chainsaw and kuttl assertion files (expected states), skipped whole.
+    pub test_assertions: usize,
 }
 
 impl std::ops::AddAssign for Stats {
@@ -57,6 +73,7 @@ impl std::ops::AddAssign for Stats {
         self.pod_specs += other.pod_specs;
         self.skipped_documents += other.skipped_documents;
         self.templates += other.templates;
+        self.test_assertions += other.test_assertions;
     }
 }
 
@@ -65,6 +82,8 @@ pub struct Linted {
     /// Those past [`MAX_FINDINGS_PER_FILE`], counted only.
     pub uncollected: Uncollected,
     pub stats: Stats,
+    /// What the run-level stage needs of the file (nothing when no relation rule runs).
+    pub facts: FileFacts,
 }
 
 /// The most findings kept for one file: each costs about a kilobyte until
@@ -115,6 +134,17 @@ impl Collector<'_> {
 }
 
 pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted {
+    lint_as(file, source, settings, FileRole::Manifest)
+}
+
+/// Lints a file read as `role` says (a kustomize patch is a fragment even
+/// when it looks complete).
+pub fn lint_as(
+    file: &Arc<str>,
+    source: &SourceText,
+    settings: &Settings,
+    role: FileRole,
+) -> Linted {
     let mut stats = Stats::default();
     let mut collector = Collector {
         settings,
@@ -123,6 +153,18 @@ pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted
     };
     let text = source.text.as_str();
     let mut line_suppressions = None;
+    let lines = OnceCell::new();
+    let line_index = || lines.get_or_init(|| LineIndex::new(text));
+    let locate = |span: Span| {
+        let lines = line_index();
+        Place {
+            span,
+            start: lines.position(span.start),
+            end: lines.position(span.end),
+        }
+    };
+    let mut facts = FileFacts::default();
+    let relates = settings.relates();
 
     if let Some((span, message)) = &source.decode_error {
         collector.add(
@@ -138,7 +180,15 @@ pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted
         let parsed = source::parse_each(text, |document| {
             template_action =
                 template_action || (may_be_template && has_template_action(&document.root));
-            lint_document(&document.root, settings, &mut stats, &mut collector);
+            let mut context = DocumentContext {
+                role,
+                settings,
+                stats: &mut stats,
+                found: &mut collector,
+                facts: relates.then_some(&mut facts.objects),
+                locate: &locate,
+            };
+            lint_document(&document.root, &mut context);
         });
         // A Go template (Helm chart) is not a manifest until rendered: skip
         // it when its `{{ }}` actions break the YAML or sit in its values
@@ -151,6 +201,7 @@ pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted
                     templates: 1,
                     ..Stats::default()
                 },
+                facts: FileFacts::default(),
             };
         }
         let mut unknown = Vec::new();
@@ -190,7 +241,7 @@ pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted
     let findings = if located.is_empty() {
         Vec::new()
     } else {
-        let lines = LineIndex::new(text);
+        let lines = line_index();
         let mut findings: Vec<Finding> = located
             .into_iter()
             .filter_map(|(raw, span, label_spans, object)| {
@@ -217,6 +268,7 @@ pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted
                             span,
                             start: lines.position(span.start),
                             message,
+                            file: None,
                         })
                         .collect(),
                     message: raw.message,
@@ -231,29 +283,53 @@ pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted
         findings.sort_by(|a, b| (a.start, a.rule).cmp(&(b.start, b.rule)));
         findings
     };
+    if !facts.objects.is_empty() {
+        facts.suppressions = line_suppressions;
+    }
     Linted {
         findings,
         uncollected,
         stats,
+        facts,
     }
 }
 
-fn lint_document(root: &Node, settings: &Settings, stats: &mut Stats, found: &mut Collector<'_>) {
-    stats.documents += 1;
-    let objects = match model::objects(root) {
+/// What linting a document adds to.
+struct DocumentContext<'a, 'l, 'c> {
+    role: FileRole,
+    settings: &'a Settings,
+    stats: &'a mut Stats,
+    found: &'a mut Collector<'c>,
+    /// Where objects' facts go, when relation rules run.
+    facts: Option<&'a mut Vec<ObjectFacts>>,
+    locate: &'a Locate<'l>,
+}
+
+fn lint_document(root: &Node, context: &mut DocumentContext<'_, '_, '_>) {
+    let settings = context.settings;
+    context.stats.documents += 1;
+    let objects = match model::objects_as(root, context.role) {
         Contents::NotKubernetes => {
-            stats.skipped_documents += 1;
+            context.stats.skipped_documents += 1;
             return;
         }
         Contents::Objects(objects) => objects,
     };
     for object in &objects {
-        stats.objects += 1;
+        context.stats.objects += 1;
         let pod = PodView::of(object);
-        stats.pod_specs += usize::from(pod.is_some());
+        context.stats.pod_specs += usize::from(pod.is_some());
         let mut raws = Vec::new();
         check(object, pod.as_ref(), settings, &mut raws);
         let silenced = suppress::annotated(object, &mut raws);
+        if let Some(facts) = context.facts.as_deref_mut() {
+            facts.push(relations::facts::extract(
+                object,
+                pod.as_ref(),
+                silenced.clone(),
+                context.locate,
+            ));
+        }
         if settings.suppress {
             raws.retain(|raw| !silenced.contains(&raw.rule));
         }
@@ -263,7 +339,7 @@ fn lint_document(root: &Node, settings: &Settings, stats: &mut Stats, found: &mu
             namespace: object.namespace.map(str::to_string),
         };
         for raw in raws {
-            found.add(raw, Some(root), Some(&object_ref));
+            context.found.add(raw, Some(root), Some(&object_ref));
         }
     }
 }

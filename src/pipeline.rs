@@ -1,13 +1,16 @@
 //! The per-file pipeline: read an input, decode and lint it, and render its
 //! part of the output on the worker that linted it.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
 use std::sync::Arc;
 
 use crate::discover::Input;
 use crate::engine::{self, Settings, Stats, Uncollected};
 use crate::finding::{Finding, Severity};
+use crate::relations::FileFacts;
 use crate::report::{self, Format, Output, PartStyle};
+use crate::roles::{FileRole, FileRoles};
 use crate::size::ByteSize;
 use crate::{fingerprint, source};
 
@@ -30,6 +33,8 @@ pub struct FileResult {
     pub error: Option<String>,
     /// What the user should know about this file besides its findings.
     pub notice: Option<String>,
+    /// What the run-level stage needs of the file.
+    pub facts: FileFacts,
     /// Each finding's rule and severity, for `--statistics` only.
     pub rules: Vec<(&'static str, Severity)>,
 }
@@ -42,11 +47,29 @@ pub struct Job<'a> {
     pub parse_only: bool,
     pub baseline: Option<&'a HashSet<String>>,
     pub max_file_size: ByteSize,
+    /// What each file is for: patches are read as patches, test assertions
+    /// are skipped.
+    pub roles: &'a FileRoles,
 }
 
 pub fn lint_input(input: &Input, job: &Job<'_>) -> FileResult {
+    let role = match input {
+        Input::File { path, .. } => job.roles.of(path),
+        Input::Stdin { name } => job.roles.of(Path::new(name)),
+    };
+    // An expected state of a test (a partial object, JMESPath keys) is
+    // not a manifest: it is counted, not read.
+    if role == FileRole::TestAssertion {
+        return FileResult {
+            stats: Stats {
+                test_assertions: 1,
+                ..Stats::default()
+            },
+            ..FileResult::default()
+        };
+    }
     match source::read(input, job.max_file_size) {
-        Ok(bytes) => lint_source(input.name(), bytes, job),
+        Ok(bytes) => lint_source(input.name(), bytes, job, role),
         Err(error) => FileResult {
             error: Some(error),
             ..FileResult::default()
@@ -54,7 +77,7 @@ pub fn lint_input(input: &Input, job: &Job<'_>) -> FileResult {
     }
 }
 
-fn lint_source(name: &str, bytes: Vec<u8>, job: &Job<'_>) -> FileResult {
+fn lint_source(name: &str, bytes: Vec<u8>, job: &Job<'_>, role: FileRole) -> FileResult {
     let mut result = FileResult::default();
     let source = source::decode(bytes);
     if job.parse_only {
@@ -63,7 +86,7 @@ fn lint_source(name: &str, bytes: Vec<u8>, job: &Job<'_>) -> FileResult {
     }
     let name: Arc<str> = name.into();
     let fingerprinted = job.style.output.needs_fingerprints() || job.baseline.is_some();
-    let checked = check_source(&name, &source, job, fingerprinted);
+    let checked = check_source(&name, &source, job, role, fingerprinted);
     (result.errors, result.warnings, result.infos) = checked.counts();
     result.stats = checked.stats;
     let uncollected = checked.uncollected.total();
@@ -76,6 +99,7 @@ fn lint_source(name: &str, bytes: Vec<u8>, job: &Job<'_>) -> FileResult {
         ));
     }
     result.baselined = checked.baselined;
+    result.facts = checked.facts;
     if job.style.output == Output::Statistics {
         result.rules = checked
             .findings
@@ -104,6 +128,7 @@ struct Checked {
     /// Findings past the cap, counted only.
     uncollected: Uncollected,
     stats: Stats,
+    facts: FileFacts,
 }
 
 impl Checked {
@@ -123,16 +148,31 @@ fn check_source(
     name: &Arc<str>,
     source: &source::SourceText,
     job: &Job<'_>,
+    role: FileRole,
     fingerprinted: bool,
 ) -> Checked {
-    let linted = engine::lint(name, source, job.settings);
-    let mut findings = linted.findings;
+    let linted = engine::lint_as(name, source, job.settings, role);
+    let mut checked = without_baselined(name, &source.text, linted.findings, job, fingerprinted);
+    checked.stats = linted.stats;
+    checked.uncollected = linted.uncollected;
+    checked.facts = linted.facts;
+    checked
+}
+
+/// Fingerprints the findings when asked for, and leaves out those of the baseline.
+fn without_baselined(
+    name: &str,
+    text: &str,
+    mut findings: Vec<Finding>,
+    job: &Job<'_>,
+    fingerprinted: bool,
+) -> Checked {
     // Fingerprints cost a line index and a hash a finding: made only for
     // the outputs that show them and for baselines.
     let mut fingerprints = Vec::new();
     if fingerprinted {
         let path = report::artifact_path(name, job.style.cwd).path;
-        fingerprints = fingerprint::fingerprints(&path, &source.text, &findings);
+        fingerprints = fingerprint::fingerprints(&path, text, &findings);
     }
     let before = findings.len();
     if let Some(baseline) = job.baseline {
@@ -146,9 +186,77 @@ fn check_source(
         baselined: before - findings.len(),
         findings,
         fingerprints,
-        uncollected: linted.uncollected,
-        stats: linted.stats,
+        uncollected: Uncollected::default(),
+        stats: Stats::default(),
+        facts: FileFacts::default(),
     }
+}
+
+/// The parts of the output of the run-level stage's findings (see
+/// [`crate::relations`]), one a file with its input position. The files
+/// they point into are read again: their trees are long gone.
+pub fn relation_parts(
+    findings: Vec<(usize, Vec<Finding>)>,
+    inputs: &[Input],
+    job: &Job<'_>,
+) -> Vec<(usize, FileResult)> {
+    if findings.is_empty() {
+        return Vec::new();
+    }
+    let by_name: HashMap<&str, &Input> = inputs.iter().map(|i| (i.name(), i)).collect();
+    let mut texts: HashMap<Arc<str>, String> = HashMap::new();
+    let mut read = |name: &Arc<str>| {
+        texts.entry(name.clone()).or_insert_with(|| {
+            by_name
+                .get(&**name)
+                .and_then(|input| source::read(input, job.max_file_size).ok())
+                .map(|bytes| source::decode(bytes).text)
+                .unwrap_or_default()
+        });
+    };
+    for finding in findings.iter().flat_map(|(_, group)| group) {
+        read(&finding.file);
+        for file in finding.labels.iter().filter_map(|l| l.file.as_ref()) {
+            read(file);
+        }
+    }
+    let fingerprinted = job.style.output.needs_fingerprints() || job.baseline.is_some();
+    let mut parts = Vec::new();
+    for (order, group) in findings {
+        let Some(file) = group.first().map(|f| f.file.clone()) else {
+            continue;
+        };
+        let text = texts.get(&file).map_or("", String::as_str);
+        let checked = without_baselined(&file, text, group, job, fingerprinted);
+        let (errors, warnings, infos) = checked.counts();
+        let rules = if job.style.output == Output::Statistics {
+            checked
+                .findings
+                .iter()
+                .map(|f| (f.rule, f.severity))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let result = FileResult {
+            rules,
+            part: report::render_part_with(
+                &job.style,
+                &file,
+                text,
+                &checked.findings,
+                &checked.fingerprints,
+                &|name| texts.get(name).map(String::as_str),
+            ),
+            errors,
+            warnings,
+            infos,
+            baselined: checked.baselined,
+            ..FileResult::default()
+        };
+        parts.push((order, result));
+    }
+    parts
 }
 
 /// The whole pipeline on one file's bytes, without the file system: decode,
@@ -166,10 +274,11 @@ pub fn lint_bytes(name: &str, bytes: Vec<u8>, formats: &[Format]) -> Vec<String>
         parse_only: false,
         baseline: None,
         max_file_size: DEFAULT_MAX_FILE_SIZE,
+        roles: &FileRoles::default(),
     };
     let source = source::decode(bytes);
     let name: Arc<str> = name.into();
-    let checked = check_source(&name, &source, &job, true);
+    let checked = check_source(&name, &source, &job, FileRole::Manifest, true);
     let (errors, warnings, infos) = checked.counts();
     formats
         .iter()

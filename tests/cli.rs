@@ -172,6 +172,43 @@ fn output_is_identical_at_any_thread_count() {
     }
 }
 
+/// Chainsaw and kuttl assertion files are counted in the summary, not
+/// linted; the files the tests apply are linted.
+#[test]
+fn test_assertions_are_counted_not_linted() {
+    let folders = [
+        "fixtures/bare-pod/chainsaw-test",
+        "fixtures/unknown-field/kuttl-test",
+    ];
+    let json = stdout(
+        podlint()
+            .args(["check", "--format", "json", "--fail-level", "never"])
+            .args(folders),
+    );
+    assert!(json.contains("\"skipped_test_assertions\": 4"), "{json}");
+    assert!(
+        !json.contains("assert.yaml\""),
+        "an assertion file was linted: {json}"
+    );
+    assert!(
+        !json.contains("01-errors.yaml"),
+        "an error file was linted: {json}"
+    );
+    assert!(
+        json.contains("\"file\": \"fixtures/bare-pod/chainsaw-test/pod.yaml\""),
+        "{json}"
+    );
+    let human = stdout(
+        podlint()
+            .args(["check", "--fail-level", "never"])
+            .args(folders),
+    );
+    assert!(
+        human.contains("podlint: info: skipped 4 test assertion files (expected states of Chainsaw or kuttl tests, not manifests)"),
+        "{human}"
+    );
+}
+
 #[test]
 fn no_file_to_lint_is_exit_2_unless_allowed() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
@@ -410,6 +447,13 @@ fn quoted_templates_outside_a_chart_are_skipped_and_named_in_every_format() {
                     ),
                     notice
                 );
+            }
+            "github" => {
+                let notice = format!(
+                    "::notice title=podlint::{}",
+                    &notice["podlint: info: ".len()..]
+                );
+                assert!(stdout.contains(&notice), "{stdout}");
             }
             _ => {}
         }

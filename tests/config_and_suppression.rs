@@ -312,6 +312,21 @@ fn the_search_for_a_config_stops_at_the_repository_root() {
 }
 
 #[test]
+fn verbose_says_which_config_applies_to_which_files() {
+    let repo = repository();
+    std::fs::write(repo.path().join("other/second.yaml"), POD).expect("write");
+    podlint()
+        .current_dir(repo.path())
+        .args(["check", "--verbose", "--format", "compact", "."])
+        .assert()
+        .code(1)
+        .stderr(
+            "podlint: config .podlint.yaml applies to other/pod.yaml and 1 other file\n\
+             podlint: config team/.podlint.yaml applies to team/pod.yaml\n",
+        );
+}
+
+#[test]
 fn podlint_config_names_the_config_that_applies() {
     let repo = repository();
     podlint()

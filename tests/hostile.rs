@@ -427,14 +427,14 @@ items:
     let outcome = expect(
         &dir,
         1,
-        "x.yaml:16:29: error[privileged-container] container `a` runs privileged",
+        "x.yaml:16:29: warning[privileged-container] container `a` runs privileged",
     );
     // The second container inherits `privileged: true` through the merge;
     // its finding points at the merged node, where the value is written.
     assert!(
         outcome
             .stdout
-            .contains("x.yaml:16:29: error[privileged-container] container `b` runs privileged"),
+            .contains("x.yaml:16:29: warning[privileged-container] container `b` runs privileged"),
         "{}",
         outcome.stdout
     );

@@ -18,7 +18,9 @@ use crate::discover::{self, Discovered, Input};
 use crate::engine::{Settings, Stats};
 use crate::finding::Severity;
 use crate::pipeline::{self, FileResult, Job, DEFAULT_MAX_FILE_SIZE};
+use crate::relations::Collector;
 use crate::report::{self, Format, Output, PartStyle, RuleCount};
+use crate::roles::FileRoles;
 use crate::rules::{self, Level, RULES};
 use crate::size::ByteSize;
 use crate::{baseline, ordered};
@@ -70,10 +72,16 @@ pub fn run(args: CheckArgs) -> u8 {
         print_diagnostic(&error);
         return EXIT_USAGE;
     }
+    if args.verbose {
+        for line in configs_applied(&discovered.inputs, &configs) {
+            eprintln!("podlint: {line}");
+        }
+    }
     if discovered.inputs.is_empty() && discovered.errors.is_empty() && !args.allow_empty {
         say!("podlint: error: {}", nothing_to_lint(&paths));
         return EXIT_USAGE;
     }
+    let roles = FileRoles::classify(&discovered.inputs);
     let pool = match worker_pool(args.jobs, discovered.inputs.len()) {
         Ok(pool) => pool,
         Err(message) => {
@@ -111,6 +119,7 @@ pub fn run(args: CheckArgs) -> u8 {
         parse_only: args.parse_only,
         baseline: prepared.baseline.as_ref(),
         max_file_size: DEFAULT_MAX_FILE_SIZE,
+        roles: &roles,
     };
     let shown = Shown {
         elapsed: terminal.then_some(started),
@@ -172,6 +181,38 @@ pub fn run(args: CheckArgs) -> u8 {
 /// can be made relative to the config's folder.
 fn lookup_path(path: &Path, cwd: Option<&Path>) -> PathBuf {
     config_lookup::absolute(cwd.unwrap_or(Path::new("")), path)
+}
+
+/// `--verbose`: each config and the files it applies to (the first one and
+/// a count), in input order.
+fn configs_applied(inputs: &[Input], configs: &[Arc<FileConfig>]) -> Vec<String> {
+    let mut applied: Vec<(&Arc<FileConfig>, &str, usize)> = Vec::new();
+    for (input, config) in inputs.iter().zip(configs) {
+        match applied
+            .iter_mut()
+            .find(|(seen, _, _)| Arc::ptr_eq(seen, config))
+        {
+            Some((_, _, count)) => *count += 1,
+            None => applied.push((config, input.name(), 1)),
+        }
+    }
+    applied
+        .into_iter()
+        .map(|(config, first, count)| {
+            let source = config.path.as_ref().map_or_else(
+                || "no config file (the defaults)".to_string(),
+                |path| format!("config {}", path.display()),
+            );
+            let others = match count {
+                1 => String::new(),
+                n => format!(
+                    " and {}",
+                    report::plural(n - 1, "other file", "other files")
+                ),
+            };
+            format!("{source} applies to {first}{others}")
+        })
+        .collect()
 }
 
 /// The message for a run that found no file to lint.
@@ -399,6 +440,8 @@ fn lint_all(
         .iter()
         .zip(configs.iter().map(Arc::as_ref))
         .collect();
+    let mut facts = Collector::default();
+    let mut order = 0;
     ordered::map_in_order(
         &items,
         pool,
@@ -410,8 +453,14 @@ fn lint_all(
             };
             pipeline::lint_input(input, &job)
         },
-        |(input, config), result| {
+        |(input, config), mut result| {
             stats += result.stats;
+            facts.add(
+                input.name().into(),
+                order,
+                std::mem::take(&mut result.facts),
+            );
+            order += 1;
             errors += result.errors;
             warnings += result.warnings;
             infos += result.infos;
@@ -428,6 +477,20 @@ fn lint_all(
             writer.part(result.part);
         },
     );
+    // The run-level stage needs every file's facts: its findings follow
+    // the per-file ones (DESIGN.md, "JSON output").
+    let related = facts.run(&|order| &configs[order].settings);
+    for (order, result) in pipeline::relation_parts(related, &discovered.inputs, job) {
+        errors += result.errors;
+        warnings += result.warnings;
+        infos += result.infos;
+        failing += configs[order].failing(&result);
+        baselined += result.baselined;
+        for &(rule, severity) in &result.rules {
+            *by_rule.entry((rule, severity)).or_default() += 1;
+        }
+        writer.part(result.part);
+    }
     let mut by_rule: Vec<RuleCount> = by_rule
         .into_iter()
         .map(|((rule, severity), count)| RuleCount {

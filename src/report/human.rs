@@ -11,11 +11,22 @@ use crate::finding::{Finding, Severity};
 /// Renders the findings of one file (called on the worker that linted it).
 /// `findings` are sorted by position, as the engine hands them over.
 pub fn render_file(text: &str, findings: &[Finding], color: bool) -> String {
+    render_file_with(text, findings, color, &|_| None)
+}
+
+/// [`render_file`] for findings whose labels may be in other files (the
+/// run-level stage's): `other_text` gives those files' text by name.
+pub fn render_file_with<'t>(
+    text: &str,
+    findings: &[Finding],
+    color: bool,
+    other_text: &dyn Fn(&str) -> Option<&'t str>,
+) -> String {
     let paint = Paint { color };
     let lines = Lines::new(text);
     let mut out = String::new();
     for group in groups(findings) {
-        render_group(&mut out, &group, &lines, paint);
+        render_group(&mut out, &group, &lines, paint, other_text);
     }
     out
 }
@@ -45,7 +56,13 @@ fn groups(findings: &[Finding]) -> Vec<Vec<&Finding>> {
     groups
 }
 
-fn render_group(out: &mut String, group: &[&Finding], lines: &Lines<'_>, paint: Paint) {
+fn render_group<'t>(
+    out: &mut String,
+    group: &[&Finding],
+    lines: &Lines<'_>,
+    paint: Paint,
+    other_text: &dyn Fn(&str) -> Option<&'t str>,
+) {
     for finding in group {
         let _ = writeln!(
             out,
@@ -58,7 +75,26 @@ fn render_group(out: &mut String, group: &[&Finding], lines: &Lines<'_>, paint: 
             printable(&finding.message)
         );
     }
-    let gutter = render_snippet(out, group, lines, paint);
+    let mut gutter = render_snippet(out, group, lines, paint);
+    for finding in group {
+        for label in &finding.labels {
+            if let Some(file) = &label.file {
+                let other = Lines::new(other_text(file).unwrap_or_default());
+                let _ = writeln!(
+                    out,
+                    "{:gutter$} {} {}:{}:{}",
+                    "",
+                    paint.gutter("-->"),
+                    paint.bold(file),
+                    label.start.line,
+                    label.start.column
+                );
+                let text = Some(label.message.clone());
+                let marks = vec![mark(&other, label.span.start, label.span.end, false, text)];
+                gutter = gutter.max(print_marks(out, marks, &other, paint));
+            }
+        }
+    }
     for finding in group {
         if let Some(help) = &finding.help {
             // With several findings, each help says whose it is.
@@ -114,7 +150,7 @@ fn render_snippet(out: &mut String, group: &[&Finding], lines: &Lines<'_>, paint
         primary_text,
     )];
     for finding in group {
-        for label in &finding.labels {
+        for label in finding.labels.iter().filter(|l| l.file.is_none()) {
             let text = Some(printable(&label.message).into_owned());
             let duplicate = marks
                 .iter()
@@ -124,6 +160,12 @@ fn render_snippet(out: &mut String, group: &[&Finding], lines: &Lines<'_>, paint
             }
         }
     }
+    print_marks(out, marks, lines, paint)
+}
+
+/// The lines that `marks` are on, each followed by its marks; returns the
+/// width of the line numbers' column.
+fn print_marks(out: &mut String, mut marks: Vec<Mark>, lines: &Lines<'_>, paint: Paint) -> usize {
     // A snippet of a huge line (minified JSON) would be unreadable and slow
     // to print: such findings keep their first lines only.
     if marks
@@ -299,6 +341,8 @@ pub struct Totals {
     /// The run's time, shown on a terminal only: piped output stays the
     /// same from run to run.
     pub elapsed: Option<std::time::Duration>,
+    /// Chainsaw and kuttl assertion files, skipped.
+    pub test_assertions: usize,
 }
 
 /// `--statistics`: one line a rule and severity, most findings first, as
@@ -330,6 +374,12 @@ pub fn summary(t: &Totals) -> String {
     );
     if let Some(elapsed) = t.elapsed {
         let _ = write!(line, " in {} ms", elapsed.as_millis());
+    }
+    if t.test_assertions > 0 {
+        line.push_str(&format!(
+            "\npodlint: info: skipped {} (expected states of Chainsaw or kuttl tests, not manifests)",
+            super::plural(t.test_assertions, "test assertion file", "test assertion files")
+        ));
     }
     line.push('\n');
     line
@@ -369,6 +419,7 @@ mod tests {
             span: Span::new(34, 43),
             start: Position { line: 4, column: 5 },
             message: "first here".into(),
+            file: None,
         });
         let findings = [
             finding("a-rule", node, 4, 5),
@@ -406,6 +457,7 @@ p.yaml:5:5: warning[c-rule] c-rule message
             span: Span::new(0, 1),
             start: Position { line: 1, column: 1 },
             message: "here".into(),
+            file: None,
         });
         let plain = render_file(text, std::slice::from_ref(&far), false);
         assert_eq!(
@@ -414,5 +466,33 @@ p.yaml:5:5: warning[c-rule] c-rule message
         );
         let colored = render_file(text, &[far], true);
         assert!(colored.contains("\x1b[1;33mwarning\x1b[0m[\x1b[1mx-rule\x1b[0m]"));
+    }
+
+    #[test]
+    fn a_label_in_another_file_gets_its_own_snippet() {
+        let text = "kind: Service\nspec:\n  selector:\n    app: web\n";
+        let other = "kind: Deployment\nspec:\n  replicas: 3\n";
+        let mut service = finding("s-rule", Span::new(22, 31), 3, 3);
+        service.container = None;
+        service.labels.push(Label {
+            span: Span::new(25, 36),
+            start: Position { line: 3, column: 3 },
+            message: "3 replicas here".into(),
+            file: Some(Arc::from("deploy.yaml")),
+        });
+        let texts = |name: &str| (name == "deploy.yaml").then_some(other);
+        let expected = "\
+p.yaml:3:3: warning[s-rule] s-rule message
+  |
+3 |   selector:
+  |   ^^^^^^^^^
+  --> deploy.yaml:3:3
+  |
+3 |   replicas: 3
+  |   ----------- 3 replicas here
+  = help: s-rule help
+
+";
+        assert_eq!(render_file_with(text, &[service], false, &texts), expected);
     }
 }

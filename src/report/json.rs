@@ -23,6 +23,18 @@ struct JsonFinding<'a> {
     object: Option<&'a ObjectRef>,
     container: Option<&'a str>,
     help: Option<&'a str>,
+    /// The finding's second places (the Pods a Service selects...), which
+    /// may be in other files.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related: Vec<Related<'a>>,
+}
+
+#[derive(Serialize)]
+struct Related<'a> {
+    file: &'a str,
+    line: u32,
+    column: u32,
+    message: &'a str,
 }
 
 #[derive(Serialize)]
@@ -36,6 +48,8 @@ pub struct Summary {
     pub warnings: usize,
     pub infos: usize,
     pub skipped_documents: usize,
+    /// Chainsaw and kuttl assertion files, not linted.
+    pub skipped_test_assertions: usize,
 }
 
 /// Everything before the first finding.
@@ -60,6 +74,16 @@ fn item(f: &Finding) -> JsonFinding<'_> {
         object: f.object.as_ref(),
         container: f.container.as_deref(),
         help: f.help.as_deref(),
+        related: f
+            .labels
+            .iter()
+            .map(|label| Related {
+                file: label.file.as_deref().unwrap_or(&f.file),
+                line: label.start.line,
+                column: label.start.column,
+                message: &label.message,
+            })
+            .collect(),
     }
 }
 
@@ -113,6 +137,7 @@ mod tests {
             warnings: 0,
             infos: findings.saturating_sub(1),
             skipped_documents: 1,
+            skipped_test_assertions: 0,
         }
     }
 
@@ -131,6 +156,7 @@ mod tests {
                 pod_specs: summary.pod_specs,
                 skipped_documents: summary.skipped_documents,
                 templates: 0,
+                test_assertions: summary.skipped_test_assertions,
             },
             errors: summary.errors,
             warnings: summary.warnings,

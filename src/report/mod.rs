@@ -69,11 +69,26 @@ pub fn render_part(
     findings: &[Finding],
     fingerprints: &[String],
 ) -> String {
+    render_part_with(style, name, text, findings, fingerprints, &|_| None)
+}
+
+/// [`render_part`] for findings whose labels may be in other files:
+/// `other_text` gives their text by name (human output shows their snippets).
+pub fn render_part_with<'t>(
+    style: &PartStyle<'_>,
+    name: &str,
+    text: &str,
+    findings: &[Finding],
+    fingerprints: &[String],
+    other_text: &dyn Fn(&str) -> Option<&'t str>,
+) -> String {
     if findings.is_empty() {
         return String::new();
     }
     match style.output {
-        Output::Report(Format::Human) => human::render_file(text, findings, style.color),
+        Output::Report(Format::Human) => {
+            human::render_file_with(text, findings, style.color, other_text)
+        }
         Output::Report(Format::Json) => json::findings(findings),
         Output::Report(Format::Compact) => compact::render(findings),
         Output::Report(Format::Github) => github::annotations(findings, style.cwd),

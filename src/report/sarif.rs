@@ -184,11 +184,16 @@ pub fn results(findings: &[Finding], fingerprints: &[String], cwd: Option<&Path>
     let results = findings
         .iter()
         .zip(fingerprints)
-        .map(|(f, fingerprint)| result(f, fingerprint, &location));
+        .map(|(f, fingerprint)| result(f, fingerprint, &location, cwd));
     pretty_items(results, RESULT_DEPTH)
 }
 
-fn result<'a>(f: &'a Finding, fingerprint: &'a str, location: &Location) -> SarifResult<'a> {
+fn result<'a>(
+    f: &'a Finding,
+    fingerprint: &'a str,
+    location: &Location,
+    cwd: Option<&Path>,
+) -> SarifResult<'a> {
     SarifResult {
         rule_id: f.rule,
         // Findings come from registered rules only, so the lookup
@@ -205,7 +210,10 @@ fn result<'a>(f: &'a Finding, fingerprint: &'a str, location: &Location) -> Sari
             .map(|(i, label)| RelatedLocation {
                 id: i + 1,
                 physical_location: PhysicalLocation {
-                    artifact_location: location.clone(),
+                    artifact_location: match &label.file {
+                        Some(file) => self::location(&artifact_path(file, cwd)),
+                        None => location.clone(),
+                    },
                     region: Region {
                         start_line: label.start.line,
                         start_column: label.start.column,
@@ -468,7 +476,7 @@ mod tests {
             findings
                 .iter()
                 .zip(&fingerprints)
-                .map(|(f, p)| result(f, p, &location))
+                .map(|(f, p)| result(f, p, &location, cwd))
                 .collect(),
             &unreadable,
             &templates,

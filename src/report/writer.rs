@@ -19,9 +19,9 @@ pub struct Totals<'a> {
     /// Shown by the human format; `None` when the output is not a
     /// terminal, so that piped output is the same from run to run.
     pub elapsed: Option<Duration>,
-    /// Whether the human format ends with its summary line (not with
-    /// `--quiet`, nor when no file was linted: "0 errors" would contradict
-    /// the error that says why).
+    /// Whether the human and github formats end with their summary (not
+    /// with `--quiet`, nor when no file was linted: "0 errors" would
+    /// contradict the error that says why).
     pub summary: bool,
     /// Why paths were not linted, one message each.
     pub unreadable: &'a [String],
@@ -96,6 +96,7 @@ impl<W: Write> Writer<W> {
                         warnings: totals.warnings,
                         infos: totals.infos,
                         skipped_documents: totals.stats.skipped_documents,
+                        skipped_test_assertions: totals.stats.test_assertions,
                     },
                     totals.templates,
                 ));
@@ -113,14 +114,17 @@ impl<W: Write> Writer<W> {
                 );
                 self.write(&tail);
             }
-            Output::Report(Format::Github) => {
-                self.write(&github::summary(&github::Summary {
-                    files: totals.files,
-                    pod_specs: totals.stats.pod_specs,
-                    errors: totals.errors,
-                    warnings: totals.warnings,
-                    infos: totals.infos,
-                }));
+            Output::Report(Format::Github) if totals.summary => {
+                self.write(&github::summary(
+                    &github::Summary {
+                        files: totals.files,
+                        pod_specs: totals.stats.pod_specs,
+                        errors: totals.errors,
+                        warnings: totals.warnings,
+                        infos: totals.infos,
+                    },
+                    totals.templates,
+                ));
             }
             Output::Statistics => {
                 self.write(&human::statistics(totals.by_rule));
@@ -131,7 +135,7 @@ impl<W: Write> Writer<W> {
             Output::Report(Format::Human) if totals.summary => {
                 self.write(&human::summary(&human_totals(totals)));
             }
-            Output::Report(Format::Human | Format::Compact) => {}
+            Output::Report(Format::Human | Format::Github | Format::Compact) => {}
         }
         if self.error.is_none() {
             if let Err(error) = self.out.flush() {
@@ -163,5 +167,6 @@ fn human_totals(totals: &Totals<'_>) -> human::Totals {
         warnings: totals.warnings,
         infos: totals.infos,
         elapsed: totals.elapsed,
+        test_assertions: totals.stats.test_assertions,
     }
 }

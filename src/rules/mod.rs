@@ -8,6 +8,7 @@ pub use catalog::{parse as parse_meta, Level, Meta};
 
 use crate::finding::Fix;
 use crate::model::{Object, PodView, Target};
+use crate::relations::{Report as RelationReport, Set};
 
 /// A finding as a rule reports it, before it is located in the source.
 #[derive(Debug)]
@@ -93,6 +94,8 @@ pub enum Check {
     CompleteObject(fn(&Object<'_>, &mut Report<'_>)),
     /// Found while parsing; the engine reports it.
     Syntax,
+    /// The objects of a set, after every file is read (see [`crate::relations`]).
+    Relation(fn(&Set<'_>, &mut RelationReport<'_>)),
     /// A custom check of `.podlint.yaml`, compiled for this run.
     Custom(&'static crate::custom::CustomCheck),
 }
@@ -164,6 +167,7 @@ registry! {
     dangerous_capabilities,
     database_with_web_app,
     deprecated_api_version,
+    disruption_budget_blocks_eviction,
     duplicate_container_name,
     duplicate_key,
     emptydir_durable_data,
@@ -180,13 +184,17 @@ registry! {
     privileged_container,
     read_only_root_fs_missing,
     readiness_probe_missing,
+    reference_missing,
     requests_exceed_limits,
     resource_requests_missing,
     run_as_root,
+    secret_data_placeholder,
     secret_in_env,
     selector_mismatch,
+    service_selects_nothing,
     unknown_field,
     unknown_suppression,
+    volume_claim_shared,
     volume_mount_undefined,
     volume_unused,
 }

@@ -5,12 +5,21 @@ use std::sync::Arc;
 
 use podlint::engine::{lint, Settings};
 use podlint::finding::{Finding, Severity};
+use podlint::relations::Collector;
 use podlint::rules::{Level, Rule};
 
 /// Lints `text` as `name` with only `rule` on (at its default severity, or
 /// warning for rules that are off by default), and the custom checks of
 /// `fixtures/<rule>/.podlint.yaml` when the rule is about custom checks.
+#[allow(dead_code)] // every test crate includes this module; not all use each helper
 pub fn lint_with(rule: &'static Rule, name: &str, text: &str) -> Vec<Finding> {
+    lint_files_with(rule, &[(name.to_string(), text.to_string())])
+}
+
+/// Lints `files` (name and text) as one run with only `rule` on (and the
+/// custom checks of the rule's fixture config): the per-file findings of
+/// each file in order, then the run-level stage's.
+pub fn lint_files_with(rule: &'static Rule, files: &[(String, String)]) -> Vec<Finding> {
     let level = |rule: &Rule| match rule.meta().level {
         Level::On(severity) => severity,
         Level::Off => Severity::Warning,
@@ -26,7 +35,17 @@ pub fn lint_with(rule: &'static Rule, name: &str, text: &str) -> Vec<Finding> {
         active,
         suppress: true,
     };
-    let source = podlint::source::decode(text.as_bytes().to_vec());
-    let name: Arc<str> = name.into();
-    lint(&name, &source, &settings).findings
+    let mut findings = Vec::new();
+    let mut facts = Collector::default();
+    for (order, (name, text)) in files.iter().enumerate() {
+        let source = podlint::source::decode(text.as_bytes().to_vec());
+        let name: Arc<str> = name.as_str().into();
+        let linted = lint(&name, &source, &settings);
+        findings.extend(linted.findings);
+        facts.add(name, order, linted.facts);
+    }
+    for (_, related) in facts.run(&|_| &settings) {
+        findings.extend(related);
+    }
+    findings
 }
