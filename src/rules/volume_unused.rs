@@ -18,7 +18,7 @@ fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
     for (index, volume) in pod.spec.volumes.iter().flatten().enumerate() {
         if !used.contains(volume.name.as_str()) {
             out.at(
-                Target::Field(pod.spec_path.key("volumes").index(index)),
+                Target::Field(pod.spec_field("volumes").index(index)),
                 format!("volume `{}` is declared but no container mounts it", volume.name),
             )
             .help("mount it where it is needed, or remove it");
