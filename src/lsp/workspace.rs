@@ -209,7 +209,7 @@ mod tests {
         let invalid = |workspace: &mut Workspace, name: &str| -> Vec<&'static str> {
             let path = dir.path().join(name);
             let shown: Arc<str> = name.into();
-            let findings = workspace.lint(Some(&path), &shown, DEPLOYMENT_WITHOUT_IMAGE);
+            let (findings, _) = workspace.lint(Some(&path), &shown, DEPLOYMENT_WITHOUT_IMAGE);
             findings
                 .iter()
                 .map(|f| f.rule)
