@@ -280,6 +280,7 @@ pub fn lint_as(
                     object,
                     container: raw.container,
                     fix: raw.fix,
+                    origin: None,
                 })
             })
             .collect();
