@@ -67,7 +67,7 @@ pub fn run(args: CheckArgs) -> u8 {
     let (policies, problems) =
         crate::admission::prepass::read(&discovered.inputs, &policy_folders(&args, &configs));
     for problem in &problems {
-        eprintln!("podlint: warning: {problem}");
+        say!("podlint: warning: {problem}");
     }
     let pool = match worker_pool(args.jobs, discovered.inputs.len() + discovered.charts.len()) {
         Ok(pool) => pool,
