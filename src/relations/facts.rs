@@ -29,6 +29,9 @@ pub struct ObjectFacts {
     /// for others, but most fields are left to what it is merged into, so
     /// nothing is reported on it.
     pub partial: bool,
+    /// A custom resource (its API group is not Kubernetes'): its operator
+    /// may make Pods that no manifest shows.
+    pub custom: bool,
     /// Relation rules that the object's `podlint.io/ignore` annotation silences.
     pub silenced: Vec<&'static str>,
     pub detail: Detail,
@@ -256,7 +259,13 @@ pub fn extract(
     let spec = node.get("spec");
     let detail = match (pod, object.kind) {
         (Some(pod), _) if pod.kind != WorkloadKind::PodTemplate => {
-            Detail::Workload(Box::new(reader.workload(object, pod)))
+            let template = object.lookup(&pod.template_path);
+            Detail::Workload(Box::new(reader.workload(object, template)))
+        }
+        // A custom resource with a Pod template where controllers have it
+        // (an Argo Rollout, an OpenKruise CloneSet): its Pods count too.
+        (None, _) if custom_pod_template(node).is_some() => {
+            Detail::Workload(Box::new(reader.workload(object, custom_pod_template(node))))
         }
         (_, "Service") => Detail::Service(Box::new(reader.service(spec))),
         (_, "PodDisruptionBudget") => Detail::DisruptionBudget(Box::new(reader.budget(spec))),
@@ -302,6 +311,7 @@ pub fn extract(
         namespace: object.namespace.map(Into::into),
         kind_place,
         partial: object.partial,
+        custom: is_custom(object.api_version),
         silenced,
         detail,
     }
@@ -321,10 +331,11 @@ impl Reader<'_, '_> {
         (self.locate)(entry.key.span)
     }
 
-    fn workload(&self, object: &Object<'_>, pod: &PodView<'_>) -> WorkloadFacts {
-        let labels_path = pod.template_path.keys("metadata.labels");
-        let labels = object
-            .lookup(&labels_path)
+    /// `template`: the Pod template (the object itself for a bare Pod).
+    fn workload(&self, object: &Object<'_>, template: Option<&Node>) -> WorkloadFacts {
+        let labels = template
+            .and_then(|t| t.get("metadata"))
+            .and_then(|m| m.get("labels"))
             .map(string_pairs)
             .unwrap_or_default();
         let replicas_entry = object.node.get("spec").and_then(|s| s.entry("replicas"));
@@ -340,7 +351,14 @@ impl Reader<'_, '_> {
             // A custom resource with a replica count (an Argo Rollout).
             None => replicas_entry.is_some(),
         };
-        let spec = object.lookup(&pod.spec_path);
+        let mut labels = labels;
+        // The Job controller labels its Pods with the Job's name.
+        if let (Some(WorkloadKind::Job), Some(name)) = (object.workload_kind, object.name) {
+            for key in ["job-name", "batch.kubernetes.io/job-name"] {
+                labels.push((key.into(), name.into()));
+            }
+        }
+        let spec = template.and_then(|t| t.get("spec"));
         let mut facts = WorkloadFacts {
             workload_kind: object.workload_kind,
             labels,
@@ -652,6 +670,22 @@ impl Reader<'_, '_> {
         }
         IngressFacts { backends }
     }
+}
+
+/// `spec.template` of an object podlint does not know, when it is a Pod
+/// template (it has containers).
+fn custom_pod_template(node: &Node) -> Option<&Node> {
+    let template = node.get("spec")?.get("template")?;
+    template.get("spec")?.get("containers")?.as_seq()?;
+    Some(template)
+}
+
+/// An API group that is not Kubernetes' own: `monitoring.coreos.com/v1`,
+/// not `apps/v1` nor `networking.k8s.io/v1`.
+fn is_custom(api_version: &str) -> bool {
+    api_version
+        .split_once('/')
+        .is_some_and(|(group, _)| group.contains('.') && !group.ends_with(".k8s.io"))
 }
 
 fn seq(node: Option<&Node>) -> impl Iterator<Item = &Node> {

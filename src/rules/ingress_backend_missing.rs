@@ -13,7 +13,7 @@ fn check(set: &Set<'_>, out: &mut Report<'_>) {
         for backend in &facts.backends {
             let services = set.named("Service", &backend.service, namespace);
             if services.is_empty() {
-                if set.expects("Service", namespace) {
+                if set.expects("Service", ingress) {
                     let where_ = if set.closed() {
                         "in its chart or build"
                     } else {
