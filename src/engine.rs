@@ -264,12 +264,10 @@ fn lint_document(root: &Node, context: &mut DocumentContext<'_, '_>) {
         check(object, pod.as_ref(), settings, &mut raws);
         let silenced = suppress::annotated(object, &mut raws);
         if let Some(facts) = context.facts.as_deref_mut() {
-            facts.push(relations::facts::extract(
-                object,
-                pod.as_ref(),
-                silenced.clone(),
-                context.locate,
-            ));
+            let mut extracted =
+                relations::facts::extract(object, pod.as_ref(), silenced.clone(), context.locate);
+            extracted.kustomized = context.role == FileRole::KustomizeResource;
+            facts.push(extracted);
         }
         if settings.suppress {
             raws.retain(|raw| !silenced.contains(&raw.rule));

@@ -32,6 +32,9 @@ pub struct ObjectFacts {
     /// A custom resource (its API group is not Kubernetes'): its operator
     /// may make Pods that no manifest shows.
     pub custom: bool,
+    /// A resource of a kustomization: its ConfigMaps and Secrets may come
+    /// from the kustomization's generators.
+    pub kustomized: bool,
     /// Relation rules that the object's `podlint.io/ignore` annotation silences.
     pub silenced: Vec<&'static str>,
     pub detail: Detail,
@@ -71,6 +74,8 @@ pub struct WorkloadFacts {
     /// StatefulSet...): the default of one applies when `replicas` is absent.
     pub replicated: bool,
     pub ports: Vec<PortFact>,
+    /// A long-running container declares no ports: it may listen on any.
+    pub undeclared_ports: bool,
     pub references: Vec<Reference>,
 }
 
@@ -312,6 +317,7 @@ pub fn extract(
         kind_place,
         partial: object.partial,
         custom: is_custom(object.api_version),
+        kustomized: false,
         silenced,
         detail,
     }
@@ -365,6 +371,7 @@ impl Reader<'_, '_> {
             replicas,
             replicated,
             ports: Vec::new(),
+            undeclared_ports: false,
             references: Vec::new(),
         };
         if let Some(spec) = spec {
@@ -376,10 +383,11 @@ impl Reader<'_, '_> {
     fn pod_spec(&self, spec: &Node, facts: &mut WorkloadFacts) {
         for list in ["initContainers", "containers", "ephemeralContainers"] {
             for container in seq(spec.get(list)) {
-                if list != "initContainers"
-                    || container.get("restartPolicy").and_then(Node::as_str) == Some("Always")
-                {
+                let long_running = list == "containers"
+                    || container.get("restartPolicy").and_then(Node::as_str) == Some("Always");
+                if long_running {
                     self.ports(container, &mut facts.ports);
+                    facts.undeclared_ports |= container.get("ports").is_none();
                 }
                 self.container_references(container, &mut facts.references);
             }

@@ -91,7 +91,9 @@ impl Collector {
         let mut folders: HashMap<&Path, u32> = HashMap::new();
         for (file, collected) in self.files.iter().enumerate() {
             let set = collected.facts.set.unwrap_or(SetId::Raw);
-            let parent = Path::new(&*collected.name).parent().unwrap_or(Path::new(""));
+            let parent = Path::new(&*collected.name)
+                .parent()
+                .unwrap_or(Path::new(""));
             let next = folders.len() as u32;
             let folder = *folders.entry(parent).or_insert(next);
             let members = by_set.entry(set).or_default();

@@ -146,14 +146,11 @@ impl<'a> Set<'a> {
     /// judged by what it ships.
     pub fn expects(&self, kind: &str, referrer: &Member<'_>) -> bool {
         self.closed
-            || self
-                .kinds_by_folder
-                .iter()
-                .any(|&(k, namespace, folder)| {
-                    k == kind
-                        && folder == referrer.folder
-                        && compatible(namespace, referrer.namespace())
-                })
+            || self.kinds_by_folder.iter().any(|&(k, namespace, folder)| {
+                k == kind
+                    && folder == referrer.folder
+                    && compatible(namespace, referrer.namespace())
+            })
     }
 
     /// Whether `selector`, of `selecting`, can be judged to select nothing.
@@ -191,6 +188,15 @@ impl<'a> Set<'a> {
         near && selecting.namespace() != Some("kube-system")
             && !keys.into_iter().any(|k| CONTROLLER_LABELS.contains(&&**k))
             && !values.into_iter().any(|v| self.custom_names.contains(&**v))
+    }
+
+    /// Whether an object of this name may be made by the operator of a
+    /// custom resource of the set: a RayCluster `ray` makes the Service
+    /// `ray-head-svc`, a database cluster its Secrets.
+    pub fn made_by_operator(&self, name: &str) -> bool {
+        self.custom_names
+            .iter()
+            .any(|custom| custom.len() >= 3 && name.starts_with(custom))
     }
 
     /// The workloads whose Pods `selector` selects, in `namespace`.

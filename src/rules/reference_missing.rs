@@ -12,7 +12,12 @@ fn check(set: &Set<'_>, out: &mut Report<'_>) {
         let namespace = workload.namespace();
         for reference in facts.references.iter().filter(|r| !r.optional) {
             let kind = reference.kind.kind();
-            if made_by_cluster(kind, &reference.name) {
+            let generated = workload.facts.kustomized
+                && matches!(reference.kind, ReferenceKind::ConfigMap | ReferenceKind::Secret);
+            if generated
+                || made_by_cluster(kind, &reference.name)
+                || set.made_by_operator(&reference.name)
+            {
                 continue;
             }
             if !set.named(kind, &reference.name, namespace).is_empty()
