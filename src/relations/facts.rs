@@ -32,6 +32,10 @@ pub struct ObjectFacts {
     /// A custom resource (its API group is not Kubernetes'): its operator
     /// may make Pods that no manifest shows.
     pub custom: bool,
+    /// The API group a custom resource belongs to, or that a
+    /// CustomResourceDefinition defines: operators label their Pods with
+    /// keys under it (`longhorn.io/component`).
+    pub custom_group: Option<Text>,
     /// A resource of a kustomization: its ConfigMaps and Secrets may come
     /// from the kustomization's generators.
     pub kustomized: bool,
@@ -317,6 +321,7 @@ pub fn extract(
         kind_place,
         partial: object.partial,
         custom: is_custom(object.api_version),
+        custom_group: custom_group(object),
         kustomized: false,
         silenced,
         detail,
@@ -694,6 +699,15 @@ fn is_custom(api_version: &str) -> bool {
     api_version
         .split_once('/')
         .is_some_and(|(group, _)| group.contains('.') && !group.ends_with(".k8s.io"))
+}
+
+fn custom_group(object: &Object<'_>) -> Option<Text> {
+    if object.kind == "CustomResourceDefinition" {
+        let group = object.node.get("spec")?.get("group")?.as_str()?;
+        return Some(group.into());
+    }
+    let (group, _) = object.api_version.split_once('/')?;
+    is_custom(object.api_version).then(|| group.into())
 }
 
 fn seq(node: Option<&Node>) -> impl Iterator<Item = &Node> {

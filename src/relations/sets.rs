@@ -70,6 +70,8 @@ pub struct Set<'a> {
     by_target: HashMap<(&'a str, &'a str), Vec<u32>>,
     /// The names of custom resources (see [`Set::judges_selector`]).
     custom_names: HashSet<&'a str>,
+    /// The API groups of custom resources and their definitions.
+    custom_groups: HashSet<&'a str>,
     /// The kinds defined in each folder, with their namespaces.
     kinds_by_folder: HashSet<(&'a str, Option<&'a str>, u32)>,
 }
@@ -85,12 +87,14 @@ impl<'a> Set<'a> {
             by_target: HashMap::new(),
             kinds_by_folder: HashSet::new(),
             custom_names: HashSet::new(),
+            custom_groups: HashSet::new(),
         };
         for (index, member) in set.members.iter().enumerate() {
             let index = index as u32;
             let facts = member.facts;
             let namespace = facts.namespace.as_deref();
             let mut defined = vec![(&*facts.kind, facts.name.as_deref())];
+            set.custom_groups.extend(facts.custom_group.as_deref());
             if facts.custom && !matches!(facts.detail, Detail::Workload(_)) {
                 set.custom_names.extend(facts.name.as_deref());
             }
@@ -158,7 +162,9 @@ impl<'a> Set<'a> {
     /// files: in its folder, as for [`Set::expects`]); not in `kube-system`
     /// (whose control-plane Pods are static, in no manifest); not when it
     /// selects by a label that controllers put on Pods (`pod-template-hash`,
-    /// `statefulset.kubernetes.io/pod-name`...); and not when a label value
+    /// `statefulset.kubernetes.io/pod-name`...) or by a key under the API
+    /// group of a custom resource or definition of the set (its operator's
+    /// label, `longhorn.io/component`); and not when a label value
     /// is the name of a custom resource, whose operator makes the Pods
     /// (a Prometheus `k8s` runs Pods labelled `prometheus: k8s`).
     pub fn judges_selector(&self, selecting: &Member<'_>, selector: &Selector) -> bool {
@@ -185,8 +191,14 @@ impl<'a> Set<'a> {
             compatible(workload.namespace(), selecting.namespace())
                 && (self.closed || workload.folder == selecting.folder)
         });
+        let operator_key = |key: &str| {
+            key.split_once('/')
+                .is_some_and(|(prefix, _)| self.custom_groups.contains(prefix))
+        };
         near && selecting.namespace() != Some("kube-system")
-            && !keys.into_iter().any(|k| CONTROLLER_LABELS.contains(&&**k))
+            && !keys
+                .into_iter()
+                .any(|k| CONTROLLER_LABELS.contains(&&**k) || operator_key(k))
             && !values.into_iter().any(|v| self.custom_names.contains(&**v))
     }
 
