@@ -264,10 +264,12 @@ fn lint_document(root: &Node, context: &mut DocumentContext<'_, '_>) {
         check(object, pod.as_ref(), settings, &mut raws);
         let silenced = suppress::annotated(object, &mut raws);
         if let Some(facts) = context.facts.as_deref_mut() {
-            let mut extracted =
+            let extracted =
                 relations::facts::extract(object, pod.as_ref(), silenced.clone(), context.locate);
-            extracted.kustomized = context.role == FileRole::KustomizeResource;
-            facts.push(extracted);
+            if let Some(mut extracted) = extracted {
+                extracted.kustomized = context.role == FileRole::KustomizeResource;
+                facts.push(extracted);
+            }
         }
         if settings.suppress {
             raws.retain(|raw| !silenced.contains(&raw.rule));

@@ -252,13 +252,15 @@ pub struct Backend {
 /// Turns spans of the file being read into places.
 pub type Locate<'a> = dyn Fn(Span) -> Place + 'a;
 
-/// The facts of one object. `pod` is its Pod-spec view, when it has one.
+/// The facts of one object, when relation rules can use them (not an RBAC
+/// rule or a webhook configuration, say). `pod` is its Pod-spec view, when
+/// it has one.
 pub fn extract(
     object: &Object<'_>,
     pod: Option<&PodView<'_>>,
     silenced: Vec<&'static str>,
     locate: &Locate<'_>,
-) -> ObjectFacts {
+) -> Option<ObjectFacts> {
     let node = object.node;
     let kind_place = node.entry("kind").map_or_else(
         || locate(node.span),
@@ -314,18 +316,24 @@ pub fn extract(
         }
         _ => Detail::Other,
     };
-    ObjectFacts {
+    let custom_group = custom_group(object);
+    // Other kinds matter only as names that Pods reference, or as custom
+    // resources whose operators make Pods and Services.
+    let kept = !matches!(detail, Detail::Other)
+        || object.kind == "ServiceAccount"
+        || custom_group.is_some();
+    kept.then(|| ObjectFacts {
         kind: object.kind.into(),
         name: object.name.map(Into::into),
         namespace: object.namespace.map(Into::into),
         kind_place,
         partial: object.partial,
         custom: is_custom(object.api_version),
-        custom_group: custom_group(object),
+        custom_group,
         kustomized: false,
         silenced,
         detail,
-    }
+    })
 }
 
 struct Reader<'l, 'a> {
