@@ -10,6 +10,7 @@ use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
 
 use crate::cli::FailLevel;
 use crate::files::{self, ReadError};
+use crate::model::ConfiguredKind;
 use crate::rules::{self, Level};
 use crate::size::ByteSize;
 use crate::source::{self, Node, Span, SyntaxProblem};
@@ -25,6 +26,35 @@ pub struct Config {
     pub max_file_size: Option<ByteSize>,
     /// The custom checks, compiled and registered as rules.
     pub checks: Vec<&'static rules::Rule>,
+    /// Custom resource kinds whose Pods podlint lints, besides the built-in ones.
+    pub pod_templates: Vec<ConfiguredKind>,
+    pub helm: HelmConfig,
+}
+
+/// `helm:` of the config.
+#[derive(Debug, Default, Clone)]
+pub struct HelmConfig {
+    pub binary: Option<PathBuf>,
+    pub release_name: Option<String>,
+    pub namespace: Option<String>,
+    /// Extra renders by chart folder, relative to the config's folder.
+    pub charts: Vec<ChartRenders>,
+    /// The folder of the config file that chart paths are relative to.
+    pub base: PathBuf,
+}
+
+#[derive(Debug, Clone)]
+pub struct ChartRenders {
+    pub path: String,
+    pub renders: Vec<ConfigRender>,
+}
+
+/// One render of `helm.charts.<path>.renders`: values files in order
+/// (relative to the chart folder) and `--set` pairs.
+#[derive(Debug, Clone, Default)]
+pub struct ConfigRender {
+    pub values: Vec<String>,
+    pub set: Vec<(String, String)>,
 }
 
 impl Config {
@@ -52,7 +82,10 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
     let name = path.display().to_string();
     match files::read(path, MAX_CONFIG_SIZE) {
-        Ok(bytes) => parse(&name, source::decode(bytes).text),
+        Ok(bytes) => parse(&name, source::decode(bytes).text).map(|mut config| {
+            config.helm.base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+            config
+        }),
         Err(ReadError::TooLarge(_)) => Err(ConfigError::new(
             format!("cannot read config file {name}: it is larger than {MAX_CONFIG_SIZE}, the limit for config files"),
             None,
@@ -142,7 +175,15 @@ impl Errors<'_> {
     }
 }
 
-const KEYS: &[&str] = &["rules", "exclude", "fail-level", "max-file-size", "checks"];
+const KEYS: &[&str] = &[
+    "rules",
+    "exclude",
+    "fail-level",
+    "max-file-size",
+    "checks",
+    "pod-templates",
+    "helm",
+];
 
 pub fn parse(name: &str, text: String) -> Result<Config, ConfigError> {
     let parsed = source::parse(&text);
@@ -169,7 +210,7 @@ pub fn parse(name: &str, text: String) -> Result<Config, ConfigError> {
     let Some(entries) = document.root.as_map() else {
         return Err(errors.at(
             document.root.span,
-            "the config must be a mapping with the keys rules, exclude, fail-level and max-file-size".into(),
+            "the config must be a mapping with the keys rules, exclude, fail-level, max-file-size, checks and pod-templates".into(),
             None,
         ));
     };
@@ -182,8 +223,10 @@ pub fn parse(name: &str, text: String) -> Result<Config, ConfigError> {
         let key = entry.key.as_str().unwrap_or_default();
         match key {
             "checks" => {}
+            "helm" => config.helm = helm(&errors, &entry.value)?,
             "rules" => config.rules = rule_levels(&errors, &entry.value)?,
             "exclude" => config.exclude = excludes(&errors, &entry.value)?,
+            "pod-templates" => config.pod_templates = pod_templates(&errors, &entry.value)?,
             "fail-level" => {
                 let level = entry
                     .value
@@ -220,9 +263,9 @@ pub fn parse(name: &str, text: String) -> Result<Config, ConfigError> {
                     format!("unknown key `{key}`"),
                     Some(match near {
                         Some(near) => format!(
-                            "did you mean `{near}`? The keys are rules, exclude, fail-level and max-file-size"
+                            "did you mean `{near}`? The keys are rules, exclude, fail-level, max-file-size, checks and pod-templates"
                         ),
-                        None => "the keys are rules, exclude, fail-level and max-file-size".into(),
+                        None => "the keys are rules, exclude, fail-level, max-file-size, checks and pod-templates".into(),
                     }),
                 ));
             }
@@ -267,6 +310,122 @@ fn rule_levels(
     Ok(levels)
 }
 
+const HELM_KEYS: &[&str] = &["binary", "release-name", "namespace", "charts"];
+
+fn helm(errors: &Errors<'_>, node: &Node) -> Result<HelmConfig, ConfigError> {
+    let mut helm = HelmConfig::default();
+    if node.is_null() {
+        return Ok(helm);
+    }
+    let Some(entries) = node.as_map() else {
+        return Err(errors.at(
+            node.span,
+            "`helm` must be a mapping with the keys binary, release-name, namespace and charts"
+                .into(),
+            None,
+        ));
+    };
+    for entry in entries {
+        let key = entry.key.as_str().unwrap_or_default();
+        let text = |what: &str| {
+            entry.value.as_str().map(str::to_string).ok_or_else(|| {
+                errors.at(
+                    entry.value.span,
+                    format!("`helm.{key}` must be {what}"),
+                    None,
+                )
+            })
+        };
+        match key {
+            "binary" => helm.binary = Some(PathBuf::from(text("a path")?)),
+            "release-name" => helm.release_name = Some(text("a string")?),
+            "namespace" => helm.namespace = Some(text("a string")?),
+            "charts" => helm.charts = chart_renders(errors, &entry.value)?,
+            _ => {
+                let near = crate::rules::nearest(key, HELM_KEYS.iter().copied());
+                let keys = "the keys of `helm` are binary, release-name, namespace and charts";
+                return Err(errors.at(
+                    entry.key.span,
+                    format!("unknown key `helm.{key}`"),
+                    Some(match near {
+                        Some(near) => format!("did you mean `{near}`? {keys}"),
+                        None => keys.into(),
+                    }),
+                ));
+            }
+        }
+    }
+    Ok(helm)
+}
+
+/// `helm.charts`: `<chart path>: {renders: [{values: [...], set: {k: v}}]}`.
+fn chart_renders(errors: &Errors<'_>, node: &Node) -> Result<Vec<ChartRenders>, ConfigError> {
+    let shape =
+        "`helm.charts` maps chart folders to `renders: [{values: [files], set: {key: value}}]`";
+    if node.is_null() {
+        return Ok(Vec::new());
+    }
+    let Some(charts) = node.as_map() else {
+        return Err(errors.at(node.span, shape.into(), None));
+    };
+    let mut out = Vec::new();
+    for chart in charts {
+        let path = chart.key.as_str().unwrap_or_default().to_string();
+        let renders = match chart.value.as_map() {
+            Some([entry]) if entry.key.as_str() == Some("renders") => &entry.value,
+            _ => return Err(errors.at(chart.value.span, shape.into(), None)),
+        };
+        let Some(items) = renders.as_seq() else {
+            return Err(errors.at(renders.span, shape.into(), None));
+        };
+        let mut list = Vec::new();
+        for item in items {
+            let mut render = ConfigRender::default();
+            for field in item.as_map().unwrap_or_default() {
+                match (field.key.as_str().unwrap_or_default(), &field.value) {
+                    ("values", value) if value.as_seq().is_some() => {
+                        for file in value.as_seq().unwrap_or_default() {
+                            match file.as_str() {
+                                Some(file) => render.values.push(file.to_string()),
+                                None => {
+                                    return Err(errors.at(
+                                        file.span,
+                                        "a values file must be a path".into(),
+                                        None,
+                                    ))
+                                }
+                            }
+                        }
+                    }
+                    ("set", value) if value.as_map().is_some() => {
+                        for pair in value.as_map().unwrap_or_default() {
+                            let key = pair.key.as_str().unwrap_or_default().to_string();
+                            let Some(text) = pair.value.as_scalar() else {
+                                return Err(errors.at(
+                                    pair.value.span,
+                                    "a `set` value must be a scalar".into(),
+                                    None,
+                                ));
+                            };
+                            render.set.push((key, text.text.to_string()));
+                        }
+                    }
+                    _ => return Err(errors.at(field.key.span, shape.into(), None)),
+                }
+            }
+            if item.as_map().is_none() {
+                return Err(errors.at(item.span, shape.into(), None));
+            }
+            list.push(render);
+        }
+        out.push(ChartRenders {
+            path,
+            renders: list,
+        });
+    }
+    Ok(out)
+}
+
 fn excludes(errors: &Errors<'_>, node: &Node) -> Result<Vec<String>, ConfigError> {
     if node.is_null() {
         return Ok(Vec::new());
@@ -289,4 +448,111 @@ fn excludes(errors: &Errors<'_>, node: &Node) -> Result<Vec<String>, ConfigError
         globs.push(glob.to_string());
     }
     Ok(globs)
+}
+
+const POD_TEMPLATE_KEYS: &[&str] = &["apiVersion", "kind", "paths", "runs-to-completion"];
+
+/// `pod-templates:`: custom resource kinds and where they keep Pods.
+fn pod_templates(errors: &Errors<'_>, node: &Node) -> Result<Vec<ConfiguredKind>, ConfigError> {
+    const EXAMPLE: &str = "pod-templates:\n  - apiVersion: example.com/v1\n    kind: Worker\n    paths: [spec.template]\n    runs-to-completion: false";
+    if node.is_null() {
+        return Ok(Vec::new());
+    }
+    let Some(items) = node.as_seq() else {
+        return Err(errors.at(
+            node.span,
+            "`pod-templates` must be a list of kinds".into(),
+            Some(EXAMPLE.into()),
+        ));
+    };
+    let mut kinds = Vec::new();
+    for item in items {
+        let Some(entries) = item.as_map() else {
+            return Err(errors.at(
+                item.span,
+                "a pod-templates entry must be a mapping with apiVersion, kind and paths".into(),
+                Some(EXAMPLE.into()),
+            ));
+        };
+        for entry in entries {
+            let key = entry.key.as_str().unwrap_or_default();
+            if !POD_TEMPLATE_KEYS.contains(&key) {
+                let help = match crate::rules::nearest(key, POD_TEMPLATE_KEYS.iter().copied()) {
+                    Some(near) => format!("did you mean `{near}`? The keys are apiVersion, kind, paths and runs-to-completion"),
+                    None => "the keys are apiVersion, kind, paths and runs-to-completion".into(),
+                };
+                return Err(errors.at(
+                    entry.key.span,
+                    format!("unknown key `{key}` in a pod-templates entry"),
+                    Some(help),
+                ));
+            }
+        }
+        let text = |key: &str| -> Result<String, ConfigError> {
+            match item.get(key) {
+                Some(value) => value.as_str().map(str::to_string).ok_or_else(|| {
+                    errors.at(value.span, format!("`{key}` must be a string"), None)
+                }),
+                None => Err(errors.at(
+                    item.span,
+                    format!("a pod-templates entry needs `{key}`"),
+                    Some(EXAMPLE.into()),
+                )),
+            }
+        };
+        let api_version = text("apiVersion")?;
+        let kind = text("kind")?;
+        let Some(paths_node) = item.get("paths") else {
+            return Err(errors.at(
+                item.span,
+                "a pod-templates entry needs `paths`".into(),
+                Some(EXAMPLE.into()),
+            ));
+        };
+        let Some(path_items) = paths_node.as_seq().filter(|p| !p.is_empty()) else {
+            return Err(errors.at(
+                paths_node.span,
+                "`paths` must be a list of field paths such as spec.template".into(),
+                None,
+            ));
+        };
+        let mut paths = Vec::new();
+        for path in path_items {
+            let valid = path.as_str().filter(|p| {
+                p.split('.').all(|part| {
+                    let key = part.strip_suffix("[]").unwrap_or(part);
+                    !key.is_empty() && !key.contains(['[', ']'])
+                })
+            });
+            let Some(valid) = valid else {
+                return Err(errors.at(
+                    path.span,
+                    "a path is keys joined by dots, `[]` after a list: spec.template, spec.workers[].template".into(),
+                    None,
+                ));
+            };
+            paths.push(valid.to_string());
+        }
+        let runs_to_completion = match item.get("runs-to-completion") {
+            None => false,
+            Some(value) => match value.as_str() {
+                Some("true") => true,
+                Some("false") => false,
+                _ => {
+                    return Err(errors.at(
+                        value.span,
+                        "`runs-to-completion` must be true or false".into(),
+                        None,
+                    ))
+                }
+            },
+        };
+        kinds.push(ConfiguredKind {
+            api_version,
+            kind,
+            paths,
+            runs_to_completion,
+        });
+    }
+    Ok(kinds)
 }

@@ -7,6 +7,7 @@
 //! `# label: <rule-id>` marks each line that a finding's second label must
 //! point at, so that both ends of a relation are asserted.
 
+mod bin;
 mod common;
 
 use std::collections::BTreeSet;
@@ -153,7 +154,11 @@ fn every_fixture_folder_names_a_rule() {
         .flatten()
     {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if entry.path().is_dir() && name != "examples" {
+        // examples/: whole-run examples; custom-resources/: every rule at once
+        // on each custom resource kind (tests/custom_resources.rs); charts/:
+        // fixture charts (tests/helm.rs).
+        let whole_runs = ["examples", "custom-resources", "charts"];
+        if entry.path().is_dir() && !whole_runs.contains(&name.as_str()) {
             assert!(
                 rules::find(&name).is_some(),
                 "fixtures/{name} names no rule"
@@ -162,10 +167,11 @@ fn every_fixture_folder_names_a_rule() {
     }
 }
 
-/// Each folder under `fixtures/<rule-id>/` is linted whole by the binary,
-/// so that the files around a file count (a kustomization that lists it as a
-/// patch, a Chainsaw test that names it as an assertion): that rule's
-/// findings must match the `# expect:` markers of all the folder's files.
+/// Each folder under `fixtures/<rule-id>/` is also linted whole by the
+/// binary, subfolders included, as a user runs it on a repository: layouts
+/// where the files around a file say what it is (an overlay's kustomization
+/// that lists a patch, a Chainsaw test that names its assertions). That
+/// rule's findings must match the `# expect:` markers of all its files.
 #[test]
 fn every_fixture_folder_matches_its_expect_markers() {
     let mut failures = Vec::new();
@@ -191,6 +197,7 @@ fn every_fixture_folder_matches_its_expect_markers() {
             }
             let output = assert_cmd::Command::cargo_bin("podlint")
                 .expect("the podlint binary")
+                .env("PATH", bin::path_with_tools())
                 .args(["check", "--format", "json", "--fail-level", "never"])
                 .arg(&dir)
                 .output()

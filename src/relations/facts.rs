@@ -269,14 +269,22 @@ pub fn extract(
     let reader = Reader { locate, kind_place };
     let spec = node.get("spec");
     let detail = match (pod, object.kind) {
-        (Some(pod), _) if pod.kind != WorkloadKind::PodTemplate => {
-            let template = object.lookup(&pod.template_path);
-            Detail::Workload(Box::new(reader.workload(object, template)))
+        (Some(pod), _)
+            if pod.kind != crate::model::PodKind::Workload(WorkloadKind::PodTemplate) =>
+        {
+            let labels = object.lookup(&pod.template_path.keys("metadata.labels"));
+            let spec = object.lookup(&pod.spec_path);
+            Detail::Workload(Box::new(reader.workload(object, labels, spec)))
         }
         // A custom resource with a Pod template where controllers have it
-        // (an Argo Rollout, an OpenKruise CloneSet): its Pods count too.
+        // (an OpenKruise CloneSet), when no pod-templates entry names it.
         (None, _) if custom_pod_template(node).is_some() => {
-            Detail::Workload(Box::new(reader.workload(object, custom_pod_template(node))))
+            let template = custom_pod_template(node);
+            let labels = template
+                .and_then(|t| t.get("metadata"))
+                .and_then(|m| m.get("labels"));
+            let spec = template.and_then(|t| t.get("spec"));
+            Detail::Workload(Box::new(reader.workload(object, labels, spec)))
         }
         (_, "Service") => Detail::Service(Box::new(reader.service(spec))),
         (_, "PodDisruptionBudget") => Detail::DisruptionBudget(Box::new(reader.budget(spec))),
@@ -350,13 +358,14 @@ impl Reader<'_, '_> {
         (self.locate)(entry.key.span)
     }
 
-    /// `template`: the Pod template (the object itself for a bare Pod).
-    fn workload(&self, object: &Object<'_>, template: Option<&Node>) -> WorkloadFacts {
-        let labels = template
-            .and_then(|t| t.get("metadata"))
-            .and_then(|m| m.get("labels"))
-            .map(string_pairs)
-            .unwrap_or_default();
+    /// `labels`: the Pods' labels; `spec`: their Pod spec.
+    fn workload(
+        &self,
+        object: &Object<'_>,
+        labels: Option<&Node>,
+        spec: Option<&Node>,
+    ) -> WorkloadFacts {
+        let labels = labels.map(string_pairs).unwrap_or_default();
         let replicas_entry = object.node.get("spec").and_then(|s| s.entry("replicas"));
         let replicas = replicas_entry.and_then(|e| Some((integer(&e.value)?, self.entry_place(e))));
         let replicated = match object.workload_kind {
@@ -377,7 +386,6 @@ impl Reader<'_, '_> {
                 labels.push((key.into(), name.into()));
             }
         }
-        let spec = template.and_then(|t| t.get("spec"));
         let mut facts = WorkloadFacts {
             workload_kind: object.workload_kind,
             labels,
