@@ -21,6 +21,7 @@ mod lsp;
 pub mod model;
 pub mod ordered;
 pub mod pipeline;
+pub mod render;
 pub mod report;
 pub mod rules;
 pub mod size;

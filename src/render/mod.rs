@@ -1,0 +1,4 @@
+//! Rendering: kustomize builds, and the mapping of rendered nodes back to
+//! the files a person edits.
+
+pub mod kustomization;
