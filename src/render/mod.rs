@@ -2,3 +2,4 @@
 //! the files a person edits.
 
 pub mod kustomization;
+pub mod kustomize;
