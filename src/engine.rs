@@ -168,6 +168,7 @@ pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted
                     object,
                     container: raw.container,
                     fix: raw.fix,
+                    target: raw.target,
                 })
             })
             .collect();

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::model::FieldPath;
+use crate::model::{FieldPath, Target};
 use crate::source::{Position, Span};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -61,6 +61,9 @@ pub struct Finding {
     pub object: Option<ObjectRef>,
     pub container: Option<String>,
     pub fix: Option<Fix>,
+    /// What the rule pointed at in its document (a missing field's whole
+    /// path): how a rendered finding is mapped back to its source.
+    pub target: Target,
 }
 
 /// A mechanical fix that an editor can offer as a quick fix.
@@ -107,6 +110,7 @@ pub mod tests {
                 }),
                 container: Some("web".into()),
                 fix: None,
+                target: Target::Span(Span::new(40, 58)),
             },
             Finding {
                 rule: "invalid-yaml",
@@ -121,6 +125,7 @@ pub mod tests {
                 object: None,
                 container: None,
                 fix: None,
+                target: Target::Span(Span::new(70, 71)),
             },
         ]
     }

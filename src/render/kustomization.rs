@@ -99,7 +99,8 @@ pub fn file_in(dir: &Path) -> Option<PathBuf> {
 
 impl Kustomization {
     pub fn read(file: &Path) -> Result<Kustomization, String> {
-        let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        let bytes =
+            std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
         let text = source::decode(bytes).text;
         Ok(Kustomization::parse(file, text))
     }
@@ -554,10 +555,8 @@ pub fn normalize(path: &Path) -> PathBuf {
         match component {
             Component::CurDir => {}
             Component::ParentDir => {
-                let popped = matches!(
-                    out.components().next_back(),
-                    Some(Component::Normal(_))
-                ) && out.pop();
+                let popped =
+                    matches!(out.components().next_back(), Some(Component::Normal(_))) && out.pop();
                 if !popped {
                     out.push("..");
                 }
@@ -621,7 +620,16 @@ mod tests {
             Some("Service")
         );
         assert_eq!(k.images[0].name, "nginx");
-        assert_eq!(at(&k, k.images[0].new_tag.as_ref().map_or(Span::default(), |w| w.span)), "latest");
+        assert_eq!(
+            at(
+                &k,
+                k.images[0]
+                    .new_tag
+                    .as_ref()
+                    .map_or(Span::default(), |w| w.span)
+            ),
+            "latest"
+        );
         assert_eq!(k.generators[0].kind, "ConfigMap");
         assert_eq!(texts(&k.generators[0].sources), ["conf.txt", "a.env"]);
         assert_eq!(at(&k, k.generators[0].span), "name: cfg");
@@ -631,7 +639,10 @@ mod tests {
     #[test]
     fn normalizes_lexically() {
         assert_eq!(normalize(Path::new("a/b/../c/./d")), PathBuf::from("a/c/d"));
-        assert_eq!(normalize(Path::new("../a/../../b")), PathBuf::from("../../b"));
+        assert_eq!(
+            normalize(Path::new("../a/../../b")),
+            PathBuf::from("../../b")
+        );
     }
 
     fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
@@ -655,7 +666,10 @@ mod tests {
             ),
             ("prod/patch.yaml", "kind: Deployment\n"),
             ("dev/Kustomization", "resources:\n- ../base\n"),
-            ("comp/kustomization.yaml", "kind: Component\nresources: [extra.yaml]\n"),
+            (
+                "comp/kustomization.yaml",
+                "kind: Component\nresources: [extra.yaml]\n",
+            ),
             ("comp/extra.yaml", "kind: Service\n"),
             ("lonely/kustomization.yml", "kind: Component\n"),
         ]);
@@ -690,7 +704,11 @@ mod tests {
             .expect("prod uses the base");
         let files: Vec<PathBuf> = chain
             .iter()
-            .map(|k| normalize(&k.file).strip_prefix(&root).map_or_else(|_| k.file.clone(), Path::to_path_buf))
+            .map(|k| {
+                normalize(&k.file)
+                    .strip_prefix(&root)
+                    .map_or_else(|_| k.file.clone(), Path::to_path_buf)
+            })
             .collect();
         assert_eq!(
             files,

@@ -73,7 +73,10 @@ pub enum Origin {
     File(PathBuf),
     /// Made by a generator (`ConfigMapGenerator`, `HelmChartInflationGenerator`...)
     /// declared in this kustomization file, absolute.
-    Generated { kustomization: PathBuf, by: String },
+    Generated {
+        kustomization: PathBuf,
+        by: String,
+    },
     Unknown,
 }
 
@@ -102,8 +105,9 @@ pub struct Failure {
 
 /// Builds `root` (an absolute folder). `helm`: whether a kustomization of
 /// the root inflates charts.
-pub fn build(binary: &Binary, root: &Path, helm: bool) -> Result<Build, Failure> {
-    let wrapper = Wrapper::create(root).map_err(|e| failure(format!("cannot build {}: {e}", root.display())))?;
+pub fn build(binary: &Binary, root: &Path, helm: bool) -> Result<Build, Box<Failure>> {
+    let wrapper = Wrapper::create(root)
+        .map_err(|e| failure(format!("cannot build {}: {e}", root.display())))?;
     let mut command = Command::new(&binary.path);
     if binary.kubectl {
         command.arg("kustomize");
@@ -119,20 +123,20 @@ pub fn build(binary: &Binary, root: &Path, helm: bool) -> Result<Build, Failure>
         .map_err(|e| failure(format!("cannot run {}: {e}", binary.path.display())))?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
-        return Err(parse_failure(&stderr));
+        return Err(Box::new(parse_failure(&stderr)));
     }
     let text = String::from_utf8_lossy(&output.stdout);
     Ok(strip_annotations(&text, &wrapper.dir))
 }
 
-fn failure(message: String) -> Failure {
-    Failure {
+fn failure(message: String) -> Box<Failure> {
+    Box::new(Failure {
         message,
         dir: None,
         entry: None,
         unmatched_patch: None,
         failed_op_path: None,
-    }
+    })
 }
 
 /// A temporary folder with a kustomization that includes the root and asks
@@ -232,10 +236,7 @@ fn strip_annotations(text: &str, wrapper: &Path) -> Build {
     if documents > 0 {
         origins.push(origin);
     }
-    Build {
-        text: out,
-        origins,
-    }
+    Build { text: out, origins }
 }
 
 fn parse_origin(block: &str, wrapper: &Path) -> Origin {
@@ -270,7 +271,10 @@ fn parse_origin(block: &str, wrapper: &Path) -> Origin {
 /// the patch that matched nothing, or the JSON 6902 operation that failed.
 fn parse_failure(stderr: &str) -> Failure {
     let text = stderr.trim();
-    let text = text.strip_prefix("Error: ").or_else(|| text.strip_prefix("error: ")).unwrap_or(text);
+    let text = text
+        .strip_prefix("Error: ")
+        .or_else(|| text.strip_prefix("error: "))
+        .unwrap_or(text);
     const RECURSED: &str = "recursed accumulation of path '";
     let (dir, message) = match text.rfind(RECURSED) {
         Some(at) => {
@@ -283,14 +287,18 @@ fn parse_failure(stderr: &str) -> Failure {
         None => (None, text),
     };
     let entry = between(message, "accumulating resources from '", "'").map(str::to_string);
-    let unmatched_patch = between(message, "no resource matches strategic merge patch \"", "\"")
-        .and_then(|id| {
-            // `Deployment.v1.apps/web.[noNs]`: a namespace has no dots, a name may.
-            let (gvk, rest) = id.split_once('/')?;
-            let kind = gvk.split('.').next()?;
-            let (name, _namespace) = rest.rsplit_once('.')?;
-            Some((kind.to_string(), name.to_string()))
-        });
+    let unmatched_patch = between(
+        message,
+        "no resource matches strategic merge patch \"",
+        "\"",
+    )
+    .and_then(|id| {
+        // `Deployment.v1.apps/web.[noNs]`: a namespace has no dots, a name may.
+        let (gvk, rest) = id.split_once('/')?;
+        let kind = gvk.split('.').next()?;
+        let (name, _namespace) = rest.rsplit_once('.')?;
+        Some((kind.to_string(), name.to_string()))
+    });
     let failed_op_path = between(message, " for path: '", "'").map(str::to_string);
     let message = message
         .lines()
@@ -342,7 +350,9 @@ mod tests {
         let missing = parse_failure("error: accumulating resources: accumulation err='accumulating resources from '../bad1': '/t/bad1' must resolve to a file': recursed accumulation of path '/t/bad1': accumulating resources: accumulation err='accumulating resources from 'missing.yaml': evalsymlink failure on '/t/bad1/missing.yaml' : lstat /t/bad1/missing.yaml: no such file or directory': must build at directory: not a valid directory\n");
         assert_eq!(missing.dir, Some(PathBuf::from("/t/bad1")));
         assert_eq!(missing.entry.as_deref(), Some("missing.yaml"));
-        assert!(missing.message.starts_with("accumulating resources: accumulation err='accumulating resources from 'missing.yaml'"));
+        assert!(missing.message.starts_with(
+            "accumulating resources: accumulation err='accumulating resources from 'missing.yaml'"
+        ));
 
         let patch = parse_failure("error: accumulating resources: accumulation err='accumulating resources from '../bad2': '/t/bad2' must resolve to a file': recursed accumulation of path '/t/bad2': no resource matches strategic merge patch \"Deployment.v1.apps/nothere.[noNs]\": no matches for Id Deployment.v1.apps/nothere.[noNs]; failed to find unique target for patch Deployment.v1.apps/nothere.[noNs]\n");
         assert_eq!(patch.dir, Some(PathBuf::from("/t/bad2")));

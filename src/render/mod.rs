@@ -3,3 +3,4 @@
 
 pub mod kustomization;
 pub mod kustomize;
+pub mod overlay_map;
