@@ -18,3 +18,6 @@ if [ -d ../shared/corpus ]; then
 fi
 cp fuzz/seeds/* "$out/"
 echo "$(ls "$out" | wc -l) seeds in $out"
+mkdir -p fuzz/corpus/lsp
+cp fuzz/seeds-lsp/* fuzz/corpus/lsp/
+echo "$(ls fuzz/corpus/lsp | wc -l) seeds in fuzz/corpus/lsp"

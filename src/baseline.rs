@@ -9,9 +9,14 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::files::{self, ReadError};
 use crate::finding::{Finding, ObjectRef};
+use crate::size::ByteSize;
 
 const VERSION: u32 = 1;
+
+/// The largest baseline read: about 200,000 findings.
+pub const MAX_BASELINE_SIZE: ByteSize = ByteSize(64 * 1024 * 1024);
 
 #[derive(Serialize)]
 struct Entry<'a> {
@@ -38,9 +43,13 @@ struct ReadEntry {
 /// The fingerprints recorded in a baseline file.
 pub fn load(path: &Path) -> Result<HashSet<String>, String> {
     let shown = path.display();
-    let text =
-        std::fs::read_to_string(path).map_err(|e| format!("cannot read baseline {shown}: {e}"))?;
-    let read: Read = serde_json::from_str(&text)
+    let bytes = files::read(path, MAX_BASELINE_SIZE).map_err(|error| match error {
+        ReadError::TooLarge(_) => format!(
+            "cannot read baseline {shown}: it is larger than {MAX_BASELINE_SIZE}, the limit for baselines"
+        ),
+        error => format!("cannot read baseline {shown}: {error}"),
+    })?;
+    let read: Read = serde_json::from_slice(&bytes)
         .map_err(|e| format!("baseline {shown} is not a podlint baseline: {e}"))?;
     if read.version != VERSION {
         return Err(format!(

@@ -12,7 +12,8 @@ use crate::size::ByteSize;
     name = "podlint",
     version,
     about = "Lint Kubernetes Pod specs: every pitfall at its exact line and column",
-    args_conflicts_with_subcommands = true
+    args_conflicts_with_subcommands = true,
+    max_term_width = 100
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -30,17 +31,34 @@ pub enum Command {
         /// Output format
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
+        /// Config file whose custom checks are listed too; default: the
+        /// nearest `.podlint.yaml` from the working directory up
+        #[arg(long)]
+        config: Option<std::path::PathBuf>,
     },
     /// Print a rule's documentation
     Explain {
         /// A rule id, e.g. memory-limit-missing
         rule: String,
+        /// Config file whose custom checks can be explained too; default:
+        /// the nearest `.podlint.yaml` from the working directory up
+        #[arg(long)]
+        config: Option<std::path::PathBuf>,
     },
     /// Run the language server on standard input and output (for editors)
     Lsp,
+    /// Print the config file that applies to a file or folder, and the
+    /// settings it leads to
+    Config {
+        /// A file or folder [default: .]
+        path: Option<PathBuf>,
+        /// Config file that applies to every path, as with `check --config`
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
 }
 
-#[derive(Args, Debug, Default)]
+#[derive(Args, Clone, Debug, Default)]
 pub struct CheckArgs {
     /// Files and folders to lint; `-` reads standard input [default: .]
     pub paths: Vec<String>,
@@ -57,7 +75,8 @@ pub struct CheckArgs {
     /// Turn rules off (comma-separated, repeatable)
     #[arg(long, value_delimiter = ',', value_name = "ID")]
     pub disable: Vec<String>,
-    /// Config file [default: the nearest .podlint.yaml from the working directory up]
+    /// Config file for every path [default: for each file, the nearest
+    /// .podlint.yaml in its folder or above, up to the repository root]
     #[arg(long, value_name = "FILE")]
     pub config: Option<std::path::PathBuf>,
     /// Report findings that manifests suppress (annotations and comments), for audits
@@ -82,6 +101,25 @@ pub struct CheckArgs {
     /// Record today's findings in FILE for --baseline, and report nothing else
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+    /// Exit 0 when no file is found to lint (by default that is a mistake: exit 2)
+    #[arg(long)]
+    pub allow_empty: bool,
+    /// Print the number of findings of each rule instead of the findings
+    #[arg(long)]
+    pub statistics: bool,
+    /// Say on stderr which config applies to which files
+    #[arg(short, long, conflicts_with = "quiet")]
+    pub verbose: bool,
+    /// Print the findings only: no summary, no notices
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Write the report to FILE instead of standard output
+    #[arg(short, long, value_name = "FILE", conflicts_with = "write_baseline")]
+    pub output_file: Option<PathBuf>,
+    /// Colour in the human format [default: auto: on a terminal, unless
+    /// NO_COLOR is set; CLICOLOR_FORCE turns it on elsewhere]
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
     /// Stop after parsing (benchmarks the parse-only floor of the pipeline)
     #[arg(long, hide = true)]
     pub parse_only: bool,
@@ -93,6 +131,14 @@ pub enum FailLevel {
     #[default]
     Warning,
     Info,
+    Never,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
     Never,
 }
 

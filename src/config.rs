@@ -9,6 +9,7 @@ use clap::ValueEnum;
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
 
 use crate::cli::FailLevel;
+use crate::files::{self, ReadError};
 use crate::rules::{self, Level};
 use crate::size::ByteSize;
 use crate::source::{self, Node, Span, SyntaxProblem};
@@ -22,6 +23,8 @@ pub struct Config {
     pub exclude: Vec<String>,
     pub fail_level: Option<FailLevel>,
     pub max_file_size: Option<ByteSize>,
+    /// The custom checks, compiled and registered as rules.
+    pub checks: Vec<&'static rules::Rule>,
 }
 
 impl Config {
@@ -33,18 +36,27 @@ impl Config {
     }
 }
 
-/// The nearest `.podlint.yaml` in `start` or one of its ancestors.
+/// The largest config file read: configs are a few hundred bytes.
+pub const MAX_CONFIG_SIZE: ByteSize = ByteSize(1024 * 1024);
+
+/// The nearest `.podlint.yaml` in `start` or one of its ancestors. Anything
+/// of that name counts (a folder, a FIFO, a broken link): [`load`] then
+/// says what is wrong with it, instead of a parent's config being used.
 pub fn discover(start: &Path) -> Option<PathBuf> {
     start
         .ancestors()
         .map(|dir| dir.join(FILE_NAME))
-        .find(|candidate| candidate.is_file())
+        .find(|candidate| candidate.symlink_metadata().is_ok())
 }
 
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
     let name = path.display().to_string();
-    match std::fs::read(path) {
+    match files::read(path, MAX_CONFIG_SIZE) {
         Ok(bytes) => parse(&name, source::decode(bytes).text),
+        Err(ReadError::TooLarge(_)) => Err(ConfigError::new(
+            format!("cannot read config file {name}: it is larger than {MAX_CONFIG_SIZE}, the limit for config files"),
+            None,
+        )),
         Err(error) => Err(ConfigError::new(
             format!("cannot read config file {name}: {error}"),
             None,
@@ -130,7 +142,7 @@ impl Errors<'_> {
     }
 }
 
-const KEYS: &[&str] = &["rules", "exclude", "fail-level", "max-file-size"];
+const KEYS: &[&str] = &["rules", "exclude", "fail-level", "max-file-size", "checks"];
 
 pub fn parse(name: &str, text: String) -> Result<Config, ConfigError> {
     let parsed = source::parse(&text);
@@ -161,9 +173,15 @@ pub fn parse(name: &str, text: String) -> Result<Config, ConfigError> {
             None,
         ));
     };
+    // Checks first: `rules:` may set the level of a custom check.
+    if let Some(checks) = document.root.get("checks") {
+        config.checks = crate::custom::config::parse(&text, checks)
+            .map_err(|problem| errors.at(problem.span, problem.message, problem.help))?;
+    }
     for entry in entries {
         let key = entry.key.as_str().unwrap_or_default();
         match key {
+            "checks" => {}
             "rules" => config.rules = rule_levels(&errors, &entry.value)?,
             "exclude" => config.exclude = excludes(&errors, &entry.value)?,
             "fail-level" => {

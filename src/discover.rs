@@ -3,7 +3,6 @@
 
 use std::path::{Path, PathBuf};
 
-use globset::GlobSet;
 use walkdir::WalkDir;
 
 /// One input to lint.
@@ -31,7 +30,13 @@ pub struct Discovered {
 const SKIPPED_FOLDERS: &[&str] = &["node_modules", "vendor"];
 const EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
 
-pub fn discover(paths: &[String], stdin_name: Option<&str>, exclude: &GlobSet) -> Discovered {
+/// `excluded` says which paths found in folders to skip (with everything
+/// below them); files named in `paths` are always read.
+pub fn discover(
+    paths: &[String],
+    stdin_name: Option<&str>,
+    excluded: &mut dyn FnMut(&Path) -> bool,
+) -> Discovered {
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
     for given in paths {
@@ -43,8 +48,8 @@ pub fn discover(paths: &[String], stdin_name: Option<&str>, exclude: &GlobSet) -
         }
         let path = Path::new(given);
         match std::fs::metadata(path) {
-            Err(error) => errors.push(format!("cannot read {given}: {error}")),
-            Ok(meta) if meta.is_dir() => walk(path, exclude, &mut inputs, &mut errors),
+            Err(error) => errors.push(format!("cannot read {given}: {}", io_reason(&error))),
+            Ok(meta) if meta.is_dir() => walk(path, excluded, &mut inputs, &mut errors),
             Ok(_) => inputs.push(Input::File {
                 name: display_name(path),
                 path: path.to_path_buf(),
@@ -56,7 +61,12 @@ pub fn discover(paths: &[String], stdin_name: Option<&str>, exclude: &GlobSet) -
     Discovered { inputs, errors }
 }
 
-fn walk(root: &Path, exclude: &GlobSet, inputs: &mut Vec<Input>, errors: &mut Vec<String>) {
+fn walk(
+    root: &Path,
+    excluded: &mut dyn FnMut(&Path) -> bool,
+    inputs: &mut Vec<Input>,
+    errors: &mut Vec<String>,
+) {
     // Symlinks are not followed into folders (no loops); a link to a file is
     // read like the file.
     let walker = WalkDir::new(root)
@@ -71,7 +81,7 @@ fn walk(root: &Path, exclude: &GlobSet, inputs: &mut Vec<Input>, errors: &mut Ve
             // not manifests; named on the command line they are still read.
             let hidden = name.starts_with('.');
             let vendored = entry.file_type().is_dir() && SKIPPED_FOLDERS.contains(&name.as_ref());
-            !hidden && !vendored && !exclude.is_match(display_name(entry.path()))
+            !hidden && !vendored && !excluded(entry.path())
         });
     for entry in walker {
         let entry = match entry {
@@ -80,7 +90,10 @@ fn walk(root: &Path, exclude: &GlobSet, inputs: &mut Vec<Input>, errors: &mut Ve
                 let path = error
                     .path()
                     .map_or_else(|| root.display().to_string(), |p| p.display().to_string());
-                errors.push(format!("cannot read {path}: {error}"));
+                let reason = error
+                    .io_error()
+                    .map_or_else(|| error.to_string(), io_reason);
+                errors.push(format!("cannot read {path}: {reason}"));
                 continue;
             }
         };
@@ -99,8 +112,9 @@ fn walk(root: &Path, exclude: &GlobSet, inputs: &mut Vec<Input>, errors: &mut Ve
                 Ok(target) => target.is_dir(),
                 Err(error) => {
                     errors.push(format!(
-                        "cannot read {}: a symbolic link whose target cannot be read: {error}",
-                        display_name(path)
+                        "cannot read {}: a symbolic link whose target cannot be read: {}",
+                        display_name(path),
+                        io_reason(&error)
                     ));
                     continue;
                 }
@@ -117,8 +131,21 @@ fn walk(root: &Path, exclude: &GlobSet, inputs: &mut Vec<Input>, errors: &mut Ve
     }
 }
 
+/// An I/O error's reason as a sentence part: `no such file or directory`,
+/// without Rust's `(os error 2)`.
+pub fn io_reason(error: &std::io::Error) -> String {
+    let text = error.to_string();
+    let reason = text
+        .find(" (os error")
+        .map_or(text.as_str(), |at| &text[..at]);
+    let mut chars = reason.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_lowercase().chain(chars).collect()
+    })
+}
+
 /// The path as the user gave it or as found under a folder, without a leading `./`.
-fn display_name(path: &Path) -> String {
+pub fn display_name(path: &Path) -> String {
     let text = path.to_string_lossy();
     let mut name: &str = &text;
     while let Some(rest) = name.strip_prefix("./") {

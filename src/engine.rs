@@ -3,8 +3,13 @@
 
 use std::sync::Arc;
 
+use std::cell::OnceCell;
+
 use crate::finding::{Finding, Label, ObjectRef, Severity};
 use crate::model::{self, locate, Contents, Object, PodView, Target};
+use crate::relations::facts::Locate;
+use crate::relations::{self, FileFacts, ObjectFacts, Place};
+use crate::roles::FileRole;
 use crate::rules::{Check, Raw, Report, Rule};
 use crate::source::{self, LineIndex, Node, SourceText, Span, SyntaxProblem, Value};
 use crate::suppress::{self, LineSuppressions};
@@ -32,7 +37,16 @@ impl Settings {
         }
     }
 
-    fn severity(&self, id: &str) -> Option<Severity> {
+    /// Whether a relation rule runs: only then does the per-file stage
+    /// keep facts for the run-level stage.
+    pub fn relates(&self) -> bool {
+        self.active
+            .iter()
+            .any(|(rule, _)| matches!(rule.check, Check::Relation(_)))
+    }
+
+    /// The severity a rule reports at, `None` when it does not run.
+    pub fn severity(&self, id: &str) -> Option<Severity> {
         self.active
             .iter()
             .find(|(r, _)| r.id == id)
@@ -48,6 +62,8 @@ pub struct Stats {
     pub skipped_documents: usize,
     /// Helm or other Go templates, skipped whole.
     pub templates: usize,
+    /// Chainsaw and kuttl assertion files (expected states), skipped whole.
+    pub test_assertions: usize,
 }
 
 impl std::ops::AddAssign for Stats {
@@ -57,22 +73,48 @@ impl std::ops::AddAssign for Stats {
         self.pod_specs += other.pod_specs;
         self.skipped_documents += other.skipped_documents;
         self.templates += other.templates;
+        self.test_assertions += other.test_assertions;
     }
 }
 
 pub struct Linted {
     pub findings: Vec<Finding>,
     pub stats: Stats,
+    /// What the run-level stage needs of the file (nothing when no relation rule runs).
+    pub facts: FileFacts,
 }
 
 /// A raw finding, its span, its labels' spans, and the object it is about.
 type Located = (Raw, Span, Vec<Span>, Option<ObjectRef>);
 
 pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted {
+    lint_as(file, source, settings, FileRole::Manifest)
+}
+
+/// Lints a file read as `role` says (a kustomize patch is a fragment even
+/// when it looks complete).
+pub fn lint_as(
+    file: &Arc<str>,
+    source: &SourceText,
+    settings: &Settings,
+    role: FileRole,
+) -> Linted {
     let mut stats = Stats::default();
     let mut located: Vec<Located> = Vec::new();
     let text = source.text.as_str();
     let mut line_suppressions = None;
+    let lines = OnceCell::new();
+    let line_index = || lines.get_or_init(|| LineIndex::new(text));
+    let locate = |span: Span| {
+        let lines = line_index();
+        Place {
+            span,
+            start: lines.position(span.start),
+            end: lines.position(span.end),
+        }
+    };
+    let mut facts = FileFacts::default();
+    let relates = settings.relates();
 
     if let Some((span, message)) = &source.decode_error {
         located.push(resolve(
@@ -88,12 +130,19 @@ pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted
         let parsed = source::parse_each(text, |document| {
             template_action =
                 template_action || (may_be_template && has_template_action(&document.root));
-            lint_document(&document.root, settings, &mut stats, &mut located);
+            let mut context = DocumentContext {
+                role,
+                settings,
+                stats: &mut stats,
+                located: &mut located,
+                facts: relates.then_some(&mut facts.objects),
+                locate: &locate,
+            };
+            lint_document(&document.root, &mut context);
         });
         // A Go template (Helm chart) is not a manifest until rendered: skip
-        // it when its `{{ }}` actions break the YAML or sit in unquoted
-        // values. Templates in quoted or block strings (Argo parameters,
-        // alert texts) are ordinary values.
+        // it when its `{{ }}` actions break the YAML or sit in its values
+        // (see `has_template_action` for which quoted ones count).
         if may_be_template && (template_action || has_invalid_syntax(&parsed)) {
             return Linted {
                 findings: Vec::new(),
@@ -101,6 +150,7 @@ pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted
                     templates: 1,
                     ..Stats::default()
                 },
+                facts: FileFacts::default(),
             };
         }
         let mut unknown = Vec::new();
@@ -133,7 +183,7 @@ pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted
     let findings = if located.is_empty() {
         Vec::new()
     } else {
-        let lines = LineIndex::new(text);
+        let lines = line_index();
         let mut findings: Vec<Finding> = located
             .into_iter()
             .filter_map(|(raw, span, label_spans, object)| {
@@ -160,6 +210,7 @@ pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted
                             span,
                             start: lines.position(span.start),
                             message,
+                            file: None,
                         })
                         .collect(),
                     message: raw.message,
@@ -175,25 +226,52 @@ pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted
         findings.sort_by(|a, b| (a.start, a.rule).cmp(&(b.start, b.rule)));
         findings
     };
-    Linted { findings, stats }
+    if !facts.objects.is_empty() {
+        facts.suppressions = line_suppressions;
+    }
+    Linted {
+        findings,
+        stats,
+        facts,
+    }
 }
 
-fn lint_document(root: &Node, settings: &Settings, stats: &mut Stats, located: &mut Vec<Located>) {
-    stats.documents += 1;
-    let objects = match model::objects(root) {
+/// What linting a document adds to.
+struct DocumentContext<'a, 'l> {
+    role: FileRole,
+    settings: &'a Settings,
+    stats: &'a mut Stats,
+    located: &'a mut Vec<Located>,
+    /// Where objects' facts go, when relation rules run.
+    facts: Option<&'a mut Vec<ObjectFacts>>,
+    locate: &'a Locate<'l>,
+}
+
+fn lint_document(root: &Node, context: &mut DocumentContext<'_, '_>) {
+    let settings = context.settings;
+    context.stats.documents += 1;
+    let objects = match model::objects_as(root, context.role) {
         Contents::NotKubernetes => {
-            stats.skipped_documents += 1;
+            context.stats.skipped_documents += 1;
             return;
         }
         Contents::Objects(objects) => objects,
     };
     for object in &objects {
-        stats.objects += 1;
+        context.stats.objects += 1;
         let pod = PodView::of(object);
-        stats.pod_specs += usize::from(pod.is_some());
+        context.stats.pod_specs += usize::from(pod.is_some());
         let mut raws = Vec::new();
         check(object, pod.as_ref(), settings, &mut raws);
         let silenced = suppress::annotated(object, &mut raws);
+        if let Some(facts) = context.facts.as_deref_mut() {
+            facts.push(relations::facts::extract(
+                object,
+                pod.as_ref(),
+                silenced.clone(),
+                context.locate,
+            ));
+        }
         if settings.suppress {
             raws.retain(|raw| !silenced.contains(&raw.rule));
         }
@@ -202,7 +280,7 @@ fn lint_document(root: &Node, settings: &Settings, stats: &mut Stats, located: &
             name: object.name.map(str::to_string),
             namespace: object.namespace.map(str::to_string),
         };
-        located.extend(
+        context.located.extend(
             raws.into_iter()
                 .map(|raw| resolve(raw, Some(root), Some(object_ref.clone()))),
         );
@@ -216,9 +294,11 @@ pub fn check(
     settings: &Settings,
     out: &mut Vec<Raw>,
 ) {
+    let values = crate::custom::ObjectValues::new(object, pod);
     for (rule, _) in &settings.active {
         let mut report = Report::new(rule.id, out);
         match (&rule.check, pod) {
+            (Check::Custom(check), _) => check.run(&values, &mut report),
             (Check::Object(check), _) => check(object, &mut report),
             (Check::CompleteObject(check), _) if !object.partial => check(object, &mut report),
             (Check::Pod(check), Some(pod)) => check(pod, &mut report),
@@ -260,27 +340,137 @@ fn has_invalid_syntax(parsed: &source::ParsedSource) -> bool {
         .any(|p| matches!(p, SyntaxProblem::Invalid { .. }))
 }
 
-fn has_template_action(node: &Node) -> bool {
-    let mut stack = vec![node];
-    while let Some(node) = stack.pop() {
+/// Whether a document is a Go template (Helm and the like) rather than a
+/// manifest: a `{{ }}` in an unquoted value (or key) anywhere, or a quoted
+/// value holding a Go-template action in a built-in object outside its
+/// annotations and data. Custom resources keep their quoted templates:
+/// alert texts, notification and commit messages are their own data, as
+/// are Argo's `{{inputs.parameters.x}}`, which are not Go-template actions.
+fn has_template_action(root: &Node) -> bool {
+    let built_in = built_in_api(root);
+    let mut stack = vec![(root, false)];
+    while let Some((node, in_data)) = stack.pop() {
         match &node.value {
             Value::Scalar(s) => {
-                if s.style == source::ScalarStyle::Plain && s.text.contains("{{") {
+                let templated = match s.style {
+                    source::ScalarStyle::Plain => s.text.contains("{{"),
+                    source::ScalarStyle::Quoted => {
+                        built_in && !in_data && go_template_action(&s.text)
+                    }
+                    source::ScalarStyle::Block => false,
+                };
+                if templated {
                     return true;
                 }
             }
-            Value::Seq(items) => stack.extend(items),
+            Value::Seq(items) => stack.extend(items.iter().map(|item| (item, in_data))),
             Value::Map(entries) => {
                 for entry in entries {
                     // `{{ .Values.x }}` as a key parses as a flow mapping.
                     if !matches!(entry.key.value, Value::Scalar(_)) {
                         return true;
                     }
-                    stack.push(&entry.key);
-                    stack.push(&entry.value);
+                    let data = in_data
+                        || entry
+                            .key
+                            .as_str()
+                            .is_some_and(|key| DATA_KEYS.contains(&key));
+                    stack.push((&entry.key, in_data));
+                    stack.push((&entry.value, data));
                 }
             }
         }
     }
     false
+}
+
+/// Keys whose values are data that may well hold templates of their own.
+const DATA_KEYS: &[&str] = &["annotations", "data", "stringData", "binaryData"];
+
+/// Whether the document's apiVersion is Kubernetes' own (core, a group
+/// without a dot, or one under `k8s.io`).
+fn built_in_api(root: &Node) -> bool {
+    let api_version = root.as_map().and_then(|entries| {
+        entries
+            .iter()
+            .find(|entry| entry.key.as_str() == Some("apiVersion"))
+            .and_then(|entry| entry.value.as_str())
+    });
+    match api_version {
+        Some(version) => match version.rsplit_once('/') {
+            Some((group, _)) => !group.contains('.') || group.ends_with(".k8s.io"),
+            None => true,
+        },
+        None => false,
+    }
+}
+
+/// Whether `text` holds a Go-template action: `{{` (and an optional `-`
+/// trim marker) followed by a field or variable (`.Release.Name`,
+/// `$name`), a parenthesis, a comment, a string, a keyword (`end`) or a
+/// function with arguments (`include "x" .`). `{{item}}` and
+/// `{{inputs.parameters.x}}` (Argo) and `{{=expr}}` are not.
+fn go_template_action(text: &str) -> bool {
+    text.match_indices("{{").any(|(at, _)| {
+        let mut rest = &text[at + 2..];
+        if let Some(trimmed) = rest.strip_prefix('-') {
+            if trimmed.starts_with(char::is_whitespace) {
+                rest = trimmed;
+            }
+        }
+        let rest = rest.trim_start();
+        if rest.starts_with(['.', '$', '(', '"', '`']) || rest.starts_with("/*") {
+            return true;
+        }
+        let word_end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        let (word, after) = rest.split_at(word_end);
+        if word.is_empty() || after.starts_with('.') {
+            return false;
+        }
+        let after = after.trim_start();
+        let closes = after.starts_with("}}") || after.starts_with("-}}");
+        if closes {
+            matches!(word, "end" | "else" | "break" | "continue")
+        } else {
+            after.starts_with(|c: char| !c.is_whitespace())
+                && word_end < rest.len()
+                && rest[word_end..].starts_with(char::is_whitespace)
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::go_template_action;
+
+    #[test]
+    fn go_template_actions_are_told_from_other_braces() {
+        let actions = [
+            "{{ .Release.Name }}-test",
+            "{{- .Values.x -}}",
+            "{{$name}}",
+            "{{ include \"web.fullname\" . }}",
+            "{{ end }}",
+            "{{else}}",
+            "{{ (index .Values 0) }}",
+            "{{/* note */}}",
+            "x: {{ toYaml .Values.resources | nindent 4 }}",
+        ];
+        for text in actions {
+            assert!(go_template_action(text), "{text}");
+        }
+        let others = [
+            "{{inputs.parameters.message}}",
+            "{{ workflow.name }}",
+            "{{item}}",
+            "{{=sprig.trim(inputs.parameters.x)}}",
+            "{{",
+            "no braces",
+        ];
+        for text in others {
+            assert!(!go_template_action(text), "{text}");
+        }
+    }
 }

@@ -45,6 +45,9 @@ pub struct Label {
     pub span: Span,
     pub start: Position,
     pub message: String,
+    /// The file the label is in, when it is not the finding's own file
+    /// (relation findings: the Pods a Service selects may be elsewhere).
+    pub file: Option<Arc<str>>,
 }
 
 #[derive(Clone, Debug)]
@@ -102,6 +105,7 @@ pub mod tests {
                     span: Span::new(20, 38),
                     start: at(7, 11),
                     message: "first declared here".into(),
+                    file: None,
                 }],
                 object: Some(ObjectRef {
                     kind: "Pod".into(),

@@ -9,20 +9,26 @@
 #![forbid(unsafe_code)]
 
 pub mod baseline;
+pub mod cel;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod config_lookup;
+pub mod custom;
 pub mod discover;
 pub mod engine;
 pub mod explain;
+pub mod files;
 pub mod finding;
 pub mod fingerprint;
 mod lsp;
 pub mod model;
 pub mod ordered;
 pub mod pipeline;
+pub mod relations;
 pub mod render;
 pub mod report;
+pub mod roles;
 pub mod rules;
 pub mod size;
 pub mod source;
@@ -30,3 +36,9 @@ pub mod suppress;
 
 pub use commands::{run, EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE};
 pub use pipeline::{lint_bytes, DEFAULT_MAX_FILE_SIZE};
+
+/// The language server on bytes instead of standard input and output:
+/// what it writes back to `input`. The fuzz target feeds it arbitrary bytes.
+pub fn lsp_session(input: Vec<u8>) -> Vec<u8> {
+    lsp::session(std::io::Cursor::new(input), Vec::new()).1
+}

@@ -1,13 +1,16 @@
 //! The per-file pipeline: read an input, decode and lint it, and render its
 //! part of the output on the worker that linted it.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
 use std::sync::Arc;
 
 use crate::discover::Input;
 use crate::engine::{self, Settings, Stats};
 use crate::finding::{Finding, Severity};
+use crate::relations::FileFacts;
 use crate::report::{self, Format, Output, PartStyle};
+use crate::roles::{FileRole, FileRoles};
 use crate::size::ByteSize;
 use crate::{fingerprint, source};
 
@@ -28,20 +31,43 @@ pub struct FileResult {
     pub baselined: usize,
     pub stats: Stats,
     pub error: Option<String>,
+    /// What the run-level stage needs of the file.
+    pub facts: FileFacts,
+    /// Each finding's rule and severity, for `--statistics` only.
+    pub rules: Vec<(&'static str, Severity)>,
 }
 
 /// What every worker needs besides the input.
+#[derive(Clone, Copy)]
 pub struct Job<'a> {
     pub settings: &'a Settings,
     pub style: PartStyle<'a>,
     pub parse_only: bool,
     pub baseline: Option<&'a HashSet<String>>,
     pub max_file_size: ByteSize,
+    /// What each file is for: patches are read as patches, test assertions
+    /// are skipped.
+    pub roles: &'a FileRoles,
 }
 
 pub fn lint_input(input: &Input, job: &Job<'_>) -> FileResult {
+    let role = match input {
+        Input::File { path, .. } => job.roles.of(path),
+        Input::Stdin { name } => job.roles.of(Path::new(name)),
+    };
+    // An expected state of a test (a partial object, JMESPath keys) is
+    // not a manifest: it is counted, not read.
+    if role == FileRole::TestAssertion {
+        return FileResult {
+            stats: Stats {
+                test_assertions: 1,
+                ..Stats::default()
+            },
+            ..FileResult::default()
+        };
+    }
     match source::read(input, job.max_file_size) {
-        Ok(bytes) => lint_source(input.name(), bytes, job),
+        Ok(bytes) => lint_source(input.name(), bytes, job, role),
         Err(error) => FileResult {
             error: Some(error),
             ..FileResult::default()
@@ -49,7 +75,7 @@ pub fn lint_input(input: &Input, job: &Job<'_>) -> FileResult {
     }
 }
 
-fn lint_source(name: &str, bytes: Vec<u8>, job: &Job<'_>) -> FileResult {
+fn lint_source(name: &str, bytes: Vec<u8>, job: &Job<'_>, role: FileRole) -> FileResult {
     let mut result = FileResult::default();
     let source = source::decode(bytes);
     if job.parse_only {
@@ -58,10 +84,18 @@ fn lint_source(name: &str, bytes: Vec<u8>, job: &Job<'_>) -> FileResult {
     }
     let name: Arc<str> = name.into();
     let fingerprinted = job.style.output.needs_fingerprints() || job.baseline.is_some();
-    let checked = check_source(&name, &source, job, fingerprinted);
+    let checked = check_source(&name, &source, job, role, fingerprinted);
     (result.errors, result.warnings, result.infos) = checked.counts();
     result.stats = checked.stats;
     result.baselined = checked.baselined;
+    result.facts = checked.facts;
+    if job.style.output == Output::Statistics {
+        result.rules = checked
+            .findings
+            .iter()
+            .map(|f| (f.rule, f.severity))
+            .collect();
+    }
     result.part = report::render_part(
         &job.style,
         &name,
@@ -81,6 +115,7 @@ struct Checked {
     /// How many findings the baseline left out.
     baselined: usize,
     stats: Stats,
+    facts: FileFacts,
 }
 
 impl Checked {
@@ -100,16 +135,30 @@ fn check_source(
     name: &Arc<str>,
     source: &source::SourceText,
     job: &Job<'_>,
+    role: FileRole,
     fingerprinted: bool,
 ) -> Checked {
-    let linted = engine::lint(name, source, job.settings);
-    let mut findings = linted.findings;
+    let linted = engine::lint_as(name, source, job.settings, role);
+    let mut checked = without_baselined(name, &source.text, linted.findings, job, fingerprinted);
+    checked.stats = linted.stats;
+    checked.facts = linted.facts;
+    checked
+}
+
+/// Fingerprints the findings when asked for, and leaves out those of the baseline.
+fn without_baselined(
+    name: &str,
+    text: &str,
+    mut findings: Vec<Finding>,
+    job: &Job<'_>,
+    fingerprinted: bool,
+) -> Checked {
     // Fingerprints cost a line index and a hash a finding: made only for
     // the outputs that show them and for baselines.
     let mut fingerprints = Vec::new();
     if fingerprinted {
         let path = report::artifact_path(name, job.style.cwd).path;
-        fingerprints = fingerprint::fingerprints(&path, &source.text, &findings);
+        fingerprints = fingerprint::fingerprints(&path, text, &findings);
     }
     let before = findings.len();
     if let Some(baseline) = job.baseline {
@@ -123,8 +172,76 @@ fn check_source(
         baselined: before - findings.len(),
         findings,
         fingerprints,
-        stats: linted.stats,
+        stats: Stats::default(),
+        facts: FileFacts::default(),
     }
+}
+
+/// The parts of the output of the run-level stage's findings (see
+/// [`crate::relations`]), one a file with its input position. The files
+/// they point into are read again: their trees are long gone.
+pub fn relation_parts(
+    findings: Vec<(usize, Vec<Finding>)>,
+    inputs: &[Input],
+    job: &Job<'_>,
+) -> Vec<(usize, FileResult)> {
+    if findings.is_empty() {
+        return Vec::new();
+    }
+    let by_name: HashMap<&str, &Input> = inputs.iter().map(|i| (i.name(), i)).collect();
+    let mut texts: HashMap<Arc<str>, String> = HashMap::new();
+    let mut read = |name: &Arc<str>| {
+        texts.entry(name.clone()).or_insert_with(|| {
+            by_name
+                .get(&**name)
+                .and_then(|input| source::read(input, job.max_file_size).ok())
+                .map(|bytes| source::decode(bytes).text)
+                .unwrap_or_default()
+        });
+    };
+    for finding in findings.iter().flat_map(|(_, group)| group) {
+        read(&finding.file);
+        for file in finding.labels.iter().filter_map(|l| l.file.as_ref()) {
+            read(file);
+        }
+    }
+    let fingerprinted = job.style.output.needs_fingerprints() || job.baseline.is_some();
+    let mut parts = Vec::new();
+    for (order, group) in findings {
+        let Some(file) = group.first().map(|f| f.file.clone()) else {
+            continue;
+        };
+        let text = texts.get(&file).map_or("", String::as_str);
+        let checked = without_baselined(&file, text, group, job, fingerprinted);
+        let (errors, warnings, infos) = checked.counts();
+        let rules = if job.style.output == Output::Statistics {
+            checked
+                .findings
+                .iter()
+                .map(|f| (f.rule, f.severity))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let result = FileResult {
+            rules,
+            part: report::render_part_with(
+                &job.style,
+                &file,
+                text,
+                &checked.findings,
+                &checked.fingerprints,
+                &|name| texts.get(name).map(String::as_str),
+            ),
+            errors,
+            warnings,
+            infos,
+            baselined: checked.baselined,
+            ..FileResult::default()
+        };
+        parts.push((order, result));
+    }
+    parts
 }
 
 /// The whole pipeline on one file's bytes, without the file system: decode,
@@ -142,10 +259,11 @@ pub fn lint_bytes(name: &str, bytes: Vec<u8>, formats: &[Format]) -> Vec<String>
         parse_only: false,
         baseline: None,
         max_file_size: DEFAULT_MAX_FILE_SIZE,
+        roles: &FileRoles::default(),
     };
     let source = source::decode(bytes);
     let name: Arc<str> = name.into();
-    let checked = check_source(&name, &source, &job, true);
+    let checked = check_source(&name, &source, &job, FileRole::Manifest, true);
     let (errors, warnings, infos) = checked.counts();
     formats
         .iter()
@@ -171,8 +289,11 @@ pub fn lint_bytes(name: &str, bytes: Vec<u8>, formats: &[Format]) -> Vec<String>
                 errors,
                 warnings,
                 infos,
-                elapsed: std::time::Duration::ZERO,
+                elapsed: None,
+                summary: true,
                 unreadable: &[],
+                templates: &[],
+                by_rule: &[],
                 cwd: None,
             });
             String::from_utf8_lossy(&out).into_owned()

@@ -1,57 +1,133 @@
 //! Runs every `fixtures/<rule-id>/*.yaml` with that rule alone and compares
 //! its findings with the `# expect: <rule-id>` markers: a marked line without
 //! a finding and a finding on an unmarked line both fail.
+//!
+//! A folder `fixtures/<rule-id>/<case>/` is one run of all its files: the
+//! cross-file cases of relation rules. For relation rules, a comment
+//! `# label: <rule-id>` marks each line that a finding's second label must
+//! point at, so that both ends of a relation are asserted.
 
 mod common;
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use podlint::rules::{self, RULES};
+use podlint::rules::{self, Check, Rule, RULES};
+
+/// Whether one of the line's comments is `marker` (`expect: rule-id`).
+fn marked(line: &str, marker: &str) -> bool {
+    format!(" {line}")
+        .split(" #")
+        .skip(1)
+        .any(|comment| comment.trim() == marker)
+}
+
+/// The (file, line) pairs marked with `marker` in `files`.
+fn markers(files: &[(String, String)], marker: &str) -> BTreeSet<(String, u32)> {
+    files
+        .iter()
+        .flat_map(|(name, text)| {
+            text.lines()
+                .enumerate()
+                .filter(|(_, line)| marked(line, marker))
+                .map(|(i, _)| (name.clone(), i as u32 + 1))
+        })
+        .collect()
+}
+
+/// Lints `files` as one run and compares with their markers.
+fn check_run(rule: &'static Rule, files: &[(String, String)], failures: &mut Vec<String>) {
+    let findings = common::lint_files_with(rule, files);
+    let expected = markers(files, &format!("expect: {}", rule.id));
+    let found: BTreeSet<(String, u32)> = findings
+        .iter()
+        .map(|f| (f.file.to_string(), f.start.line))
+        .collect();
+    for (name, line) in expected.difference(&found) {
+        failures.push(format!(
+            "{name}:{line}: expected {} here, got nothing",
+            rule.id
+        ));
+    }
+    for f in findings
+        .iter()
+        .filter(|f| !expected.contains(&(f.file.to_string(), f.start.line)))
+    {
+        failures.push(format!(
+            "{}:{}:{}: unexpected {}: {}",
+            f.file, f.start.line, f.start.column, f.rule, f.message
+        ));
+    }
+    if !matches!(rule.check, Check::Relation(_)) {
+        return;
+    }
+    let expected_labels = markers(files, &format!("label: {}", rule.id));
+    let labels: BTreeSet<(String, u32)> = findings
+        .iter()
+        .flat_map(|f| {
+            f.labels.iter().map(|l| {
+                let file = l.file.as_deref().unwrap_or(&f.file);
+                (file.to_string(), l.start.line)
+            })
+        })
+        .collect();
+    for (name, line) in expected_labels.symmetric_difference(&labels) {
+        let what = if labels.contains(&(name.clone(), *line)) {
+            "unexpected label"
+        } else {
+            "expected a label here, got none"
+        };
+        failures.push(format!("{name}:{line}: {what} of {}", rule.id));
+    }
+}
+
+fn read(path: &Path) -> (String, String) {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    (path.display().to_string(), text)
+}
+
+/// A folder's entries in name order, without hidden ones: a folder's
+/// `.podlint.yaml` is the config its fixtures run with.
+fn sorted_entries(folder: &Path) -> Vec<PathBuf> {
+    let hidden = |p: &Path| {
+        p.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+    };
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(folder)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| !hidden(p))
+        .collect();
+    paths.sort();
+    paths
+}
 
 #[test]
 fn every_fixture_matches_its_expect_markers() {
     let mut failures = Vec::new();
-    let mut files = 0;
+    let mut runs = 0;
     for rule in RULES {
         let folder = Path::new("fixtures").join(rule.id);
-        let Ok(entries) = std::fs::read_dir(&folder) else {
+        if !folder.is_dir() {
             failures.push(format!("{}: no fixtures folder", rule.id));
             continue;
-        };
-        let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        paths.sort();
-        for path in paths.iter().filter(|p| p.is_file()) {
-            files += 1;
-            let text = std::fs::read_to_string(path).unwrap_or_default();
-            let marker = format!("# expect: {}", rule.id);
-            let expected: BTreeSet<u32> = text
-                .lines()
-                .enumerate()
-                .filter(|(_, line)| line.trim_end().ends_with(&marker))
-                .map(|(i, _)| i as u32 + 1)
-                .collect();
-            let name = path.display().to_string();
-            let findings = common::lint_with(rule, &name, &text);
-            let found: BTreeSet<u32> = findings.iter().map(|f| f.start.line).collect();
-            for line in expected.difference(&found) {
-                failures.push(format!(
-                    "{name}:{line}: expected {} here, got nothing",
-                    rule.id
-                ));
-            }
-            for f in findings
-                .iter()
-                .filter(|f| !expected.contains(&f.start.line))
-            {
-                failures.push(format!(
-                    "{name}:{}:{}: unexpected {}: {}",
-                    f.start.line, f.start.column, f.rule, f.message
-                ));
-            }
+        }
+        for path in sorted_entries(&folder) {
+            let files: Vec<(String, String)> = if path.is_dir() {
+                sorted_entries(&path)
+                    .iter()
+                    .filter(|p| p.is_file())
+                    .map(|p| read(p))
+                    .collect()
+            } else {
+                vec![read(&path)]
+            };
+            runs += 1;
+            check_run(rule, &files, &mut failures);
         }
     }
-    assert!(files > 0, "no fixture files found");
+    assert!(runs > 0, "no fixture files found");
     assert!(
         failures.is_empty(),
         "fixture mismatches:\n{}",
@@ -74,4 +150,68 @@ fn every_fixture_folder_names_a_rule() {
             );
         }
     }
+}
+
+/// Each folder under `fixtures/<rule-id>/` is linted whole by the binary,
+/// so that the files around a file count (a kustomization that lists it as a
+/// patch, a Chainsaw test that names it as an assertion): that rule's
+/// findings must match the `# expect:` markers of all the folder's files.
+#[test]
+fn every_fixture_folder_matches_its_expect_markers() {
+    let mut failures = Vec::new();
+    let mut folders = 0;
+    for rule in RULES {
+        let Ok(entries) = std::fs::read_dir(Path::new("fixtures").join(rule.id)) else {
+            continue;
+        };
+        let mut dirs: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        dirs.retain(|p| p.is_dir());
+        dirs.sort();
+        for dir in dirs {
+            folders += 1;
+            let marker = format!("# expect: {}", rule.id);
+            let mut expected = BTreeSet::new();
+            for file in walkdir::WalkDir::new(&dir).into_iter().flatten() {
+                let text = std::fs::read_to_string(file.path()).unwrap_or_default();
+                for (i, line) in text.lines().enumerate() {
+                    if line.trim_end().ends_with(&marker) {
+                        expected.insert((file.path().display().to_string(), i as u64 + 1));
+                    }
+                }
+            }
+            let output = assert_cmd::Command::cargo_bin("podlint")
+                .expect("the podlint binary")
+                .args(["check", "--format", "json", "--fail-level", "never"])
+                .arg(&dir)
+                .output()
+                .expect("podlint runs");
+            let report: serde_json::Value =
+                serde_json::from_slice(&output.stdout).expect("JSON output");
+            let found: BTreeSet<(String, u64)> = report["findings"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|f| f["rule"] == rule.id)
+                .map(|f| {
+                    let file = f["file"].as_str().unwrap_or_default().to_string();
+                    (file, f["line"].as_u64().unwrap_or_default())
+                })
+                .collect();
+            for (file, line) in expected.difference(&found) {
+                failures.push(format!(
+                    "{file}:{line}: expected {} here, got nothing",
+                    rule.id
+                ));
+            }
+            for (file, line) in found.difference(&expected) {
+                failures.push(format!("{file}:{line}: unexpected {}", rule.id));
+            }
+        }
+    }
+    assert!(folders > 0, "no fixture folders found");
+    assert!(
+        failures.is_empty(),
+        "fixture folder mismatches:\n{}",
+        failures.join("\n")
+    );
 }

@@ -427,14 +427,14 @@ items:
     let outcome = expect(
         &dir,
         1,
-        "x.yaml:16:29: error[privileged-container] container `a` runs privileged",
+        "x.yaml:16:29: warning[privileged-container] container `a` runs privileged",
     );
     // The second container inherits `privileged: true` through the merge;
     // its finding points at the merged node, where the value is written.
     assert!(
         outcome
             .stdout
-            .contains("x.yaml:16:29: error[privileged-container] container `b` runs privileged"),
+            .contains("x.yaml:16:29: warning[privileged-container] container `b` runs privileged"),
         "{}",
         outcome.stdout
     );
@@ -463,7 +463,7 @@ fn a_path_that_does_not_exist_is_exit_2_and_the_rest_is_linted() {
         &dir,
         &["--format", "compact", "nope.yaml", "witness.yaml"],
         2,
-        "podlint: error: cannot read nope.yaml: No such file or directory (os error 2)",
+        "podlint: error: cannot read nope.yaml: no such file or directory",
     );
 }
 
@@ -496,14 +496,14 @@ mod unix {
         let outcome = expect(
             &dir,
             2,
-            "podlint: error: cannot read self.yaml: a symbolic link whose target cannot be read: Too many levels of symbolic links (os error 40)",
+            "podlint: error: cannot read self.yaml: a symbolic link whose target cannot be read: too many levels of symbolic links",
         );
         assert!(outcome.stderr.lines().count() == 1, "{}", outcome.stderr);
         expect_run(
             &dir,
             &["--format", "compact", "self.yaml", "witness.yaml"],
             2,
-            "podlint: error: cannot read self.yaml: Too many levels of symbolic links (os error 40)",
+            "podlint: error: cannot read self.yaml: too many levels of symbolic links",
         );
     }
 
@@ -543,6 +543,82 @@ mod unix {
         );
     }
 
+    /// Config and baseline files are read as manifests are: a FIFO or a
+    /// device is refused at once, a huge file is not read, and a
+    /// `.podlint.yaml` that is not a file is an error (not passed over for
+    /// a parent folder's config).
+    #[test]
+    fn config_and_baseline_files_are_protected_like_manifests() {
+        let dir = project(&[]);
+        let made = Command::new("mkfifo")
+            .arg(dir.path().join("pipe"))
+            .status()
+            .expect("mkfifo runs");
+        assert!(made.success());
+        let huge = std::fs::File::create(dir.path().join("huge")).expect("create");
+        huge.set_len(3 << 30).expect("a sparse 3 GiB file");
+        let refused = |args: &[&str], message: &str| {
+            let outcome = lint(dir.path(), args);
+            assert_eq!(outcome.code, 2, "{args:?}: {}", outcome.stderr);
+            assert!(
+                outcome.stderr.contains(message),
+                "{args:?}: expected {message:?} in\n{}",
+                outcome.stderr
+            );
+            assert_eq!(outcome.stdout, "", "{args:?}");
+        };
+        refused(
+            &["--config", "pipe", "witness.yaml"],
+            "cannot read config file pipe: it is a FIFO (named pipe), not a regular file",
+        );
+        refused(
+            &["--config", "/dev/zero", "witness.yaml"],
+            "cannot read config file /dev/zero: it is a character device, not a regular file",
+        );
+        refused(
+            &["--config", "huge", "witness.yaml"],
+            "cannot read config file huge: it is larger than 1 MiB, the limit for config files",
+        );
+        refused(
+            &["--baseline", "pipe", "witness.yaml"],
+            "podlint: error: cannot read baseline pipe: it is a FIFO (named pipe), not a regular file\n",
+        );
+        refused(
+            &["--baseline", "/dev/zero", "witness.yaml"],
+            "podlint: error: cannot read baseline /dev/zero: it is a character device, not a regular file\n",
+        );
+        refused(
+            &["--baseline", "huge", "witness.yaml"],
+            "podlint: error: cannot read baseline huge: it is larger than 64 MiB, the limit for baselines\n",
+        );
+        // A discovered `.podlint.yaml`: below a folder with a valid config,
+        // each wrong kind of file is named, not skipped.
+        std::fs::write(dir.path().join(".podlint.yaml"), "rules: {}\n").expect("write");
+        let sub = dir.path().join("sub");
+        std::fs::create_dir(&sub).expect("mkdir");
+        std::fs::copy(dir.path().join("witness.yaml"), sub.join("witness.yaml")).expect("copy");
+        let config = sub.join(".podlint.yaml");
+        let in_sub = |message: &str| {
+            let outcome = lint(&sub, &["witness.yaml"]);
+            assert_eq!(outcome.code, 2, "{}", outcome.stderr);
+            // miette wraps the message at 100 columns.
+            let unwrapped = outcome.stderr.replace("\n  │ ", " ");
+            assert!(unwrapped.contains(message), "{}", outcome.stderr);
+        };
+        std::fs::create_dir(&config).expect("mkdir");
+        in_sub("it is a folder, not a regular file");
+        std::fs::remove_dir(&config).expect("rmdir");
+        let made = Command::new("mkfifo")
+            .arg(&config)
+            .status()
+            .expect("mkfifo runs");
+        assert!(made.success());
+        in_sub("it is a FIFO (named pipe), not a regular file");
+        std::fs::remove_file(&config).expect("rm");
+        std::fs::rename(dir.path().join("huge"), &config).expect("mv");
+        in_sub("it is larger than 1 MiB, the limit for config files");
+    }
+
     /// `chmod 000` stops every user but root, and these tests may run as
     /// root (in containers they often do); /proc/self/mem is a regular file
     /// that no one can read from its start, so the read error is tested for
@@ -557,7 +633,7 @@ mod unix {
             expect(
                 &dir,
                 2,
-                "podlint: error: cannot read locked.yaml: Permission denied (os error 13)",
+                "podlint: error: cannot read locked.yaml: permission denied",
             );
         } else {
             // Root reads it regardless of its mode, and so does podlint.
@@ -570,7 +646,7 @@ mod unix {
             expect(
                 &dir,
                 2,
-                "podlint: error: cannot read mem.yaml: Input/output error (os error 5)",
+                "podlint: error: cannot read mem.yaml: input/output error",
             );
         }
     }

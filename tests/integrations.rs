@@ -202,9 +202,7 @@ fn baseline_snippet_reports_only_new_findings() {
     sh(dir.path(), check)
         .assert()
         .code(0)
-        .stdout(predicates::str::starts_with(
-            "podlint: 2 files, 2 documents, 2 Pod specs: 0 errors, 0 warnings, 0 infos in ",
-        ))
+        .stdout("podlint: 2 files, 2 documents, 2 Pod specs: 0 errors, 0 warnings, 0 infos\n")
         .stderr("podlint: 1 finding recorded in .podlint-baseline.json is not reported\n");
     let new = manifest("worker", false).replace("worker", "queue");
     std::fs::write(dir.path().join("deploy/queue.yaml"), new).expect("write");
@@ -212,4 +210,50 @@ fn baseline_snippet_reports_only_new_findings() {
         .assert()
         .code(1)
         .stdout(WORKER.replace("worker", "queue"));
+}
+
+/// `.ci/run` on a bare machine: a failing `rustup component add` is shown,
+/// and a missing clippy stops CI with a message that says how to get it.
+#[cfg(unix)]
+#[test]
+fn ci_says_when_rustfmt_or_clippy_cannot_be_had() {
+    use std::os::unix::fs::PermissionsExt;
+    let tools = tempfile::tempdir().expect("temp dir");
+    let fake = |name: &str, script: &str| {
+        let path = tools.path().join(name);
+        std::fs::write(&path, format!("#!/bin/sh\n{script}\n")).expect("write");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    };
+    // cargo has rustfmt but not clippy.
+    fake(
+        "cargo",
+        r#"[ "$1" = fmt ] && exit 0; echo "error: no such command: clippy" >&2; exit 101"#,
+    );
+    let run = || {
+        Command::new("bash")
+            .arg(".ci/rust-components")
+            .env("PATH", format!("{}:/usr/bin:/bin", tools.path().display()))
+            .output()
+            .expect("bash runs")
+    };
+    let output = run();
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        ".ci/run: no rustup on PATH; looking for an installed rustfmt and clippy\n\
+         .ci/run: error: clippy cannot be had: install with `rustup component add clippy` (or your distribution's package, e.g. apt-get install rust-clippy rustfmt)\n"
+    );
+    fake(
+        "rustup",
+        r#"echo "error: could not download component 'clippy'" >&2; exit 1"#,
+    );
+    let output = run();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with("error: could not download component 'clippy'\n.ci/run: rustup could not add rustfmt and clippy (see above); looking for installed ones\n"),
+        "{stderr}"
+    );
+    fake("cargo", "exit 0");
+    assert_eq!(run().status.code(), Some(0));
 }

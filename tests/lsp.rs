@@ -681,3 +681,195 @@ fn files_the_config_excludes_get_no_diagnostics() {
     );
     assert!(client.shutdown().success());
 }
+
+/// A message framed as a client frames it.
+fn frame(body: &str) -> Vec<u8> {
+    format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
+}
+
+const INITIALIZE: &str =
+    r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#;
+
+/// Runs `podlint lsp` on these bytes as its whole input: its exit code,
+/// the messages it wrote and its standard error.
+fn raw_session(input: Vec<u8>) -> (i32, Vec<Value>, String) {
+    let dir = workspace();
+    let output = bin::podlint(dir.path())
+        .arg("lsp")
+        .write_stdin(input)
+        .timeout(PATIENCE)
+        .output()
+        .expect("podlint lsp runs");
+    let mut messages = Vec::new();
+    let mut reader = &output.stdout[..];
+    while let Some(message) = read_message(&mut reader) {
+        messages.push(message);
+    }
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    (output.status.code().unwrap_or(-1), messages, stderr)
+}
+
+/// `id: ok` or `id: error code` of each response.
+fn answers(messages: &[Value]) -> Vec<String> {
+    messages
+        .iter()
+        .filter(|m| m.get("method").is_none())
+        .map(|m| match m.get("error") {
+            Some(error) => format!("{}: error {}", m["id"], error["code"]),
+            None => format!("{}: ok", m["id"]),
+        })
+        .collect()
+}
+
+#[test]
+fn language_server_framing_refuses_huge_messages_without_allocating() {
+    for length in ["100000000000", "18446744073709551615", "4000000000"] {
+        let (code, _, stderr) =
+            raw_session(format!("Content-Length: {length}\r\n\r\n{{}}").into_bytes());
+        assert_eq!(code, 1, "{length}");
+        assert_eq!(
+            stderr,
+            format!(
+                "podlint lsp: the stream ended inside a message: 2 of its {length} bytes came\n"
+            )
+        );
+    }
+    // A message just over the limit is skipped whole, the server says so
+    // and answers the next one.
+    let mut input = frame(INITIALIZE);
+    let over = 64 * 1024 * 1024 + 1;
+    input.extend(format!("Content-Length: {over}\r\n\r\n").into_bytes());
+    input.resize(input.len() + over, b' ');
+    input.extend(frame(r#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#));
+    input.extend(frame(r#"{"jsonrpc":"2.0","method":"exit"}"#));
+    let (code, messages, stderr) = raw_session(input);
+    let said = "podlint: skipped a message of 64.0 MiB from the editor: the language server reads messages up to 64 MiB";
+    assert_eq!(stderr, format!("{said}\n"));
+    assert!(
+        messages
+            .iter()
+            .any(|m| m["method"] == "window/showMessage" && m["params"]["message"] == said),
+        "{messages:?}"
+    );
+    assert_eq!(answers(&messages), ["1: ok", "2: ok"]);
+    assert_eq!(code, 0);
+    let (code, _, stderr) = raw_session(b"Content-Length: abc\r\n\r\n".to_vec());
+    assert_eq!(
+        (code, stderr.as_str()),
+        (
+            1,
+            "podlint lsp: Content-Length \"abc\" is not a byte count\n"
+        )
+    );
+    let (code, _, stderr) = raw_session(b"{\"jsonrpc\": \"2.0\"}\r\n\r\n".to_vec());
+    assert_eq!(
+        (code, stderr.as_str()),
+        (
+            1,
+            "podlint lsp: malformed header line \"{\\\"jsonrpc\\\": \\\"2.0\\\"}\": expected `Name: value`\n"
+        )
+    );
+}
+
+#[test]
+fn language_server_errors_are_answered_and_the_session_goes_on() {
+    let mut input = frame(INITIALIZE);
+    for body in [
+        "{not json",
+        "[1, 2]",
+        r#"{"jsonrpc":"2.0","id":7,"method":"textDocument/hover","params":{"x":"\ud800"}}"#,
+        r#"{"jsonrpc":"2.0","id":8}"#,
+        r#"{"jsonrpc":"2.0","id":9,"method":"textDocument/hover","params":{"textDocument":{"uri":"file:///x.yaml"},"position":{"line":0,"character":0}}}"#,
+        r#"{"jsonrpc":"2.0","id":10,"method":"shutdown"}"#,
+        r#"{"jsonrpc":"2.0","id":11,"method":"textDocument/hover","params":{}}"#,
+        r#"{"jsonrpc":"2.0","method":"exit"}"#,
+    ] {
+        input.extend(frame(body));
+    }
+    let (code, messages, stderr) = raw_session(input);
+    assert_eq!(
+        answers(&messages),
+        [
+            "1: ok",
+            "null: error -32700",
+            "null: error -32600",
+            "null: error -32700",
+            "8: error -32600",
+            "9: ok",
+            "10: ok",
+            "11: error -32600",
+        ]
+    );
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    // `exit` without `shutdown` is exit 1, as the protocol has it.
+    let mut input = frame(INITIALIZE);
+    input.extend(frame(r#"{"jsonrpc":"2.0","method":"exit"}"#));
+    let (code, _, stderr) = raw_session(input);
+    assert_eq!(
+        (code, stderr.as_str()),
+        (1, "podlint lsp: `exit` came before `shutdown`\n")
+    );
+}
+
+/// A Deployment with `containers` containers that have nothing set but
+/// a name and an image with the `latest` tag.
+fn many_containers(containers: usize) -> String {
+    let mut text = String::from("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: many}\nspec:\n  selector: {matchLabels: {app: many}}\n  template:\n    metadata: {labels: {app: many}}\n    spec:\n      containers:\n");
+    for i in 0..containers {
+        text.push_str(&format!(
+            "        - {{name: c{i}, image: \"nginx:latest\"}}\n"
+        ));
+    }
+    text
+}
+
+#[test]
+fn language_server_size_and_volume_are_bounded_and_requests_answered_meanwhile() {
+    let dir = workspace();
+    let mut client = Client::start(dir.path(), json!({}));
+    let huge = uri(&dir.path().join("huge.yaml"));
+    let mut text = many_containers(10);
+    text.push_str(&"# padding\n".repeat(420_000));
+    let diagnostics = client.open(&huge, &text);
+    assert_eq!(diagnostics.len(), 1);
+    assert_eq!(
+        diagnostics[0]["message"],
+        "podlint: this document is larger (4.0 MiB) than the language server lints (4 MiB); run `podlint` on the file instead"
+    );
+
+    let many = uri(&dir.path().join("many.yaml"));
+    let diagnostics = client.open(&many, &many_containers(300));
+    assert_eq!(diagnostics.len(), 1001);
+    assert_eq!(
+        diagnostics[1000]["message"],
+        "podlint: 500 more findings are not shown (the language server shows the first 1000 of a document; `podlint` on the file lists them all)"
+    );
+
+    // While a large document is linted, a request about another one is
+    // answered: its answer comes before the large one's diagnostics.
+    let web = uri(&dir.path().join("web.yaml"));
+    client.open(&web, WEB);
+    let large = uri(&dir.path().join("large.yaml"));
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": large, "languageId": "yaml", "version": 1, "text": many_containers(20_000)}}),
+    );
+    let hover = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": web}, "position": {"line": 14, "character": 22}}),
+    );
+    assert_eq!(
+        hover["range"]["start"],
+        json!({"line": 14, "character": 10})
+    );
+    assert!(
+        !client
+            .backlog
+            .iter()
+            .any(|m| m["params"]["uri"] == json!(large)),
+        "the large document was linted before the hover was answered"
+    );
+    assert_eq!(client.diagnostics(&large).len(), 1001);
+    assert!(client.shutdown().success());
+}

@@ -1,9 +1,10 @@
 //! `podlint check`: options and config in, every input linted and reported
 //! in order, the exit code out.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::io::{BufWriter, IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use clap::ValueEnum;
@@ -11,22 +12,27 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use rayon::ThreadPool;
 
 use crate::cli::{CheckArgs, FailLevel};
-use crate::config::{self, Config};
-use crate::discover::{self, Discovered};
+use crate::config::Config;
+use crate::config_lookup::{self, Applied, ConfigLookup};
+use crate::discover::{self, Discovered, Input};
 use crate::engine::{Settings, Stats};
 use crate::finding::Severity;
-use crate::pipeline::{self, Job, DEFAULT_MAX_FILE_SIZE};
-use crate::report::{self, Format, Output, PartStyle};
+use crate::pipeline::{self, FileResult, Job, DEFAULT_MAX_FILE_SIZE};
+use crate::relations::Collector;
+use crate::report::{self, Format, Output, PartStyle, RuleCount};
+use crate::roles::FileRoles;
 use crate::rules::{self, Level, RULES};
+use crate::size::ByteSize;
 use crate::{baseline, ordered};
 
-use super::{
-    no_color_unset, print_diagnostic, unknown_rule, EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE,
-};
+use super::{print_diagnostic, unknown_rule, use_color, EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE};
 
 pub fn run(args: CheckArgs) -> u8 {
     let started = Instant::now();
-    let prepared = match Prepared::from_args(&args) {
+    // CI formats name files relative to the working directory; without one
+    // (it was deleted) they keep the paths as given.
+    let cwd = std::env::current_dir().ok();
+    let mut prepared = match Prepared::from_args(&args, cwd.clone().unwrap_or_default()) {
         Ok(prepared) => prepared,
         Err(code) => return code,
     };
@@ -35,7 +41,44 @@ pub fn run(args: CheckArgs) -> u8 {
     } else {
         args.paths.clone()
     };
-    let discovered = discover::discover(&paths, args.stdin_filename.as_deref(), &prepared.exclude);
+    let Prepared {
+        lookup,
+        cli_exclude,
+        ..
+    } = &mut prepared;
+    let mut excluded = |path: &Path| {
+        cli_exclude.is_match(discover::display_name(path)) || {
+            let folder = path.parent().unwrap_or(Path::new(""));
+            let config = lookup.for_folder(folder);
+            !config.exclude.is_empty() && config.excludes(&lookup_path(path, cwd.as_deref()))
+        }
+    };
+    let discovered = discover::discover(&paths, args.stdin_filename.as_deref(), &mut excluded);
+    let configs: Vec<Arc<FileConfig>> = discovered
+        .inputs
+        .iter()
+        .map(|input| match input {
+            Input::File { path, .. } => lookup.for_file(path),
+            Input::Stdin { name } => match &args.stdin_filename {
+                Some(_) => lookup.for_file(Path::new(name)),
+                None => lookup.for_folder(Path::new("")),
+            },
+        })
+        .collect();
+    if let Some(error) = lookup.take_error() {
+        print_diagnostic(&error);
+        return EXIT_USAGE;
+    }
+    if args.verbose {
+        for line in configs_applied(&discovered.inputs, &configs) {
+            eprintln!("podlint: {line}");
+        }
+    }
+    if discovered.inputs.is_empty() && discovered.errors.is_empty() && !args.allow_empty {
+        eprintln!("podlint: error: {}", nothing_to_lint(&paths));
+        return EXIT_USAGE;
+    }
+    let roles = FileRoles::classify(&discovered.inputs);
     let pool = match worker_pool(args.jobs, discovered.inputs.len()) {
         Ok(pool) => pool,
         Err(message) => {
@@ -43,31 +86,50 @@ pub fn run(args: CheckArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
-    // CI formats name files relative to the working directory; without one
-    // (it was deleted) they keep the paths as given.
-    let cwd = std::env::current_dir().ok();
+    let destination = match Destination::open(&args) {
+        Ok(destination) => destination,
+        Err(message) => {
+            eprintln!("podlint: error: {message}");
+            return EXIT_USAGE;
+        }
+    };
     let output = if args.write_baseline.is_some() {
         Output::Baseline
+    } else if args.statistics {
+        Output::Statistics
     } else {
         Output::Report(prepared.format)
     };
+    let terminal = destination.is_terminal();
+    // Each file runs with its own config's settings (see `lint_all`).
+    let per_file = Settings {
+        active: Vec::new(),
+        suppress: true,
+    };
     let job = Job {
-        settings: &prepared.settings,
+        settings: &per_file,
         style: PartStyle {
             output,
-            color: prepared.format == Format::Human
-                && std::io::stdout().is_terminal()
-                && no_color_unset(),
+            color: prepared.format == Format::Human && use_color(args.color, terminal),
             cwd: cwd.as_deref(),
         },
         parse_only: args.parse_only,
         baseline: prepared.baseline.as_ref(),
-        max_file_size: args
-            .max_file_size
-            .or(prepared.config.max_file_size)
-            .unwrap_or(DEFAULT_MAX_FILE_SIZE),
+        max_file_size: DEFAULT_MAX_FILE_SIZE,
+        roles: &roles,
     };
-    let linted = lint_all(discovered, pool.as_ref(), &job, started);
+    let shown = Shown {
+        elapsed: terminal.then_some(started),
+        summary: !args.quiet,
+    };
+    let linted = lint_all(
+        discovered,
+        &configs,
+        pool.as_ref(),
+        &job,
+        destination,
+        &shown,
+    );
 
     if let Some(path) = &args.write_baseline {
         return write_baseline(path, &linted);
@@ -75,7 +137,12 @@ pub fn run(args: CheckArgs) -> u8 {
     for message in &linted.unreadable {
         eprintln!("podlint: error: {message}");
     }
-    if let (Some(path), 1..) = (&args.baseline, linted.baselined) {
+    if !args.quiet {
+        if let Some(notice) = report::skipped_templates(&linted.templates) {
+            eprintln!("podlint: info: {notice}");
+        }
+    }
+    if let (Some(path), 1.., false) = (&args.baseline, linted.baselined, args.quiet) {
         let (these, are) = if linted.baselined == 1 {
             ("finding", "is")
         } else {
@@ -87,50 +154,210 @@ pub fn run(args: CheckArgs) -> u8 {
             path.display()
         );
     }
-    let fail_level = args
-        .fail_level
-        .or(prepared.config.fail_level)
-        .unwrap_or(FailLevel::Warning);
-    exit_code(&linted, fail_level)
+    if let Err(error) = &linted.written {
+        if let Some(path) = &args.output_file {
+            eprintln!(
+                "podlint: error: cannot write {}: {}",
+                path.display(),
+                discover::io_reason(error)
+            );
+            return EXIT_USAGE;
+        }
+    }
+    exit_code(&linted)
 }
 
-/// What the options and the config settle before any file is read.
+/// The path a config's excludes are matched against: absolute, so that it
+/// can be made relative to the config's folder.
+fn lookup_path(path: &Path, cwd: Option<&Path>) -> PathBuf {
+    config_lookup::absolute(cwd.unwrap_or(Path::new("")), path)
+}
+
+/// `--verbose`: each config and the files it applies to (the first one and
+/// a count), in input order.
+fn configs_applied(inputs: &[Input], configs: &[Arc<FileConfig>]) -> Vec<String> {
+    let mut applied: Vec<(&Arc<FileConfig>, &str, usize)> = Vec::new();
+    for (input, config) in inputs.iter().zip(configs) {
+        match applied
+            .iter_mut()
+            .find(|(seen, _, _)| Arc::ptr_eq(seen, config))
+        {
+            Some((_, _, count)) => *count += 1,
+            None => applied.push((config, input.name(), 1)),
+        }
+    }
+    applied
+        .into_iter()
+        .map(|(config, first, count)| {
+            let source = config.path.as_ref().map_or_else(
+                || "no config file (the defaults)".to_string(),
+                |path| format!("config {}", path.display()),
+            );
+            let others = match count {
+                1 => String::new(),
+                n => format!(
+                    " and {}",
+                    report::plural(n - 1, "other file", "other files")
+                ),
+            };
+            format!("{source} applies to {first}{others}")
+        })
+        .collect()
+}
+
+/// The message for a run that found no file to lint.
+fn nothing_to_lint(paths: &[String]) -> String {
+    let quoted: Vec<String> = paths.iter().map(|p| format!("`{p}`")).collect();
+    format!(
+        "no file to lint in {}: podlint reads *.yaml, *.yml and *.json files, outside hidden folders, node_modules and vendor, that no exclude matches; pass --allow-empty if that is intended",
+        quoted.join(", ")
+    )
+}
+
+/// What applies to one file: its config, with the command line's options
+/// over it.
+pub(crate) struct FileConfig {
+    /// The config file, `None` for the defaults.
+    pub(crate) path: Option<PathBuf>,
+    /// Where the config's excludes start from.
+    pub(crate) folder: PathBuf,
+    pub(crate) settings: Settings,
+    pub(crate) exclude: GlobSet,
+    pub(crate) fail_level: FailLevel,
+    pub(crate) max_file_size: ByteSize,
+    pub(crate) config: Config,
+}
+
+impl FileConfig {
+    /// The command line wins over the config, which wins over the defaults.
+    pub(crate) fn new(args: &CheckArgs, applied: Applied) -> FileConfig {
+        let config = applied.config;
+        FileConfig {
+            path: applied.path,
+            folder: applied.folder,
+            settings: settings(args, &config),
+            // The config's globs were checked when it was read.
+            exclude: globs(&config.exclude).unwrap_or_default(),
+            fail_level: args
+                .fail_level
+                .or(config.fail_level)
+                .unwrap_or(FailLevel::Warning),
+            max_file_size: args
+                .max_file_size
+                .or(config.max_file_size)
+                .unwrap_or(DEFAULT_MAX_FILE_SIZE),
+            config,
+        }
+    }
+
+    /// Whether the config excludes `path` (absolute), matched relative to
+    /// the config's folder (a path outside it, with `--config`, whole, so
+    /// that `**/testdata/**` still matches).
+    fn excludes(&self, path: &Path) -> bool {
+        let relative = path.strip_prefix(&self.folder).unwrap_or(path);
+        self.exclude.is_match(relative)
+    }
+
+    /// How many of a file's findings are at or above the fail level.
+    fn failing(&self, result: &FileResult) -> usize {
+        match self.fail_level {
+            FailLevel::Error => result.errors,
+            FailLevel::Warning => result.errors + result.warnings,
+            FailLevel::Info => result.errors + result.warnings + result.infos,
+            FailLevel::Never => 0,
+        }
+    }
+}
+
+/// What the options and the `--config` file settle before any file is read.
 struct Prepared {
-    config: Config,
-    settings: Settings,
+    lookup: ConfigLookup<FileConfig>,
     format: Format,
-    exclude: GlobSet,
+    /// `--exclude`, matched against paths as given or found.
+    cli_exclude: GlobSet,
     baseline: Option<HashSet<String>>,
 }
 
 impl Prepared {
-    /// Config, rules, format, excludes and baseline; on a mistake, the
+    /// Rules, format, excludes, baseline and `--config`; on a mistake, the
     /// message is printed and the exit code returned.
-    fn from_args(args: &CheckArgs) -> Result<Prepared, u8> {
-        let config = load_config(args).map_err(|error| {
+    fn from_args(args: &CheckArgs, cwd: PathBuf) -> Result<Prepared, u8> {
+        let format_and_globs = check_rule_ids(args).and_then(|()| {
+            let format = resolve_format(args.format)?;
+            if args.statistics && !matches!(format, Format::Human) {
+                return Err(
+                    "--statistics prints a table of counts; use it without --format (or with --format human)"
+                        .to_string(),
+                );
+            }
+            Ok((format, globs(&args.exclude)?))
+        });
+        let (format, cli_exclude) = format_and_globs.map_err(|message| {
+            eprintln!("podlint: error: {message}");
+            EXIT_USAGE
+        })?;
+        let overrides = args.clone();
+        let lookup = ConfigLookup::new(cwd, args.config.as_deref(), move |applied| {
+            FileConfig::new(&overrides, applied)
+        })
+        .map_err(|error| {
             print_diagnostic(&error);
             EXIT_USAGE
         })?;
-        let excludes: Vec<String> = config
-            .exclude
-            .iter()
-            .chain(&args.exclude)
-            .cloned()
-            .collect();
-        let prepared = check_rule_ids(args).and_then(|()| {
-            Ok(Prepared {
-                settings: settings(args, &config),
-                format: resolve_format(args.format)?,
-                exclude: globs(&excludes)?,
-                baseline: args.baseline.as_deref().map(baseline::load).transpose()?,
-                config,
-            })
-        });
-        prepared.map_err(|message| {
-            eprintln!("podlint: error: {message}");
-            EXIT_USAGE
+        let baseline = args
+            .baseline
+            .as_deref()
+            .map(baseline::load)
+            .transpose()
+            .map_err(|message| {
+                eprintln!("podlint: error: {message}");
+                EXIT_USAGE
+            })?;
+        Ok(Prepared {
+            lookup,
+            format,
+            cli_exclude,
+            baseline,
         })
     }
+}
+
+/// Where the report goes: standard output, or `--output-file`.
+enum Destination {
+    Stdout,
+    File(std::fs::File),
+}
+
+impl Destination {
+    fn open(args: &CheckArgs) -> Result<Destination, String> {
+        match &args.output_file {
+            None => Ok(Destination::Stdout),
+            Some(path) => std::fs::File::create(path)
+                .map(Destination::File)
+                .map_err(|error| {
+                    format!(
+                        "cannot write {}: {}",
+                        path.display(),
+                        discover::io_reason(&error)
+                    )
+                }),
+        }
+    }
+
+    fn is_terminal(&self) -> bool {
+        match self {
+            Destination::Stdout => std::io::stdout().is_terminal(),
+            Destination::File(_) => false,
+        }
+    }
+}
+
+/// What the end of the human report shows.
+struct Shown {
+    /// When the run started, if its time is shown (on a terminal only).
+    elapsed: Option<Instant>,
+    /// The summary line (not with --quiet).
+    summary: bool,
 }
 
 /// Worker threads when asked for and when there is more than one input (one
@@ -151,68 +378,130 @@ struct Linted {
     errors: usize,
     warnings: usize,
     infos: usize,
+    /// Findings at or above the fail level of their file's config.
+    failing: usize,
     /// Findings the baseline left out.
     baselined: usize,
     /// Paths that could not be read, one message each.
     unreadable: Vec<String>,
+    /// Template files skipped, in input order.
+    templates: Vec<String>,
     /// The baseline's text, when the run writes one.
     baseline_text: Vec<u8>,
     /// Whether the report reached its destination (a closed pipe does not).
     written: std::io::Result<()>,
 }
 
-/// Lints every input on the pool and writes each file's part of the report
-/// in input order as soon as it and every earlier one are ready.
+/// Lints every input on the pool, each with its config, and writes each
+/// file's part of the report in input order as soon as it and every
+/// earlier one are ready.
 fn lint_all(
     discovered: Discovered,
+    configs: &[Arc<FileConfig>],
     pool: Option<&ThreadPool>,
     job: &Job<'_>,
-    started: Instant,
+    destination: Destination,
+    shown: &Shown,
 ) -> Linted {
     // A baseline is written to its file once the run is over: the file may
     // lie in a linted folder, and is read before it is replaced.
     let mut baseline_text = Vec::new();
-    let destination: Box<dyn Write + Send + '_> = match job.style.output {
-        Output::Baseline => Box::new(&mut baseline_text),
-        Output::Report(_) => Box::new(std::io::stdout()),
+    let out: Box<dyn Write + Send + '_> = match (job.style.output, destination) {
+        (Output::Baseline, _) => Box::new(&mut baseline_text),
+        (_, Destination::Stdout) => Box::new(std::io::stdout()),
+        (_, Destination::File(file)) => Box::new(file),
     };
-    let mut writer = report::Writer::new(
-        job.style.output,
-        BufWriter::with_capacity(1 << 16, destination),
-    );
+    let mut writer = report::Writer::new(job.style.output, BufWriter::with_capacity(1 << 16, out));
     let mut unreadable = discovered.errors;
+    let mut templates = Vec::new();
     let mut stats = Stats::default();
-    let (mut errors, mut warnings, mut infos, mut baselined) = (0, 0, 0, 0);
+    let mut by_rule: BTreeMap<(&'static str, Severity), usize> = BTreeMap::new();
+    let (mut errors, mut warnings, mut infos, mut failing, mut baselined) = (0, 0, 0, 0, 0);
+    let items: Vec<(&Input, &FileConfig)> = discovered
+        .inputs
+        .iter()
+        .zip(configs.iter().map(Arc::as_ref))
+        .collect();
+    let mut facts = Collector::default();
+    let mut order = 0;
     ordered::map_in_order(
-        &discovered.inputs,
+        &items,
         pool,
-        |input| pipeline::lint_input(input, job),
-        |_, result| {
+        |(input, config)| {
+            let job = Job {
+                settings: &config.settings,
+                max_file_size: config.max_file_size,
+                ..*job
+            };
+            pipeline::lint_input(input, &job)
+        },
+        |(input, config), mut result| {
             stats += result.stats;
+            facts.add(
+                input.name().into(),
+                order,
+                std::mem::take(&mut result.facts),
+            );
+            order += 1;
             errors += result.errors;
             warnings += result.warnings;
             infos += result.infos;
+            failing += config.failing(&result);
             baselined += result.baselined;
+            if result.stats.templates > 0 {
+                templates.push(input.name().to_string());
+            }
+            for &(rule, severity) in &result.rules {
+                *by_rule.entry((rule, severity)).or_default() += 1;
+            }
             unreadable.extend(result.error);
             writer.part(result.part);
         },
     );
+    // The run-level stage needs every file's facts: its findings follow
+    // the per-file ones (DESIGN.md, "JSON output").
+    let related = facts.run(&|order| &configs[order].settings);
+    for (order, result) in pipeline::relation_parts(related, &discovered.inputs, job) {
+        errors += result.errors;
+        warnings += result.warnings;
+        infos += result.infos;
+        failing += configs[order].failing(&result);
+        baselined += result.baselined;
+        for &(rule, severity) in &result.rules {
+            *by_rule.entry((rule, severity)).or_default() += 1;
+        }
+        writer.part(result.part);
+    }
+    let mut by_rule: Vec<RuleCount> = by_rule
+        .into_iter()
+        .map(|((rule, severity), count)| RuleCount {
+            rule,
+            severity,
+            count,
+        })
+        .collect();
+    by_rule.sort_by(|a, b| b.count.cmp(&a.count).then(a.rule.cmp(b.rule)));
     let written = writer.finish(&report::Totals {
         files: discovered.inputs.len(),
         stats,
         errors,
         warnings,
         infos,
-        elapsed: started.elapsed(),
+        elapsed: shown.elapsed.map(|started| started.elapsed()),
+        summary: shown.summary && !discovered.inputs.is_empty(),
         unreadable: &unreadable,
+        templates: &templates,
+        by_rule: &by_rule,
         cwd: job.style.cwd,
     });
     Linted {
         errors,
         warnings,
         infos,
+        failing,
         baselined,
         unreadable,
+        templates,
         baseline_text,
         written,
     }
@@ -247,17 +536,11 @@ fn write_baseline(path: &Path, linted: &Linted) -> u8 {
 }
 
 /// 2 when a path could not be read, else 1 when a finding is at or above
-/// the fail level, else 0.
-fn exit_code(linted: &Linted, fail_level: FailLevel) -> u8 {
-    let at_or_above = match fail_level {
-        FailLevel::Error => Some(linted.errors),
-        FailLevel::Warning => Some(linted.errors + linted.warnings),
-        FailLevel::Info => Some(linted.errors + linted.warnings + linted.infos),
-        FailLevel::Never => None,
-    };
+/// the fail level of its file, else 0.
+fn exit_code(linted: &Linted) -> u8 {
     if !linted.unreadable.is_empty() {
         EXIT_USAGE
-    } else if at_or_above.is_some_and(|n| n > 0) {
+    } else if linted.failing > 0 {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
@@ -282,6 +565,7 @@ fn check_rule_ids(args: &CheckArgs) -> Result<(), String> {
 pub(crate) fn settings(args: &CheckArgs, config: &Config) -> Settings {
     let active = RULES
         .iter()
+        .chain(&config.checks)
         .filter_map(|&rule| {
             let default = rule.level;
             let level = match config.level(rule.id).unwrap_or(default) {
@@ -301,20 +585,6 @@ pub(crate) fn settings(args: &CheckArgs, config: &Config) -> Settings {
     Settings {
         active,
         suppress: !args.no_ignore,
-    }
-}
-
-/// The config named by `--config`, else the nearest `.podlint.yaml`, else none.
-fn load_config(args: &CheckArgs) -> Result<Config, config::ConfigError> {
-    let path = match &args.config {
-        Some(path) => Some(path.clone()),
-        None => std::env::current_dir()
-            .ok()
-            .and_then(|dir| config::discover(&dir)),
-    };
-    match path {
-        Some(path) => config::load(&path),
-        None => Ok(Config::default()),
     }
 }
 

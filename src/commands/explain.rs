@@ -1,13 +1,30 @@
 //! `podlint explain <RULE-ID>`: a rule's documentation.
 
 use std::io::IsTerminal;
+use std::path::Path;
 
-use super::{no_color_unset, unknown_rule, write_stdout, EXIT_CLEAN, EXIT_USAGE};
+use super::{
+    load_config, print_diagnostic, unknown_rule, use_color, write_stdout, EXIT_CLEAN, EXIT_USAGE,
+};
+use crate::cli::ColorChoice;
 
-pub fn run(id: &str) -> u8 {
-    match crate::rules::find(id) {
+/// A built-in rule's doc, or one of the config's custom checks.
+pub fn run(id: &str, config: Option<&Path>) -> u8 {
+    let config = match load_config(config) {
+        Ok(config) => config,
+        Err(error) => {
+            print_diagnostic(&error);
+            return EXIT_USAGE;
+        }
+    };
+    let custom = config.checks.iter().copied().find(|rule| rule.id == id);
+    let builtin = crate::rules::RULES
+        .iter()
+        .copied()
+        .find(|rule| rule.id == id);
+    match builtin.or(custom) {
         Some(rule) => {
-            let color = std::io::stdout().is_terminal() && no_color_unset();
+            let color = use_color(ColorChoice::Auto, std::io::stdout().is_terminal());
             write_stdout(&crate::explain::render(rule, color));
             EXIT_CLEAN
         }

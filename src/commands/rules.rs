@@ -1,15 +1,26 @@
 //! `podlint rules`: every rule with its default severity, category and summary.
 
+use std::path::Path;
+
 use crate::cli::ListFormat;
 use crate::rules::RULES;
 
-use super::{write_stdout, EXIT_CLEAN};
+use super::{load_config, print_diagnostic, write_stdout, EXIT_CLEAN, EXIT_USAGE};
 
-pub fn run(format: ListFormat) -> u8 {
+/// The built-in rules, then the config's custom checks.
+pub fn run(format: ListFormat, config: Option<&Path>) -> u8 {
+    let config = match load_config(config) {
+        Ok(config) => config,
+        Err(error) => {
+            print_diagnostic(&error);
+            return EXIT_USAGE;
+        }
+    };
+    let rules: Vec<_> = RULES.iter().chain(&config.checks).copied().collect();
     let out = match format {
         ListFormat::Human => {
             let mut out = String::new();
-            for rule in RULES {
+            for rule in &rules {
                 let meta = rule.meta();
                 out.push_str(&format!(
                     "{:<28} {:<8} {:<12} {}\n",
@@ -22,7 +33,7 @@ pub fn run(format: ListFormat) -> u8 {
             out
         }
         ListFormat::Json => {
-            let rules: Vec<serde_json::Value> = RULES
+            let rules: Vec<serde_json::Value> = rules
                 .iter()
                 .map(|rule| {
                     let meta = rule.meta();

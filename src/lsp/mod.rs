@@ -3,16 +3,20 @@
 //! documentation on hover.
 
 mod actions;
+mod linter;
 mod text;
+mod transport;
 mod workspace;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
+use crossbeam_channel::{Receiver, Sender};
+use lsp_server::{ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{self as notifications, Notification as _};
 use lsp_types::request::{self as requests, Request as _};
 use lsp_types::{
@@ -24,15 +28,17 @@ use lsp_types::{
     HoverContents, HoverParams, HoverProviderCapability, InitializeParams, InitializeResult,
     Location, LogMessageParams, MarkupContent, MarkupKind, MessageType, NumberOrString,
     PublishDiagnosticsParams, Registration, RegistrationParams, ServerCapabilities, ServerInfo,
-    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    ShowMessageParams, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
     TextDocumentSyncSaveOptions, TextEdit, Uri, WorkspaceEdit,
 };
 
 use crate::config::FILE_NAME as CONFIG_FILE_NAME;
 use crate::finding::{Finding, Severity};
 use crate::rules;
+use crate::size::ByteSize;
 use crate::source::Span;
 use text::{Encoding, Positions};
+use transport::{End, Incoming, Outgoing};
 use workspace::Workspace;
 
 /// How long the server waits after a change for the next one before it
@@ -40,14 +46,23 @@ use workspace::Workspace;
 /// enough that diagnostics follow typing (a lint takes about a millisecond).
 const DEFAULT_DEBOUNCE: Duration = Duration::from_millis(5);
 
-/// Runs the server until the client exits; the exit code follows the
-/// protocol: 0 after `shutdown` then `exit`, 1 otherwise.
+/// The longest debounce a client may ask for.
+const MAX_DEBOUNCE: Duration = Duration::from_secs(10);
+
+/// The largest document linted: far above hand-written manifests, small
+/// enough to lint in about a second.
+pub const MAX_DOCUMENT_BYTES: usize = 4 << 20;
+
+/// The most diagnostics published for one document; one more says how
+/// many were left out.
+pub const MAX_DIAGNOSTICS: usize = 1000;
+
+/// Runs the server on standard input and output until the client exits;
+/// the exit code follows the protocol: 0 after `shutdown` then `exit`, 1
+/// otherwise.
 pub fn serve() -> u8 {
-    let (connection, io_threads) = Connection::stdio();
-    let outcome = start(&connection).and_then(|mut server| server.run(&connection));
-    drop(connection);
-    let joined = io_threads.join().map_err(|e| e.to_string());
-    match outcome.and(joined) {
+    let (outcome, _) = session(std::io::BufReader::new(std::io::stdin()), std::io::stdout());
+    match outcome {
         Ok(()) => 0,
         Err(message) => {
             eprintln!("podlint lsp: {message}");
@@ -56,35 +71,133 @@ pub fn serve() -> u8 {
     }
 }
 
+/// One session of the server over any byte streams; the fuzz target runs
+/// it on memory. Returns how it ended and the output.
+pub fn session<R, W>(input: R, output: W) -> (Result<(), String>, W)
+where
+    R: BufRead + Send + 'static,
+    W: Write + Send + 'static,
+{
+    // One message read ahead at most: memory stays bounded by the limits
+    // of `transport` whatever the client sends.
+    let (incoming_sender, incoming) = crossbeam_channel::bounded(1);
+    let reader = std::thread::spawn(move || read_messages(input, &incoming_sender));
+    let (sender, outgoing) = crossbeam_channel::unbounded();
+    let writer = std::thread::spawn(move || write_messages(output, &outgoing));
+    let outcome = start(&incoming, sender).and_then(|server| server.run(&incoming));
+    drop(incoming);
+    // The reader ends with the input or at its next message, which nothing
+    // takes any more; a terminal's stdin may never end, so it is not awaited.
+    drop(reader);
+    match writer.join() {
+        Ok((output, Ok(()))) => (outcome, output),
+        Ok((output, Err(error))) => (
+            outcome.and(Err(format!("cannot write to the client: {error}"))),
+            output,
+        ),
+        // The writer only writes; it has nothing that panics.
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
+}
+
+fn read_messages(mut input: impl BufRead, incoming: &Sender<Result<Incoming, End>>) {
+    loop {
+        let next = transport::read(&mut input);
+        let last = next.is_err();
+        if incoming.send(next).is_err() || last {
+            return;
+        }
+    }
+}
+
+fn write_messages<W: Write>(
+    mut output: W,
+    outgoing: &Receiver<Outgoing>,
+) -> (W, std::io::Result<()>) {
+    for message in outgoing {
+        if let Err(error) = transport::write(&mut output, &message) {
+            return (output, Err(error));
+        }
+    }
+    (output, Ok(()))
+}
+
 /// An open document as the editor last sent it.
 struct Document {
     version: i32,
-    text: String,
+    /// Counts the changes, so that a lint's outcome is matched to the text it linted.
+    revision: u64,
+    text: Arc<str>,
+    /// The revision that `findings` are of.
+    linted: Option<u64>,
     /// The findings of the last lint, for code actions and hover.
     findings: Vec<Finding>,
 }
 
+impl Document {
+    fn is_fresh(&self) -> bool {
+        self.linted == Some(self.revision)
+    }
+}
+
 struct Server {
-    sender: crossbeam_channel::Sender<Message>,
+    sender: Sender<Outgoing>,
     encoding: Encoding,
     debounce: Duration,
     documents: HashMap<Uri, Document>,
     /// Documents changed since their last lint, with when they are due.
     due: HashMap<Uri, Instant>,
-    workspace: Workspace,
+    /// Documents the linting thread has now.
+    in_flight: HashSet<Uri>,
+    /// Requests about documents whose lint is not done yet, answered once it is.
+    parked: Vec<Request>,
+    jobs: Sender<linter::Job>,
+    done: Receiver<linter::Done>,
+    /// `shutdown` came: only `exit` is expected now.
+    shutting_down: bool,
 }
 
-fn start(connection: &Connection) -> Result<Server, String> {
-    let (id, params) = connection.initialize_start().map_err(|error| {
-        if error.channel_is_disconnected() {
-            // Someone ran it in a terminal: say what it is for.
-            "standard input closed before an editor sent `initialize`; `podlint lsp` is started by editors (see the README's Editors section)".to_string()
-        } else {
-            error.to_string()
+/// Waits for `initialize`, answers it and starts the linting thread.
+fn start(
+    incoming: &Receiver<Result<Incoming, End>>,
+    sender: Sender<Outgoing>,
+) -> Result<Server, String> {
+    let (id, params) = loop {
+        let message = match incoming.recv() {
+            Ok(Ok(message)) => message,
+            Ok(Err(End::Broken(why))) => return Err(why),
+            Ok(Err(End::Closed)) | Err(_) => {
+                // Someone ran it in a terminal: say what it is for.
+                return Err("standard input closed before an editor sent `initialize`; `podlint lsp` is started by editors (see the README's Editors section)".into());
+            }
+        };
+        match message {
+            Incoming::Message(Message::Request(request)) if request.method == "initialize" => {
+                match serde_json::from_value::<InitializeParams>(request.params) {
+                    Ok(params) => break (request.id, params),
+                    Err(error) => send(&sender, Message::Response(bad_params(request.id, &error))),
+                }
+            }
+            Incoming::Message(Message::Request(request)) => send(
+                &sender,
+                Message::Response(Response::new_err(
+                    request.id,
+                    ErrorCode::ServerNotInitialized as i32,
+                    format!("`{}` came before `initialize`", request.method),
+                )),
+            ),
+            Incoming::Message(Message::Notification(n))
+                if n.method == notifications::Exit::METHOD =>
+            {
+                return Err("`exit` came before `initialize`".into());
+            }
+            Incoming::Message(_) => {}
+            Incoming::Invalid { id, code, message } => {
+                let _ = sender.send(Outgoing::Error { id, code, message });
+            }
+            Incoming::TooLarge { length } => too_large(&sender, length),
         }
-    })?;
-    let params: InitializeParams =
-        serde_json::from_value(params).map_err(|e| format!("bad initialize request: {e}"))?;
+    };
     let offered = params
         .capabilities
         .general
@@ -96,7 +209,8 @@ fn start(connection: &Connection) -> Result<Server, String> {
         .initialization_options
         .as_ref()
         .and_then(|options| options.get("debounceMs")?.as_u64())
-        .map_or(DEFAULT_DEBOUNCE, Duration::from_millis);
+        .map_or(DEFAULT_DEBOUNCE, Duration::from_millis)
+        .min(MAX_DEBOUNCE);
     let result = InitializeResult {
         capabilities: capabilities(encoding),
         server_info: Some(ServerInfo {
@@ -104,17 +218,22 @@ fn start(connection: &Connection) -> Result<Server, String> {
             version: Some(env!("CARGO_PKG_VERSION").into()),
         }),
     };
-    let result = serde_json::to_value(result).map_err(|e| e.to_string())?;
-    connection
-        .initialize_finish(id, result)
-        .map_err(|e| e.to_string())?;
+    send(&sender, Message::Response(Response::new_ok(id, result)));
+    let (jobs, job_receiver) = crossbeam_channel::unbounded();
+    let (done_sender, done) = crossbeam_channel::unbounded();
+    let workspace = Workspace::new(root(&params));
+    std::thread::spawn(move || linter::run(workspace, job_receiver, done_sender));
     let server = Server {
-        sender: connection.sender.clone(),
+        sender,
         encoding,
         debounce,
         documents: HashMap::new(),
         due: HashMap::new(),
-        workspace: Workspace::new(root(&params)),
+        in_flight: HashSet::new(),
+        parked: Vec::new(),
+        jobs,
+        done,
+        shutting_down: false,
     };
     let watches = params
         .capabilities
@@ -127,6 +246,33 @@ fn start(connection: &Connection) -> Result<Server, String> {
         server.watch_configs();
     }
     Ok(server)
+}
+
+fn send(sender: &Sender<Outgoing>, message: Message) {
+    // A send fails only once the writer stopped (the client is gone); the
+    // session ends when the input does.
+    let _ = sender.send(Outgoing::Message(message));
+}
+
+/// A message over the size limit was skipped: the client should know, as
+/// the document it carried is not linted.
+fn too_large(sender: &Sender<Outgoing>, length: u64) {
+    let message = format!(
+        "podlint: skipped a message of {} from the editor: the language server reads messages up to {}",
+        ByteSize(length),
+        ByteSize(transport::MAX_MESSAGE_BYTES)
+    );
+    eprintln!("{message}");
+    send(
+        sender,
+        Message::Notification(Notification::new(
+            notifications::ShowMessage::METHOD.into(),
+            ShowMessageParams {
+                typ: MessageType::ERROR,
+                message,
+            },
+        )),
+    );
 }
 
 fn capabilities(encoding: Encoding) -> ServerCapabilities {
@@ -164,43 +310,61 @@ fn root(params: &InitializeParams) -> Option<PathBuf> {
 }
 
 impl Server {
-    fn run(&mut self, connection: &Connection) -> Result<(), String> {
+    fn run(mut self, incoming: &Receiver<Result<Incoming, End>>) -> Result<(), String> {
         loop {
-            let next = self.due.values().min().copied();
-            let message = match next {
-                Some(deadline) => match connection.receiver.recv_deadline(deadline) {
-                    Ok(message) => message,
-                    Err(error) if error.is_timeout() => {
-                        self.lint_due(Instant::now());
-                        continue;
-                    }
-                    Err(_) => return Err("the client closed the connection without `exit`".into()),
-                },
-                None => connection
-                    .receiver
-                    .recv()
-                    .map_err(|_| "the client closed the connection without `exit`")?,
+            let timer = match self.next_deadline() {
+                Some(deadline) => crossbeam_channel::at(deadline),
+                None => crossbeam_channel::never(),
             };
-            match message {
-                Message::Request(request) => {
-                    if connection
-                        .handle_shutdown(&request)
-                        .map_err(|e| e.to_string())?
-                    {
-                        return Ok(());
+            crossbeam_channel::select! {
+                recv(incoming) -> next => {
+                    let message = match next {
+                        Ok(Ok(message)) => message,
+                        Ok(Err(End::Broken(why))) => return Err(why),
+                        Ok(Err(End::Closed)) | Err(_) => {
+                            return Err("the client closed the connection without `exit`".into())
+                        }
+                    };
+                    match message {
+                        Incoming::Message(Message::Request(request)) => self.request(request),
+                        Incoming::Message(Message::Notification(notification)) => {
+                            if notification.method == notifications::Exit::METHOD {
+                                return if self.shutting_down {
+                                    Ok(())
+                                } else {
+                                    Err("`exit` came before `shutdown`".into())
+                                };
+                            }
+                            if !self.shutting_down {
+                                self.notification(notification);
+                            }
+                        }
+                        // Answers to our registration request: nothing to do.
+                        Incoming::Message(Message::Response(_)) => {}
+                        Incoming::Invalid { id, code, message } => {
+                            let _ = self.sender.send(Outgoing::Error { id, code, message });
+                        }
+                        Incoming::TooLarge { length } => too_large(&self.sender, length),
                     }
-                    self.request(request);
                 }
-                Message::Notification(notification) => {
-                    if notification.method == notifications::Exit::METHOD {
-                        return Err("`exit` came before `shutdown`".into());
+                recv(self.done) -> done => {
+                    if let Ok(done) = done {
+                        self.finished(done);
                     }
-                    self.notification(notification);
                 }
-                // Answers to our registration request: nothing to do.
-                Message::Response(_) => {}
+                recv(timer) -> _ => self.lint_due(Instant::now()),
             }
         }
+    }
+
+    /// When the next changed document is to be linted (those being linted
+    /// wait for that lint to end).
+    fn next_deadline(&self) -> Option<Instant> {
+        self.due
+            .iter()
+            .filter(|(uri, _)| !self.in_flight.contains(*uri))
+            .map(|(_, deadline)| *deadline)
+            .min()
     }
 
     fn notification(&mut self, notification: Notification) {
@@ -208,11 +372,17 @@ impl Server {
             notifications::DidOpenTextDocument::METHOD => {
                 if let Some(params) = extract::<DidOpenTextDocumentParams>(notification) {
                     let document = params.text_document;
+                    let revision = self
+                        .documents
+                        .get(&document.uri)
+                        .map_or(0, |open| open.revision + 1);
                     self.documents.insert(
                         document.uri.clone(),
                         Document {
                             version: document.version,
-                            text: document.text,
+                            revision,
+                            text: document.text.into(),
+                            linted: None,
                             findings: Vec::new(),
                         },
                     );
@@ -230,7 +400,8 @@ impl Server {
                         return;
                     };
                     document.version = params.text_document.version;
-                    document.text = change.text;
+                    document.revision += 1;
+                    document.text = change.text.into();
                     self.due.insert(uri, Instant::now() + self.debounce);
                 }
             }
@@ -238,7 +409,7 @@ impl Server {
                 if let Some(params) = extract::<DidSaveTextDocumentParams>(notification) {
                     let uri = params.text_document.uri;
                     match text::file_path(&uri).filter(|p| p.ends_with(CONFIG_FILE_NAME)) {
-                        Some(config) => self.config_changed(&config),
+                        Some(config) => self.config_changed(config),
                         None => self.lint(&uri),
                     }
                 }
@@ -248,14 +419,15 @@ impl Server {
                     let uri = params.text_document.uri;
                     self.documents.remove(&uri);
                     self.due.remove(&uri);
-                    self.publish(uri, None, Vec::new());
+                    self.publish(uri.clone(), None, Vec::new());
+                    self.answer_parked(&uri);
                 }
             }
             notifications::DidChangeWatchedFiles::METHOD => {
                 if let Some(params) = extract::<DidChangeWatchedFilesParams>(notification) {
                     for change in params.changes {
                         if let Some(path) = text::file_path(&change.uri) {
-                            self.config_changed(&path);
+                            self.config_changed(path);
                         }
                     }
                 }
@@ -265,17 +437,47 @@ impl Server {
     }
 
     fn request(&mut self, request: Request) {
+        if self.shutting_down {
+            let response = Response::new_err(
+                request.id,
+                ErrorCode::InvalidRequest as i32,
+                format!("`{}` came after `shutdown`", request.method),
+            );
+            self.send(Message::Response(response));
+            return;
+        }
         let id = request.id.clone();
         let response = match request.method.as_str() {
+            requests::Shutdown::METHOD => {
+                self.shutting_down = true;
+                ok(id, ())
+            }
             requests::CodeActionRequest::METHOD => {
-                match request.extract::<CodeActionParams>(requests::CodeActionRequest::METHOD) {
-                    Ok((_, params)) => ok(id, self.code_actions(&params)),
+                match request
+                    .clone()
+                    .extract::<CodeActionParams>(requests::CodeActionRequest::METHOD)
+                {
+                    Ok((_, params)) => {
+                        if self.park_until_linted(&params.text_document.uri, request) {
+                            return;
+                        }
+                        ok(id, self.code_actions(&params))
+                    }
                     Err(error) => bad_params(id, &error),
                 }
             }
             requests::HoverRequest::METHOD => {
-                match request.extract::<HoverParams>(requests::HoverRequest::METHOD) {
-                    Ok((_, params)) => ok(id, self.hover(&params)),
+                match request
+                    .clone()
+                    .extract::<HoverParams>(requests::HoverRequest::METHOD)
+                {
+                    Ok((_, params)) => {
+                        let uri = &params.text_document_position_params.text_document.uri;
+                        if self.park_until_linted(uri, request) {
+                            return;
+                        }
+                        ok(id, self.hover(&params))
+                    }
                     Err(error) => bad_params(id, &error),
                 }
             }
@@ -288,12 +490,36 @@ impl Server {
         self.send(Message::Response(response));
     }
 
+    /// Keeps a request about a document whose findings are out of date
+    /// until its lint is done (starting it now); other requests are
+    /// answered meanwhile.
+    fn park_until_linted(&mut self, uri: &Uri, request: Request) -> bool {
+        let stale = self.documents.get(uri).is_some_and(|d| !d.is_fresh());
+        if stale {
+            self.due.insert(uri.clone(), Instant::now());
+            self.parked.push(request);
+        }
+        stale
+    }
+
+    /// Answers the parked requests about a document, now that its findings
+    /// are up to date or it is closed.
+    fn answer_parked(&mut self, uri: &Uri) {
+        let (theirs, others): (Vec<Request>, Vec<Request>) = std::mem::take(&mut self.parked)
+            .into_iter()
+            .partition(|request| request_uri(request).as_ref() == Some(uri));
+        self.parked = others;
+        for request in theirs {
+            self.request(request);
+        }
+    }
+
     /// Lints the documents whose debounce has run out.
     fn lint_due(&mut self, now: Instant) {
         let due: Vec<Uri> = self
             .due
             .iter()
-            .filter(|(_, deadline)| **deadline <= now)
+            .filter(|(uri, deadline)| **deadline <= now && !self.in_flight.contains(*uri))
             .map(|(uri, _)| uri.clone())
             .collect();
         for uri in due {
@@ -301,58 +527,108 @@ impl Server {
         }
     }
 
-    /// Lints a document now and publishes its diagnostics.
+    /// Starts linting a document; if a lint of it is running, it is linted
+    /// again once that one is done.
     fn lint(&mut self, uri: &Uri) {
+        if self.in_flight.contains(uri) {
+            self.due.insert(uri.clone(), Instant::now());
+            return;
+        }
         self.due.remove(uri);
-        let started = Instant::now();
         let Some(document) = self.documents.get_mut(uri) else {
             return;
         };
-        let name: Arc<str> = uri.as_str().into();
-        let path = text::file_path(uri);
-        document.findings = self.workspace.lint(path.as_deref(), &name, &document.text);
-        let positions = Positions::new(&document.text, self.encoding);
-        let diagnostics = document
-            .findings
-            .iter()
-            .map(|finding| diagnostic(uri, &positions, finding))
-            .collect();
-        let version = document.version;
-        let lines = document.text.lines().count();
-        self.publish(uri.clone(), Some(version), diagnostics);
-        for (config, problems) in self.workspace.take_reports() {
+        if document.text.len() > MAX_DOCUMENT_BYTES {
+            document.findings = Vec::new();
+            document.linted = Some(document.revision);
+            let message = format!(
+                "podlint: this document is larger ({}) than the language server lints ({}); run `podlint` on the file instead",
+                ByteSize(document.text.len() as u64),
+                ByteSize(MAX_DOCUMENT_BYTES as u64)
+            );
+            let version = document.version;
+            let notice = Diagnostic {
+                severity: Some(DiagnosticSeverity::INFORMATION),
+                source: Some("podlint".into()),
+                message,
+                ..Diagnostic::default()
+            };
+            self.publish(uri.clone(), Some(version), vec![notice]);
+            self.answer_parked(uri);
+            return;
+        }
+        let job = linter::Job::Lint {
+            uri: uri.clone(),
+            revision: document.revision,
+            path: text::file_path(uri),
+            text: document.text.clone(),
+        };
+        if self.jobs.send(job).is_ok() {
+            self.in_flight.insert(uri.clone());
+        }
+    }
+
+    /// A lint is done: its diagnostics are published if the document has
+    /// not changed since, else it is linted again.
+    fn finished(&mut self, done: linter::Done) {
+        self.in_flight.remove(&done.uri);
+        for (config, problems) in done.config_reports {
             self.publish_config_problems(&config, problems);
         }
+        let Some(document) = self.documents.get_mut(&done.uri) else {
+            return;
+        };
+        if document.revision != done.revision {
+            self.due.entry(done.uri).or_insert_with(Instant::now);
+            return;
+        }
+        document.findings = done.findings;
+        document.linted = Some(done.revision);
+        let positions = Positions::new(&done.text, self.encoding);
+        let mut diagnostics: Vec<Diagnostic> = document
+            .findings
+            .iter()
+            .take(MAX_DIAGNOSTICS)
+            .map(|finding| diagnostic(&done.uri, &positions, finding))
+            .collect();
+        let left_out = document.findings.len().saturating_sub(MAX_DIAGNOSTICS);
+        if left_out > 0 {
+            diagnostics.push(Diagnostic {
+                range: diagnostics.last().map(|d| d.range).unwrap_or_default(),
+                severity: Some(DiagnosticSeverity::INFORMATION),
+                source: Some("podlint".into()),
+                message: format!(
+                    "podlint: {left_out} more findings are not shown (the language server shows the first {MAX_DIAGNOSTICS} of a document; `podlint` on the file lists them all)"
+                ),
+                ..Diagnostic::default()
+            });
+        }
+        let version = document.version;
+        let lines = done.text.lines().count();
+        self.publish(done.uri.clone(), Some(version), diagnostics);
         self.log(format!(
             "linted {} (version {version}, {lines} lines) in {:.2} ms",
-            uri.as_str(),
-            started.elapsed().as_secs_f64() * 1000.0
+            done.uri.as_str(),
+            done.took.as_secs_f64() * 1000.0
         ));
+        self.answer_parked(&done.uri);
     }
 
     /// A config file changed: it is read again and every open document is
     /// linted with it.
-    fn config_changed(&mut self, path: &std::path::Path) {
+    fn config_changed(&mut self, path: PathBuf) {
         if !path.ends_with(CONFIG_FILE_NAME) {
             return;
         }
-        self.workspace.forget(path);
+        let _ = self.jobs.send(linter::Job::Forget(path));
         let open: Vec<Uri> = self.documents.keys().cloned().collect();
         for uri in open {
             self.lint(&uri);
         }
     }
 
-    /// Brings a document's findings up to date before answering about it.
-    fn flush(&mut self, uri: &Uri) {
-        if self.due.contains_key(uri) {
-            self.lint(uri);
-        }
-    }
-
     fn code_actions(&mut self, params: &CodeActionParams) -> Vec<CodeActionOrCommand> {
         let uri = &params.text_document.uri;
-        self.flush(uri);
         let Some(document) = self.documents.get(uri) else {
             return Vec::new();
         };
@@ -388,7 +664,6 @@ impl Server {
     /// The documentation of the rules whose findings cover the position.
     fn hover(&mut self, params: &HoverParams) -> Option<Hover> {
         let uri = &params.text_document_position_params.text_document.uri;
-        self.flush(uri);
         let document = self.documents.get(uri)?;
         let positions = Positions::new(&document.text, self.encoding);
         let offset = positions.offset(params.text_document_position_params.position);
@@ -483,9 +758,14 @@ impl Server {
     }
 
     fn send(&self, message: Message) {
-        // A send fails only once the client is gone; the loop ends then.
-        let _ = self.sender.send(message);
+        send(&self.sender, message);
     }
+}
+
+/// The document a parked request is about.
+fn request_uri(request: &Request) -> Option<Uri> {
+    let document = request.params.get("textDocument")?.get("uri")?;
+    serde_json::from_value(document.clone()).ok()
 }
 
 fn extract<P: serde::de::DeserializeOwned>(notification: Notification) -> Option<P> {

@@ -23,6 +23,8 @@ pub struct UnknownField {
     /// The struct it appeared in and the keys that struct accepts.
     pub parent: &'static str,
     pub expected: &'static [&'static str],
+    /// Written as `key: null`: in a strategic-merge patch, "delete this key".
+    pub value_is_null: bool,
 }
 
 /// A value that does not fit its field; `span` is the value (or the parent
@@ -200,7 +202,7 @@ fn yaml11_bool(text: &str) -> bool {
     )
 }
 
-fn core_bool(text: &str) -> Option<bool> {
+pub(crate) fn core_bool(text: &str) -> Option<bool> {
     match text {
         "true" | "True" | "TRUE" => Some(true),
         "false" | "False" | "FALSE" => Some(false),
@@ -208,7 +210,7 @@ fn core_bool(text: &str) -> Option<bool> {
     }
 }
 
-enum Number {
+pub(crate) enum Number {
     Int(i64),
     Uint(u64),
     Float(f64),
@@ -216,7 +218,7 @@ enum Number {
 
 /// A plain scalar as a number: YAML 1.2 core forms, plus YAML 1.1 octal
 /// (`0644`) which Kubernetes' YAML reader still accepts for integers.
-fn parse_number(text: &str) -> Option<Number> {
+pub(crate) fn parse_number(text: &str) -> Option<Number> {
     let (negative, digits) = match text.as_bytes().first()? {
         b'-' => (true, &text[1..]),
         b'+' => (false, &text[1..]),
@@ -417,13 +419,31 @@ impl<'a> de::Deserializer<'a> for NodeDeserializer<'a> {
             return visitor.visit_str(version);
         }
         let scalar = self.text("a string")?;
-        visitor.visit_str(&scalar.text).map_err(|e: Error| {
-            // The only string-reading visitor that refuses text is ByteString's.
-            if e.span.is_none() && e.message.starts_with("Invalid") {
-                Error::at(
+        // The API server's base64 decoder skips line breaks: a block scalar
+        // of wrapped base64 lines is valid.
+        let wrapped_base64 = scalar.text.contains(['\n', '\r'])
+            && format!("{}", &visitor as &dyn de::Expected) == "a base64-encoded string";
+        let text: std::borrow::Cow<'_, str> = if wrapped_base64 {
+            scalar
+                .text
+                .chars()
+                .filter(|c| !matches!(c, '\n' | '\r'))
+                .collect::<String>()
+                .into()
+        } else {
+            (&*scalar.text).into()
+        };
+        // The only string-reading visitor that refuses text is ByteString's.
+        let refused = |e: &Error| e.span.is_none() && e.message.starts_with("Invalid");
+        visitor.visit_str(&text).map_err(|e: Error| {
+            if refused(&e) {
+                let mut error = Error::at(
                     "not valid base64 (Secret `data` is base64; put plain text under `stringData`)",
                     self.span(),
-                )
+                );
+                // secret-data-placeholder reports these, in its own words.
+                error.placeholder = crate::model::placeholder::looks_like_placeholder(&scalar.text);
+                error
             } else {
                 e.located(self.span())
             }
@@ -564,6 +584,7 @@ impl<'a> de::Deserializer<'a> for NodeDeserializer<'a> {
                 span: field.key_span,
                 parent: field.parent,
                 expected: field.expected,
+                value_is_null: self.node.is_null(),
             });
         }
         visitor.visit_unit()
@@ -628,11 +649,14 @@ impl<'a> de::MapAccess<'a> for MapReader<'a> {
         seed: K,
     ) -> Result<Option<K::Value>, Error> {
         let cx = self.de.cx;
-        let Some(entry) = self
-            .entries
-            .by_ref()
-            .find(|e| !cx.skips(&e.value) && !cx.skips(&e.key))
-        else {
+        // A null value in a map (`limits: {cpu: null}`) is the zero value for
+        // the API server and "delete this key" in a strategic-merge patch:
+        // never a value of the wrong type.
+        let plain_map = self.schema.is_none();
+        let Some(entry) = self.entries.by_ref().find(|e| {
+            let deleted = plain_map && e.value.is_null();
+            !(cx.skips(&e.value) || cx.skips(&e.key) || deleted)
+        }) else {
             return Ok(None);
         };
         self.current = Some(entry);

@@ -2,8 +2,10 @@
 
 pub mod de;
 pub mod image;
+
 mod kinds;
 mod path;
+pub mod placeholder;
 pub mod quantity;
 pub mod schema;
 pub mod software;
@@ -13,9 +15,10 @@ use k8s_openapi::api::core::v1::{Container, PodSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 pub use de::{TypeError, TypingReport, UnknownField};
-pub use path::{locate, FieldPath, Segment, Target};
+pub use path::{entry_span, locate, FieldPath, Segment, Target};
 pub use workload::{Selector, Workload, WorkloadKind};
 
+use crate::roles::FileRole;
 use crate::source::Node;
 
 /// One Kubernetes object: a document, or an item of a `kind: List`.
@@ -31,10 +34,12 @@ pub struct Object<'a> {
     pub typed: Option<Workload>,
     /// What typing found wrong, for every kind podlint knows the schema of.
     pub typing: TypingReport,
-    /// A patch fragment or kustomize base: a controller without a `selector`,
-    /// a container without an `image`, or a `$patch` directive. A complete
-    /// object has both fields; patches and bases leave them to the object
-    /// they are merged into.
+    /// A patch fragment or kustomize base: a file a kustomization lists (or
+    /// names) as a patch, a controller without a `selector`, a `$patch`
+    /// directive, or a container without an `image` where the object is
+    /// not complete by its shape (see `is_partial`). A complete object has
+    /// both fields; patches and bases leave them to the object they are
+    /// merged into.
     pub partial: bool,
 }
 
@@ -46,6 +51,11 @@ pub enum Contents<'a> {
 }
 
 pub fn objects(root: &Node) -> Contents<'_> {
+    objects_as(root, FileRole::Manifest)
+}
+
+/// The objects of a document in a file read as `role`.
+pub fn objects_as(root: &Node, role: FileRole) -> Contents<'_> {
     let Some(head) = header(root) else {
         return Contents::NotKubernetes;
     };
@@ -57,11 +67,11 @@ pub fn objects(root: &Node) -> Contents<'_> {
                 items
                     .iter()
                     .enumerate()
-                    .filter_map(|(i, item)| object(item, base.index(i)))
+                    .filter_map(|(i, item)| object(item, base.index(i), role))
                     .collect(),
             )
         }
-        _ => Contents::Objects(object(root, FieldPath::root()).into_iter().collect()),
+        _ => Contents::Objects(object(root, FieldPath::root(), role).into_iter().collect()),
     }
 }
 
@@ -72,7 +82,7 @@ fn header(node: &Node) -> Option<(&str, &str)> {
     ))
 }
 
-fn object(node: &Node, base: FieldPath) -> Option<Object<'_>> {
+fn object(node: &Node, base: FieldPath, role: FileRole) -> Option<Object<'_>> {
     let (api_version, kind) = header(node)?;
     let metadata = node.get("metadata");
     let workload_kind = WorkloadKind::from_kind(kind).filter(|k| k.accepts(api_version));
@@ -83,7 +93,8 @@ fn object(node: &Node, base: FieldPath) -> Option<Object<'_>> {
             kinds::check_fields(api_version, kind, node).unwrap_or_default(),
         ),
     };
-    let partial = workload_kind.is_some_and(|kind| is_partial(node, kind));
+    let partial = role == FileRole::KustomizePatch
+        || workload_kind.is_some_and(|kind| is_partial(node, kind, role));
     Some(Object {
         node,
         base,
@@ -100,7 +111,7 @@ fn object(node: &Node, base: FieldPath) -> Option<Object<'_>> {
     })
 }
 
-fn is_partial(node: &Node, kind: WorkloadKind) -> bool {
+fn is_partial(node: &Node, kind: WorkloadKind, role: FileRole) -> bool {
     // A strategic-merge patch directive (`$patch: delete`) marks a patch.
     if node.get("$patch").is_some() {
         return true;
@@ -118,7 +129,25 @@ fn is_partial(node: &Node, kind: WorkloadKind) -> bool {
             .filter_map(|list| spec.get(list).and_then(Node::as_seq))
             .flatten()
     });
-    containers.any(|c| c.get("image").is_none())
+    if !containers.any(|c| c.get("image").is_none()) {
+        return false;
+    }
+    // Without an image, an object complete by its shape (a controller with
+    // its selector and template labels, a bare Pod) and applied as written
+    // is rejected by the API (invalid-field reports it); one that a
+    // kustomization lists may get its images from the kustomization's
+    // patches. A Job or CronJob has no such shape, nor a controller whose
+    // template has no labels: without an image they read as patches.
+    let labelled = template
+        .and_then(|t| t.get("metadata"))
+        .and_then(|m| m.get("labels"))
+        .is_some();
+    let complete_shape = (kind.requires_selector() && labelled) || kind == WorkloadKind::Pod;
+    // An `image` beside `containers` is a container's field flattened into
+    // the Pod spec: unknown-field says where it belongs, and the rest of the
+    // container is not judged until it is back in place.
+    let flattened = spec.is_some_and(|spec| spec.get("image").is_some());
+    role == FileRole::KustomizeResource || !complete_shape || flattened
 }
 
 impl Object<'_> {

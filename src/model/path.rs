@@ -128,7 +128,7 @@ pub fn locate(root: &Node, target: &Target) -> Span {
 
 /// `key: value` on one line for a scalar value; only the key otherwise, so
 /// that a finding on `resources:` does not underline the whole block.
-fn entry_span(key: &Node, value: &Node) -> Span {
+pub fn entry_span(key: &Node, value: &Node) -> Span {
     match value.value {
         Value::Scalar(_) if !value.span.range().is_empty() => key.span.to(value.span),
         _ => key.span,

@@ -40,10 +40,14 @@ pub fn annotations(findings: &[Finding], cwd: Option<&Path>) -> String {
     out
 }
 
-/// The line after the annotations.
-pub fn summary(summary: &Summary) -> String {
+/// The lines after the annotations: a notice naming the template files
+/// skipped, if any, then the summary.
+pub fn summary(summary: &Summary, templates: &[String]) -> String {
+    let notice = super::skipped_templates(templates).map_or(String::new(), |text| {
+        format!("::notice title=podlint::{}\n", data(&text))
+    });
     format!(
-        "podlint: {}, {}: {}, {}, {}\n",
+        "{notice}podlint: {}, {}: {}, {}, {}\n",
         super::plural(summary.files, "file", "files"),
         super::plural(summary.pod_specs, "Pod spec", "Pod specs"),
         super::plural(summary.errors, "error", "errors"),

@@ -1,68 +1,260 @@
-//! Human output: rustc-style reports rendered by miette, then one summary line.
+//! Human output, made to be scanned in a log: each finding's first line is
+//! `path:line:col: severity[rule] message` (the form of `--format compact`,
+//! which editors and `grep` read), and the findings that point at one node
+//! share one snippet of the source under their lines.
 
-use std::fmt;
-
-use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
-    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
-};
+use std::fmt::Write as _;
 
 use crate::finding::{Finding, Severity};
 
 /// Renders the findings of one file (called on the worker that linted it).
-pub fn render_file(name: &str, text: &str, findings: &[Finding], color: bool) -> String {
-    let theme = if color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_links(false)
-        .with_width(100);
-    let source = Named::new(name, text);
+/// `findings` are sorted by position, as the engine hands them over.
+pub fn render_file(text: &str, findings: &[Finding], color: bool) -> String {
+    render_file_with(text, findings, color, &|_| None)
+}
+
+/// [`render_file`] for findings whose labels may be in other files (the
+/// run-level stage's): `other_text` gives those files' text by name.
+pub fn render_file_with<'t>(
+    text: &str,
+    findings: &[Finding],
+    color: bool,
+    other_text: &dyn Fn(&str) -> Option<&'t str>,
+) -> String {
+    let paint = Paint { color };
+    let lines = Lines::new(text);
     let mut out = String::new();
-    for finding in findings {
-        let report = Report {
-            finding,
-            source: &source,
-        };
-        // A snippet of a huge line (minified JSON) would be unreadable and
-        // slow to cut: such findings get their one-line form.
-        let readable = [finding.span]
-            .iter()
-            .chain(finding.labels.iter().map(|l| &l.span))
-            .all(|span| source.window(span.range(), 0, 0).len() <= MAX_SNIPPET_BYTES);
-        // Writing to a String cannot fail; a rendering error would only lose this report.
-        if !readable || handler.render_report(&mut out, &report).is_err() {
-            out.push_str(&super::compact::line(finding));
-        }
+    for group in groups(findings) {
+        render_group(&mut out, &group, &lines, paint, other_text);
     }
     out
 }
 
-/// The longest source lines that a report shows as a snippet.
-const MAX_SNIPPET_BYTES: usize = 64 * 1024;
+/// The findings that point at one node (the same span), in their order.
+fn groups(findings: &[Finding]) -> Vec<Vec<&Finding>> {
+    let mut groups: Vec<Vec<&Finding>> = Vec::new();
+    // Findings are sorted by start and rule, so that findings on one node
+    // but of different lengths may interleave: look back over the groups
+    // that start at the same place.
+    let mut same_start = 0;
+    for finding in findings {
+        let starts_here = groups
+            .last()
+            .is_some_and(|g| g[0].span.start == finding.span.start);
+        if !starts_here {
+            same_start = groups.len();
+        }
+        match groups[same_start..]
+            .iter_mut()
+            .find(|g| g[0].span == finding.span)
+        {
+            Some(group) => group.push(finding),
+            None => groups.push(vec![finding]),
+        }
+    }
+    groups
+}
 
-/// A file's text for miette. miette finds a span's lines by scanning the
-/// text from its start, which is quadratic over the findings of a large
-/// file; this hands it only the few lines around the span.
-struct Named<'a> {
-    name: &'a str,
+fn render_group<'t>(
+    out: &mut String,
+    group: &[&Finding],
+    lines: &Lines<'_>,
+    paint: Paint,
+    other_text: &dyn Fn(&str) -> Option<&'t str>,
+) {
+    for finding in group {
+        let _ = writeln!(
+            out,
+            "{}:{}:{}: {}[{}] {}",
+            paint.bold(&finding.file),
+            finding.start.line,
+            finding.start.column,
+            paint.severity(finding.severity),
+            paint.bold(finding.rule),
+            finding.message
+        );
+    }
+    let mut gutter = render_snippet(out, group, lines, paint);
+    for finding in group {
+        for label in &finding.labels {
+            if let Some(file) = &label.file {
+                let other = Lines::new(other_text(file).unwrap_or_default());
+                let _ = writeln!(
+                    out,
+                    "{:gutter$} {} {}:{}:{}",
+                    "",
+                    paint.gutter("-->"),
+                    paint.bold(file),
+                    label.start.line,
+                    label.start.column
+                );
+                let text = Some(label.message.clone());
+                let marks = vec![mark(&other, label.span.start, label.span.end, false, text)];
+                gutter = gutter.max(print_marks(out, marks, &other, paint));
+            }
+        }
+    }
+    for finding in group {
+        if let Some(help) = &finding.help {
+            // With several findings, each help says whose it is.
+            let whose = if group.len() > 1 {
+                format!("[{}]", finding.rule)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                out,
+                "{:gutter$} {} help{whose}: {help}",
+                "",
+                paint.gutter("=")
+            );
+        }
+    }
+    out.push('\n');
+}
+
+/// A mark under one line: where, how, and what it says.
+struct Mark {
+    line: usize,
+    /// 0-based character columns, `end` past the last marked character.
+    start: usize,
+    end: usize,
+    primary: bool,
+    text: Option<String>,
+}
+
+/// The source lines that the group's span and labels point at, each with
+/// its marks (`^` under the node, `-` under the labels). Returns the width
+/// of the line numbers' column, which the help lines align with.
+fn render_snippet(out: &mut String, group: &[&Finding], lines: &Lines<'_>, paint: Paint) -> usize {
+    let first = group[0];
+    let mut containers: Vec<&str> = group
+        .iter()
+        .filter_map(|f| f.container.as_deref())
+        .collect();
+    containers.dedup();
+    let primary_text = (!containers.is_empty()).then(|| {
+        let names: Vec<String> = containers.iter().map(|c| format!("`{c}`")).collect();
+        format!("container {}", names.join(", "))
+    });
+    let mut marks = vec![mark(
+        lines,
+        first.span.start,
+        first.span.end,
+        true,
+        primary_text,
+    )];
+    for finding in group {
+        for label in finding.labels.iter().filter(|l| l.file.is_none()) {
+            let text = Some(label.message.clone());
+            let duplicate = marks
+                .iter()
+                .any(|m| m.text == text && m.line == lines.line_of(label.span.start as usize));
+            if !duplicate {
+                marks.push(mark(lines, label.span.start, label.span.end, false, text));
+            }
+        }
+    }
+    print_marks(out, marks, lines, paint)
+}
+
+/// The lines that `marks` are on, each followed by its marks; returns the
+/// width of the line numbers' column.
+fn print_marks(out: &mut String, mut marks: Vec<Mark>, lines: &Lines<'_>, paint: Paint) -> usize {
+    // A snippet of a huge line (minified JSON) would be unreadable and slow
+    // to print: such findings keep their first lines only.
+    if marks
+        .iter()
+        .any(|m| lines.text(m.line).len() > MAX_SNIPPET_LINE_BYTES)
+    {
+        return 1;
+    }
+    marks.sort_by_key(|m| (m.line, m.start, !m.primary));
+    let width = (marks.iter().map(|m| m.line).max().unwrap_or(0) + 1)
+        .to_string()
+        .len();
+    let blank = " ".repeat(width);
+    let _ = writeln!(out, "{blank} {}", paint.gutter("|"));
+    let mut previous: Option<usize> = None;
+    for mark in &marks {
+        if previous != Some(mark.line) {
+            if previous.is_some_and(|p| mark.line > p + 1) {
+                let _ = writeln!(out, "{}", paint.gutter("..."));
+            }
+            let number = format!("{:>width$}", mark.line + 1);
+            let _ = writeln!(
+                out,
+                "{} {} {}",
+                paint.gutter(&number),
+                paint.gutter("|"),
+                shown(lines.text(mark.line))
+            );
+            previous = Some(mark.line);
+        }
+        let underline = if mark.primary { "^" } else { "-" }.repeat(mark.end - mark.start);
+        let text = mark
+            .text
+            .as_deref()
+            .map_or(String::new(), |t| format!(" {t}"));
+        let marked = format!("{underline}{text}");
+        let _ = writeln!(
+            out,
+            "{blank} {} {}{}",
+            paint.gutter("|"),
+            " ".repeat(mark.start),
+            if mark.primary {
+                paint.primary(&marked)
+            } else {
+                paint.gutter(&marked)
+            }
+        );
+    }
+    width
+}
+
+/// A mark from a span's byte offsets: on the span's first line, to the end
+/// of that line when the span goes on, and one character wide at least.
+fn mark(lines: &Lines<'_>, start: u32, end: u32, primary: bool, text: Option<String>) -> Mark {
+    let (start, end) = (start as usize, end as usize);
+    let line = lines.line_of(start);
+    let line_start = lines.start(line);
+    let line_text = lines.text(line);
+    let columns = |offset: usize| {
+        line_text
+            .get(..offset.saturating_sub(line_start).min(line_text.len()))
+            .map_or(0, |before| before.chars().count())
+    };
+    let from = columns(start);
+    let to = columns(end).max(from + 1);
+    Mark {
+        line,
+        start: from,
+        end: to,
+        primary,
+        text,
+    }
+}
+
+/// Longer lines are not shown in snippets.
+const MAX_SNIPPET_LINE_BYTES: usize = 1000;
+
+/// A line as shown: a tab is one column wide, as columns count it.
+fn shown(line: &str) -> String {
+    line.replace('\t', " ")
+}
+
+/// A file's lines, split where the engine's positions split them (`\n`).
+struct Lines<'a> {
     text: &'a str,
-    /// Where each line starts, with miette's line breaks: `\n`, `\r\n`, `\r`.
     starts: Vec<usize>,
 }
 
-impl<'a> Named<'a> {
-    fn new(name: &'a str, text: &'a str) -> Self {
-        let bytes = text.as_bytes();
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
         let starts = std::iter::once(0)
-            .chain(bytes.iter().enumerate().filter_map(|(i, &b)| {
-                let ends_line = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
-                ends_line.then_some(i + 1)
-            }))
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
-        Named { name, text, starts }
+        Lines { text, starts }
     }
 
     /// The 0-based line of a byte offset.
@@ -72,108 +264,58 @@ impl<'a> Named<'a> {
             .saturating_sub(1)
     }
 
-    /// Whole lines from `before` lines above the span to `after` below it,
-    /// with one more each side: miette then finds the same context in it as
-    /// in the whole text.
-    fn window(
-        &self,
-        span: std::ops::Range<usize>,
-        before: usize,
-        after: usize,
-    ) -> std::ops::Range<usize> {
-        let first = self.line_of(span.start).saturating_sub(before + 1);
-        let last = self.line_of(span.end.saturating_sub(1).max(span.start)) + after + 2;
-        let start = self.starts[first];
-        let end = self.starts.get(last).copied().unwrap_or(self.text.len());
-        start..end.max(start)
+    fn start(&self, line: usize) -> usize {
+        self.starts.get(line).copied().unwrap_or(self.text.len())
+    }
+
+    /// A line's text without its line break.
+    fn text(&self, line: usize) -> &'a str {
+        let end = self
+            .starts
+            .get(line + 1)
+            .copied()
+            .unwrap_or(self.text.len());
+        self.text
+            .get(self.start(line)..end)
+            .unwrap_or_default()
+            .trim_end_matches(['\n', '\r'])
     }
 }
 
-impl SourceCode for Named<'_> {
-    fn read_span<'b>(
-        &'b self,
-        span: &SourceSpan,
-        before: usize,
-        after: usize,
-    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
-        let window = self.window(span.offset()..span.offset() + span.len(), before, after);
-        let first_line = self.line_of(window.start);
-        let local = SourceSpan::new((span.offset() - window.start).into(), span.len());
-        let text = self
-            .text
-            .get(window.clone())
-            .ok_or(MietteError::OutOfBounds)?;
-        let inner = text.read_span(&local, before, after)?;
-        let found = *inner.span();
-        Ok(Box::new(MietteSpanContents::new_named(
-            self.name.to_string(),
-            inner.data(),
-            SourceSpan::new((found.offset() + window.start).into(), found.len()),
-            inner.line() + first_line,
-            inner.column(),
-            inner.line_count() + first_line,
-        )))
-    }
+/// ANSI colours, or none.
+#[derive(Clone, Copy)]
+struct Paint {
+    color: bool,
 }
 
-struct Report<'a> {
-    finding: &'a Finding,
-    source: &'a Named<'a>,
-}
-
-impl fmt::Debug for Report<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.finding.message)
-    }
-}
-
-impl fmt::Display for Report<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.finding.message)
-    }
-}
-
-impl std::error::Error for Report<'_> {}
-
-impl Diagnostic for Report<'_> {
-    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        Some(Box::new(self.finding.rule))
+impl Paint {
+    fn wrap(self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
     }
 
-    fn severity(&self) -> Option<miette::Severity> {
-        Some(match self.finding.severity {
-            Severity::Error => miette::Severity::Error,
-            Severity::Warning => miette::Severity::Warning,
-            Severity::Info => miette::Severity::Advice,
-        })
+    fn bold(self, text: &str) -> String {
+        self.wrap("1", text)
     }
 
-    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.finding
-            .help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    fn gutter(self, text: &str) -> String {
+        self.wrap("1;34", text)
     }
 
-    fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(self.source)
+    fn primary(self, text: &str) -> String {
+        self.wrap("1;31", text)
     }
 
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let f = self.finding;
-        let primary = LabeledSpan::new_primary_with_span(
-            f.container
-                .as_ref()
-                .map(|name| format!("container `{name}`")),
-            f.span.start as usize..f.span.end as usize,
-        );
-        let others = f.labels.iter().map(|l| {
-            LabeledSpan::new_with_span(
-                Some(l.message.clone()),
-                l.span.start as usize..l.span.end as usize,
-            )
-        });
-        Some(Box::new(std::iter::once(primary).chain(others)))
+    fn severity(self, severity: Severity) -> String {
+        let code = match severity {
+            Severity::Error => "1;31",
+            Severity::Warning => "1;33",
+            Severity::Info => "1;36",
+        };
+        self.wrap(code, severity.as_str())
     }
 }
 
@@ -184,25 +326,47 @@ pub struct Totals {
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
-    pub templates: usize,
-    pub elapsed: std::time::Duration,
+    /// The run's time, shown on a terminal only: piped output stays the
+    /// same from run to run.
+    pub elapsed: Option<std::time::Duration>,
+    /// Chainsaw and kuttl assertion files, skipped.
+    pub test_assertions: usize,
+}
+
+/// `--statistics`: one line a rule and severity, most findings first, as
+/// `ruff --statistics` prints them.
+pub fn statistics(by_rule: &[super::RuleCount]) -> String {
+    let width = by_rule.first().map_or(1, |r| r.count.to_string().len());
+    let mut out = String::new();
+    for row in by_rule {
+        let _ = writeln!(
+            out,
+            "{:>width$}  {:<7}  {}",
+            row.count,
+            row.severity.as_str(),
+            row.rule
+        );
+    }
+    out
 }
 
 pub fn summary(t: &Totals) -> String {
     let mut line = format!(
-        "podlint: {}, {}, {}: {}, {}, {} in {} ms",
+        "podlint: {}, {}, {}: {}, {}, {}",
         super::plural(t.files, "file", "files"),
         super::plural(t.documents, "document", "documents"),
         super::plural(t.pod_specs, "Pod spec", "Pod specs"),
         super::plural(t.errors, "error", "errors"),
         super::plural(t.warnings, "warning", "warnings"),
         super::plural(t.infos, "info", "infos"),
-        t.elapsed.as_millis()
     );
-    if t.templates > 0 {
+    if let Some(elapsed) = t.elapsed {
+        let _ = write!(line, " in {} ms", elapsed.as_millis());
+    }
+    if t.test_assertions > 0 {
         line.push_str(&format!(
-            "\npodlint: info: skipped {} (Helm/Go templates: lint the rendered output, e.g. `helm template . | podlint -`)",
-            super::plural(t.templates, "template file", "template files")
+            "\npodlint: info: skipped {} (expected states of Chainsaw or kuttl tests, not manifests)",
+            super::plural(t.test_assertions, "test assertion file", "test assertion files")
         ));
     }
     line.push('\n');
@@ -211,47 +375,113 @@ pub fn summary(t: &Totals) -> String {
 
 #[cfg(test)]
 mod tests {
-    use miette::{SourceCode, SourceSpan};
+    use std::sync::Arc;
 
-    use super::Named;
+    use super::*;
+    use crate::finding::Label;
+    use crate::source::{Position, Span};
 
-    /// The windowed source gives miette exactly what the whole text gives.
-    #[test]
-    fn windowed_spans_read_as_the_whole_text_reads_them() {
-        let texts = [
-            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  containers:\n  - name: x\n",
-            "a: 1\r\nb: 2\r\n\r\nc: [\r\n  3]\r\n",
-            "old\rmac\rlines\r\nmixed\n\nend",
-            "é: ü\n\n\n  ü: é\nlast line without a break",
-            "",
-        ];
-        for text in texts {
-            let named = Named::new("x.yaml", text);
-            for offset in 0..=text.len() {
-                for len in [0, 1, 3, 12, 40] {
-                    for context in 0..3 {
-                        let span = SourceSpan::new(offset.into(), len);
-                        let whole = text.read_span(&span, context, context);
-                        let windowed = named.read_span(&span, context, context);
-                        match (whole, windowed) {
-                            (Ok(whole), Ok(windowed)) => {
-                                let at = format!("{text:?} {offset}+{len} context {context}");
-                                assert_eq!(whole.data(), windowed.data(), "{at}");
-                                assert_eq!(whole.span(), windowed.span(), "{at}");
-                                assert_eq!(whole.line(), windowed.line(), "{at}");
-                                assert_eq!(whole.column(), windowed.column(), "{at}");
-                                assert_eq!(whole.line_count(), windowed.line_count(), "{at}");
-                            }
-                            (Err(_), Err(_)) => {}
-                            (whole, windowed) => panic!(
-                                "{text:?} {offset}+{len}: whole {:?}, windowed {:?}",
-                                whole.is_ok(),
-                                windowed.is_ok()
-                            ),
-                        }
-                    }
-                }
-            }
+    fn finding(rule: &'static str, span: Span, line: u32, column: u32) -> Finding {
+        Finding {
+            rule,
+            severity: Severity::Warning,
+            message: format!("{rule} message"),
+            help: Some(format!("{rule} help")),
+            file: Arc::from("p.yaml"),
+            span,
+            start: Position { line, column },
+            end: Position { line, column },
+            labels: Vec::new(),
+            object: None,
+            container: Some("web".into()),
+            fix: None,
+            target: crate::model::Target::Span(span),
         }
+    }
+
+    #[test]
+    fn findings_on_one_node_share_one_snippet() {
+        let text = "kind: Pod\nspec:\n  containers:\n  - name: web\n    image: nginx\n";
+        let node = Span::new(34, 43);
+        let mut port = finding("c-rule", Span::new(48, 60), 5, 5);
+        port.labels.push(Label {
+            span: Span::new(34, 43),
+            start: Position { line: 4, column: 5 },
+            message: "first here".into(),
+            file: None,
+        });
+        let findings = [
+            finding("a-rule", node, 4, 5),
+            finding("b-rule", node, 4, 5),
+            port,
+        ];
+        let expected = "\
+p.yaml:4:5: warning[a-rule] a-rule message
+p.yaml:4:5: warning[b-rule] b-rule message
+  |
+4 |   - name: web
+  |     ^^^^^^^^^ container `web`
+  = help[a-rule]: a-rule help
+  = help[b-rule]: b-rule help
+
+p.yaml:5:5: warning[c-rule] c-rule message
+  |
+4 |   - name: web
+  |     --------- first here
+5 |     image: nginx
+  |     ^^^^^^^^^^^^ container `web`
+  = help: c-rule help
+
+";
+        assert_eq!(render_file(text, &findings, false), expected);
+    }
+
+    #[test]
+    fn distant_lines_are_separated_and_colour_is_optional() {
+        let text = "a: 1\nb: 2\nc: 3\nd: 4\n";
+        let mut far = finding("x-rule", Span::new(15, 16), 4, 1);
+        far.container = None;
+        far.help = None;
+        far.labels.push(Label {
+            span: Span::new(0, 1),
+            start: Position { line: 1, column: 1 },
+            message: "here".into(),
+            file: None,
+        });
+        let plain = render_file(text, std::slice::from_ref(&far), false);
+        assert_eq!(
+            plain,
+            "p.yaml:4:1: warning[x-rule] x-rule message\n  |\n1 | a: 1\n  | - here\n...\n4 | d: 4\n  | ^\n\n"
+        );
+        let colored = render_file(text, &[far], true);
+        assert!(colored.contains("\x1b[1;33mwarning\x1b[0m[\x1b[1mx-rule\x1b[0m]"));
+    }
+
+    #[test]
+    fn a_label_in_another_file_gets_its_own_snippet() {
+        let text = "kind: Service\nspec:\n  selector:\n    app: web\n";
+        let other = "kind: Deployment\nspec:\n  replicas: 3\n";
+        let mut service = finding("s-rule", Span::new(22, 31), 3, 3);
+        service.container = None;
+        service.labels.push(Label {
+            span: Span::new(25, 36),
+            start: Position { line: 3, column: 3 },
+            message: "3 replicas here".into(),
+            file: Some(Arc::from("deploy.yaml")),
+        });
+        let texts = |name: &str| (name == "deploy.yaml").then_some(other);
+        let expected = "\
+p.yaml:3:3: warning[s-rule] s-rule message
+  |
+3 |   selector:
+  |   ^^^^^^^^^
+  --> deploy.yaml:3:3
+  |
+3 |   replicas: 3
+  |   ----------- 3 replicas here
+  = help: s-rule help
+
+";
+        assert_eq!(render_file_with(text, &[service], false, &texts), expected);
     }
 }

@@ -23,6 +23,18 @@ struct JsonFinding<'a> {
     object: Option<&'a ObjectRef>,
     container: Option<&'a str>,
     help: Option<&'a str>,
+    /// The finding's second places (the Pods a Service selects...), which
+    /// may be in other files.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related: Vec<Related<'a>>,
+}
+
+#[derive(Serialize)]
+struct Related<'a> {
+    file: &'a str,
+    line: u32,
+    column: u32,
+    message: &'a str,
 }
 
 #[derive(Serialize)]
@@ -36,6 +48,8 @@ pub struct Summary {
     pub warnings: usize,
     pub infos: usize,
     pub skipped_documents: usize,
+    /// Chainsaw and kuttl assertion files, not linted.
+    pub skipped_test_assertions: usize,
 }
 
 /// Everything before the first finding.
@@ -60,13 +74,39 @@ fn item(f: &Finding) -> JsonFinding<'_> {
         object: f.object.as_ref(),
         container: f.container.as_deref(),
         help: f.help.as_deref(),
+        related: f
+            .labels
+            .iter()
+            .map(|label| Related {
+                file: label.file.as_deref().unwrap_or(&f.file),
+                line: label.start.line,
+                column: label.start.column,
+                message: &label.message,
+            })
+            .collect(),
     }
 }
 
-/// Everything after the `findings` array.
-pub fn tail(summary: &Summary) -> String {
+/// A file that was not linted, and why: `template` (Go-template actions
+/// outside a Helm chart).
+#[derive(Serialize)]
+struct Skipped<'a> {
+    file: &'a str,
+    reason: &'static str,
+}
+
+/// Everything after the `findings` array: the skipped files, then the summary.
+pub fn tail(summary: &Summary, templates: &[String]) -> String {
+    let skipped: Vec<Skipped<'_>> = templates
+        .iter()
+        .map(|file| Skipped {
+            file,
+            reason: "template",
+        })
+        .collect();
     format!(
-        ",\n  \"summary\": {}\n}}\n",
+        ",\n  \"skipped\": {},\n  \"summary\": {}\n}}\n",
+        pretty_at(&skipped, 1).trim_start(),
         pretty_at(summary, 1).trim_start()
     )
 }
@@ -82,6 +122,7 @@ mod tests {
     struct Whole<'a> {
         version: u32,
         findings: Vec<JsonFinding<'a>>,
+        skipped: Vec<Skipped<'a>>,
         summary: Summary,
     }
 
@@ -96,6 +137,7 @@ mod tests {
             warnings: 0,
             infos: findings.saturating_sub(1),
             skipped_documents: 1,
+            skipped_test_assertions: 0,
         }
     }
 
@@ -114,12 +156,16 @@ mod tests {
                 pod_specs: summary.pod_specs,
                 skipped_documents: summary.skipped_documents,
                 templates: 0,
+                test_assertions: summary.skipped_test_assertions,
             },
             errors: summary.errors,
             warnings: summary.warnings,
             infos: summary.infos,
-            elapsed: std::time::Duration::ZERO,
+            elapsed: None,
+            summary: true,
             unreadable: &[],
+            templates: &[],
+            by_rule: &[],
             cwd: None,
         };
         assert!(writer.finish(&totals).is_ok());
@@ -130,6 +176,7 @@ mod tests {
         let whole = Whole {
             version: 1,
             findings: findings.iter().map(item).collect(),
+            skipped: Vec::new(),
             summary: summary(findings.len()),
         };
         serde_json::to_string_pretty(&whole).unwrap_or_default() + "\n"

@@ -25,11 +25,20 @@ pub enum Format {
     Compact,
 }
 
-/// What the run writes: a report on standard output, or a baseline file.
+/// What the run writes: a report on standard output, the counts of
+/// `--statistics`, or a baseline file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Output {
     Report(Format),
+    Statistics,
     Baseline,
+}
+
+/// How many findings one rule reported at one severity (`--statistics`).
+pub struct RuleCount {
+    pub rule: &'static str,
+    pub severity: crate::finding::Severity,
+    pub count: usize,
 }
 
 impl Output {
@@ -40,6 +49,7 @@ impl Output {
 }
 
 /// What a worker needs to render the part of the output of a file it linted.
+#[derive(Clone, Copy)]
 pub struct PartStyle<'a> {
     pub output: Output,
     /// Human output only: colour for a terminal.
@@ -58,15 +68,31 @@ pub fn render_part(
     findings: &[Finding],
     fingerprints: &[String],
 ) -> String {
+    render_part_with(style, name, text, findings, fingerprints, &|_| None)
+}
+
+/// [`render_part`] for findings whose labels may be in other files:
+/// `other_text` gives their text by name (human output shows their snippets).
+pub fn render_part_with<'t>(
+    style: &PartStyle<'_>,
+    name: &str,
+    text: &str,
+    findings: &[Finding],
+    fingerprints: &[String],
+    other_text: &dyn Fn(&str) -> Option<&'t str>,
+) -> String {
     if findings.is_empty() {
         return String::new();
     }
     match style.output {
-        Output::Report(Format::Human) => human::render_file(name, text, findings, style.color),
+        Output::Report(Format::Human) => {
+            human::render_file_with(text, findings, style.color, other_text)
+        }
         Output::Report(Format::Json) => json::findings(findings),
         Output::Report(Format::Compact) => compact::render(findings),
         Output::Report(Format::Github) => github::annotations(findings, style.cwd),
         Output::Report(Format::Sarif) => sarif::results(findings, fingerprints, style.cwd),
+        Output::Statistics => String::new(),
         Output::Baseline => {
             let file = artifact_path(name, style.cwd).path;
             crate::baseline::entries(findings, &file, fingerprints)
@@ -263,6 +289,24 @@ pub fn message_with_help(f: &Finding) -> String {
         Some(help) => format!("{}\nhelp: {help}", f.message),
         None => f.message.clone(),
     }
+}
+
+/// The notice that template files were skipped, naming the first few, or
+/// `None` when none was.
+pub fn skipped_templates(templates: &[String]) -> Option<String> {
+    const NAMED: usize = 3;
+    if templates.is_empty() {
+        return None;
+    }
+    let (first, rest) = templates.split_at(templates.len().min(NAMED));
+    let mut names = first.join(", ");
+    if !rest.is_empty() {
+        names.push_str(&format!(" and {} more", rest.len()));
+    }
+    Some(format!(
+        "skipped {} with Go-template actions outside a Helm chart ({names}); lint the rendered output, e.g. `helm template CHART | podlint -`",
+        plural(templates.len(), "template file", "template files")
+    ))
 }
 
 /// `1 file`, `2 files`: the counts in summary lines.

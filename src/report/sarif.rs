@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::{artifact_path, pretty_items, ArtifactPath};
 use crate::finding::{Finding, ObjectRef, Severity};
-use crate::rules::{Level, RULES};
+use crate::rules::{self, Level, RULES};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const SRCROOT: &str = "%SRCROOT%";
@@ -63,6 +63,8 @@ struct Descriptor {
     short_description: Text,
     full_description: Text,
     help: Help,
+    /// Custom checks without a `docs` URL have none.
+    #[serde(skip_serializing_if = "String::is_empty")]
     help_uri: String,
     default_configuration: Configuration,
     properties: Tags,
@@ -179,16 +181,21 @@ pub fn results(findings: &[Finding], fingerprints: &[String], cwd: Option<&Path>
     let results = findings
         .iter()
         .zip(fingerprints)
-        .map(|(f, fingerprint)| result(f, fingerprint, &location));
+        .map(|(f, fingerprint)| result(f, fingerprint, &location, cwd));
     pretty_items(results, RESULT_DEPTH)
 }
 
-fn result<'a>(f: &'a Finding, fingerprint: &'a str, location: &Location) -> SarifResult<'a> {
+fn result<'a>(
+    f: &'a Finding,
+    fingerprint: &'a str,
+    location: &Location,
+    cwd: Option<&Path>,
+) -> SarifResult<'a> {
     SarifResult {
         rule_id: f.rule,
         // Findings come from registered rules only, so the lookup
         // always succeeds; 0 keeps the output valid if it did not.
-        rule_index: RULES.iter().position(|r| r.id == f.rule).unwrap_or(0),
+        rule_index: rule_index(f.rule),
         level: level(f.severity),
         message: Text {
             text: super::message_with_help(f),
@@ -200,7 +207,10 @@ fn result<'a>(f: &'a Finding, fingerprint: &'a str, location: &Location) -> Sari
             .map(|(i, label)| RelatedLocation {
                 id: i + 1,
                 physical_location: PhysicalLocation {
-                    artifact_location: location.clone(),
+                    artifact_location: match &label.file {
+                        Some(file) => self::location(&artifact_path(file, cwd)),
+                        None => location.clone(),
+                    },
                     region: Region {
                         start_line: label.start.line,
                         start_column: label.start.column,
@@ -236,10 +246,15 @@ fn result<'a>(f: &'a Finding, fingerprint: &'a str, location: &Location) -> Sari
 /// why paths were not linted (as tool notifications: the run did not see
 /// everything). It is written once the run is over, as the
 /// notifications come before the results.
-pub fn render(results: &[String], unreadable: &[String], cwd: Option<&Path>) -> String {
+pub fn render(
+    results: &[String],
+    unreadable: &[String],
+    templates: &[String],
+    cwd: Option<&Path>,
+) -> String {
     // Serializing plain structs of strings and numbers cannot fail.
-    let mut text =
-        serde_json::to_string_pretty(&log(Vec::new(), unreadable, cwd)).unwrap_or_default();
+    let mut text = serde_json::to_string_pretty(&log(Vec::new(), unreadable, templates, cwd))
+        .unwrap_or_default();
     let parts: Vec<&str> = results
         .iter()
         .map(String::as_str)
@@ -254,7 +269,16 @@ pub fn render(results: &[String], unreadable: &[String], cwd: Option<&Path>) -> 
     text
 }
 
-fn log<'a>(results: Vec<SarifResult<'a>>, unreadable: &[String], cwd: Option<&Path>) -> Log<'a> {
+fn log<'a>(
+    results: Vec<SarifResult<'a>>,
+    unreadable: &[String],
+    templates: &[String],
+    cwd: Option<&Path>,
+) -> Log<'a> {
+    let skipped = super::skipped_templates(templates).map(|text| Notification {
+        level: "note",
+        message: Text { text },
+    });
     Log {
         schema: SCHEMA,
         version: "2.1.0",
@@ -270,6 +294,7 @@ fn log<'a>(results: Vec<SarifResult<'a>>, unreadable: &[String], cwd: Option<&Pa
                             text: message.clone(),
                         },
                     })
+                    .chain(skipped)
                     .collect(),
             }],
             original_uri_base_ids: cwd.map(|cwd| {
@@ -291,6 +316,15 @@ fn log<'a>(results: Vec<SarifResult<'a>>, unreadable: &[String], cwd: Option<&Pa
     }
 }
 
+/// The rule's place in `tool.driver.rules`: the built-in rules, then the
+/// custom checks of the run.
+fn rule_index(id: &str) -> usize {
+    RULES.iter().position(|r| r.id == id).unwrap_or_else(|| {
+        let custom = rules::custom::all();
+        RULES.len() + custom.iter().position(|r| r.id == id).unwrap_or(0)
+    })
+}
+
 fn driver() -> Driver {
     let repository = env!("CARGO_PKG_REPOSITORY");
     Driver {
@@ -298,7 +332,7 @@ fn driver() -> Driver {
         version: env!("CARGO_PKG_VERSION"),
         semantic_version: env!("CARGO_PKG_VERSION"),
         information_uri: repository,
-        rules: RULES
+        rules: rules::all()
             .iter()
             .map(|rule| {
                 let meta = rule.meta();
@@ -418,6 +452,7 @@ mod tests {
         let fingerprints = vec!["a:1".to_string(), "b:1".to_string()];
         let cwd = Some(Path::new("/repo"));
         let unreadable = ["cannot read gone.yaml: not found".to_string()];
+        let templates = ["chart/templates/web.yaml".to_string()];
         let parts = [
             results(&findings[..1], &fingerprints[..1], cwd),
             String::new(),
@@ -428,15 +463,17 @@ mod tests {
             findings
                 .iter()
                 .zip(&fingerprints)
-                .map(|(f, p)| result(f, p, &location))
+                .map(|(f, p)| result(f, p, &location, cwd))
                 .collect(),
             &unreadable,
+            &templates,
             cwd,
         );
         let expected = serde_json::to_string_pretty(&whole).unwrap_or_default() + "\n";
-        assert_eq!(render(&parts, &unreadable, cwd), expected);
-        let empty = serde_json::to_string_pretty(&log(Vec::new(), &[], cwd)).unwrap_or_default();
-        assert_eq!(render(&[String::new()], &[], cwd), empty + "\n");
+        assert_eq!(render(&parts, &unreadable, &templates, cwd), expected);
+        let empty =
+            serde_json::to_string_pretty(&log(Vec::new(), &[], &[], cwd)).unwrap_or_default();
+        assert_eq!(render(&[String::new()], &[], &[], cwd), empty + "\n");
     }
 
     #[test]

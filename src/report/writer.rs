@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use std::path::Path;
 use std::time::Duration;
 
-use super::{github, human, json, sarif, Format, Output};
+use super::{github, human, json, sarif, Format, Output, RuleCount};
 use crate::baseline;
 use crate::engine::Stats;
 
@@ -16,9 +16,20 @@ pub struct Totals<'a> {
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
-    pub elapsed: Duration,
+    /// Shown by the human format; `None` when the output is not a
+    /// terminal, so that piped output is the same from run to run.
+    pub elapsed: Option<Duration>,
+    /// Whether the human and github formats end with their summary (not
+    /// with `--quiet`, nor when no file was linted: "0 errors" would
+    /// contradict the error that says why).
+    pub summary: bool,
     /// Why paths were not linted, one message each.
     pub unreadable: &'a [String],
+    /// Template files skipped (Go-template actions outside a chart), in
+    /// input order.
+    pub templates: &'a [String],
+    /// Findings by rule, most first (`--statistics`).
+    pub by_rule: &'a [RuleCount],
     pub cwd: Option<&'a Path>,
 }
 
@@ -48,7 +59,8 @@ impl<W: Write> Writer<W> {
         match output {
             Output::Report(Format::Json) => writer.write(json::HEAD),
             Output::Baseline => writer.write(&baseline::head()),
-            Output::Report(Format::Human | Format::Compact | Format::Github | Format::Sarif) => {}
+            Output::Report(Format::Human | Format::Compact | Format::Github | Format::Sarif)
+            | Output::Statistics => {}
         }
         writer
     }
@@ -67,6 +79,7 @@ impl<W: Write> Writer<W> {
                 self.write(&part);
             }
             Output::Report(Format::Human | Format::Compact | Format::Github) => self.write(&part),
+            Output::Statistics => {}
         }
     }
 
@@ -75,48 +88,53 @@ impl<W: Write> Writer<W> {
         match self.output {
             Output::Report(Format::Json) => {
                 self.close_array();
-                self.write(&json::tail(&json::Summary {
-                    files: totals.files,
-                    documents: totals.stats.documents,
-                    objects: totals.stats.objects,
-                    pod_specs: totals.stats.pod_specs,
-                    findings: totals.errors + totals.warnings + totals.infos,
-                    errors: totals.errors,
-                    warnings: totals.warnings,
-                    infos: totals.infos,
-                    skipped_documents: totals.stats.skipped_documents,
-                }));
+                self.write(&json::tail(
+                    &json::Summary {
+                        files: totals.files,
+                        documents: totals.stats.documents,
+                        objects: totals.stats.objects,
+                        pod_specs: totals.stats.pod_specs,
+                        findings: totals.errors + totals.warnings + totals.infos,
+                        errors: totals.errors,
+                        warnings: totals.warnings,
+                        infos: totals.infos,
+                        skipped_documents: totals.stats.skipped_documents,
+                        skipped_test_assertions: totals.stats.test_assertions,
+                    },
+                    totals.templates,
+                ));
             }
             Output::Baseline => {
                 self.close_array();
                 self.write(baseline::TAIL);
             }
             Output::Report(Format::Sarif) => {
-                let log = sarif::render(&self.held, totals.unreadable, totals.cwd);
+                let log =
+                    sarif::render(&self.held, totals.unreadable, totals.templates, totals.cwd);
                 self.write(&log);
             }
-            Output::Report(Format::Github) => {
-                self.write(&github::summary(&github::Summary {
-                    files: totals.files,
-                    pod_specs: totals.stats.pod_specs,
-                    errors: totals.errors,
-                    warnings: totals.warnings,
-                    infos: totals.infos,
-                }));
+            Output::Report(Format::Github) if totals.summary => {
+                self.write(&github::summary(
+                    &github::Summary {
+                        files: totals.files,
+                        pod_specs: totals.stats.pod_specs,
+                        errors: totals.errors,
+                        warnings: totals.warnings,
+                        infos: totals.infos,
+                    },
+                    totals.templates,
+                ));
             }
-            Output::Report(Format::Human) => {
-                self.write(&human::summary(&human::Totals {
-                    files: totals.files,
-                    documents: totals.stats.documents,
-                    pod_specs: totals.stats.pod_specs,
-                    errors: totals.errors,
-                    warnings: totals.warnings,
-                    infos: totals.infos,
-                    templates: totals.stats.templates,
-                    elapsed: totals.elapsed,
-                }));
+            Output::Statistics => {
+                self.write(&human::statistics(totals.by_rule));
+                if totals.summary {
+                    self.write(&human::summary(&human_totals(totals)));
+                }
             }
-            Output::Report(Format::Compact) => {}
+            Output::Report(Format::Human) if totals.summary => {
+                self.write(&human::summary(&human_totals(totals)));
+            }
+            Output::Report(Format::Human | Format::Github | Format::Compact) => {}
         }
         if self.error.is_none() {
             if let Err(error) = self.out.flush() {
@@ -136,5 +154,18 @@ impl<W: Write> Writer<W> {
                 self.error = Some(error);
             }
         }
+    }
+}
+
+fn human_totals(totals: &Totals<'_>) -> human::Totals {
+    human::Totals {
+        files: totals.files,
+        documents: totals.stats.documents,
+        pod_specs: totals.stats.pod_specs,
+        errors: totals.errors,
+        warnings: totals.warnings,
+        infos: totals.infos,
+        elapsed: totals.elapsed,
+        test_assertions: totals.stats.test_assertions,
     }
 }

@@ -114,6 +114,9 @@ const fn word_at(bytes: &[u8], at: usize, word: &[u8]) -> bool {
 }
 
 pub fn meta(rule: &Rule) -> &'static Meta {
+    if let super::Check::Custom(check) = rule.check {
+        return check.meta();
+    }
     static TABLE: OnceLock<Vec<Meta>> = OnceLock::new();
     static MALFORMED: Meta = Meta {
         id: "",

@@ -29,12 +29,10 @@ fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
         return;
     }
     for c in &pod.containers {
-        // A privileged container has every capability; privileged-container reports it.
-        if privileged(c) {
-            continue;
-        }
         let added = added(c);
         let add_path = c.path.keys("securityContext.capabilities.add");
+        // An explicit `add` is reported beside `privileged: true` too: it is a
+        // separate edit, still there once the container is unprivileged.
         for (index, cap) in &added {
             if DANGEROUS.contains(&cap.as_str()) {
                 out.at(
@@ -46,8 +44,9 @@ fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
             }
         }
         // Adding ALL is reported above; asking it to drop ALL too is noise.
-        // A patch fragment leaves unset fields to its base.
-        if pod.object.partial || added.iter().any(|(_, cap)| cap == "ALL") {
+        // A patch fragment leaves unset fields to its base. A privileged
+        // container has every capability; privileged-container reports it.
+        if pod.object.partial || privileged(c) || added.iter().any(|(_, cap)| cap == "ALL") {
             continue;
         }
         let drops_all = context(c)

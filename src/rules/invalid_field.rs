@@ -70,6 +70,15 @@ fn check(object: &Object<'_>, out: &mut Report<'_>) {
                     .container(&container.name);
             }
         }
+        // A fragment gets its images from the object it is merged into.
+        if container.image.is_none() && !object.partial {
+            out.at(
+                Target::Field(c.path.key("image")),
+                format!("container `{}` has no image", container.name),
+            )
+            .help("every container needs an image (spec.containers[].image)")
+            .container(&container.name);
+        }
         if let Some(resources) = &container.resources {
             quantities(resources, &c.path, &container.name, out);
         }

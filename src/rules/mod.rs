@@ -1,12 +1,14 @@
 //! The rule catalog: one module per rule, its documentation in `rules/<id>.md`.
 
 mod catalog;
+pub mod custom;
 mod security;
 
-pub use catalog::{Level, Meta};
+pub use catalog::{parse as parse_meta, Level, Meta};
 
 use crate::finding::Fix;
 use crate::model::{Object, PodView, Target};
+use crate::relations::{Report as RelationReport, Set};
 
 /// A finding as a rule reports it, before it is located in the source.
 #[derive(Debug)]
@@ -55,6 +57,15 @@ impl<'a> Report<'a> {
         Report { rule, out }
     }
 
+    /// A report of another rule into the same findings: a custom check
+    /// that cannot be evaluated reports `custom-check-error`.
+    pub fn of_rule(&mut self, rule: &'static str) -> Report<'_> {
+        Report {
+            rule,
+            out: self.out,
+        }
+    }
+
     pub fn at(&mut self, target: Target, message: impl Into<String>) -> &mut Raw {
         self.out.push(Raw {
             rule: self.rule,
@@ -83,6 +94,10 @@ pub enum Check {
     CompleteObject(fn(&Object<'_>, &mut Report<'_>)),
     /// Found while parsing; the engine reports it.
     Syntax,
+    /// The objects of a set, after every file is read (see [`crate::relations`]).
+    Relation(fn(&Set<'_>, &mut RelationReport<'_>)),
+    /// A custom check of `.podlint.yaml`, compiled for this run.
+    Custom(&'static crate::custom::CustomCheck),
 }
 
 pub struct Rule {
@@ -95,13 +110,23 @@ pub struct Rule {
     pub check: Check,
 }
 
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Rule({})", self.id)
+    }
+}
+
 impl Rule {
     pub fn meta(&self) -> &'static Meta {
         catalog::meta(self)
     }
 
-    /// Where the rule's documentation is published.
+    /// Where the rule's documentation is published: a custom check's
+    /// `docs` URL, else the doc in the repository.
     pub fn doc_url(&self) -> String {
+        if let Check::Custom(check) = self.check {
+            return check.docs.clone().unwrap_or_default();
+        }
         format!(
             "{}/blob/main/rules/{}.md",
             env!("CARGO_PKG_REPOSITORY"),
@@ -138,9 +163,11 @@ registry! {
     bare_pod,
     container_port_conflict,
     cpu_limit_missing,
+    custom_check_error,
     dangerous_capabilities,
     database_with_web_app,
     deprecated_api_version,
+    disruption_budget_blocks_eviction,
     duplicate_container_name,
     duplicate_key,
     emptydir_durable_data,
@@ -157,25 +184,44 @@ registry! {
     privileged_container,
     read_only_root_fs_missing,
     readiness_probe_missing,
+    reference_missing,
     requests_exceed_limits,
     resource_requests_missing,
     run_as_root,
+    secret_data_placeholder,
     secret_in_env,
     selector_mismatch,
+    service_selects_nothing,
     unknown_field,
     unknown_suppression,
+    volume_claim_shared,
     volume_mount_undefined,
     volume_unused,
 }
 
 pub fn find(id: &str) -> Option<&'static Rule> {
-    RULES.iter().copied().find(|r| r.id == id)
+    RULES
+        .iter()
+        .copied()
+        .find(|r| r.id == id)
+        .or_else(|| custom::find(id))
+}
+
+/// The built-in rules in id order, then the custom checks registered in
+/// this process, in id order.
+pub fn all() -> Vec<&'static Rule> {
+    let mut rules: Vec<&'static Rule> = RULES.to_vec();
+    rules.extend(custom::all());
+    rules
 }
 
 /// The rule id closest to a mistyped one, when one is close enough to be
 /// what was meant.
 pub fn suggest(id: &str) -> Option<&'static str> {
-    nearest(&id.trim().to_ascii_lowercase(), RULES.iter().map(|r| r.id))
+    nearest(
+        &id.trim().to_ascii_lowercase(),
+        all().into_iter().map(|r| r.id),
+    )
 }
 
 /// The candidate closest to a mistyped word (rule ids, config keys), when

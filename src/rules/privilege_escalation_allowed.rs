@@ -10,14 +10,24 @@ fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
         return;
     }
     for c in &pod.containers {
-        // The API rejects `allowPrivilegeEscalation: false` together with
-        // `privileged: true` or an added SYS_ADMIN: escalation is implied
-        // there, and privileged-container / dangerous-capabilities report it.
+        let setting = context(c).and_then(|s| s.allow_privilege_escalation);
+        let field = c.path.keys("securityContext.allowPrivilegeEscalation");
+        // `privileged: true` or an added SYS_ADMIN implies escalation, and the
+        // API rejects `allowPrivilegeEscalation: false` beside them: an absent
+        // field is silent there, but an explicit `true` is still a separate
+        // edit to make when the container is made unprivileged.
         let implied = privileged(c) || added(c).iter().any(|(_, cap)| cap == "SYS_ADMIN");
         if implied {
+            if setting == Some(true) {
+                out.at(
+                    Target::Field(field),
+                    format!("container `{}` allows privilege escalation", c.name()),
+                )
+                .help("remove allowPrivilegeEscalation: true; once the container no longer runs privileged (or with SYS_ADMIN), set it to false")
+                .container(c.name());
+            }
             continue;
         }
-        let setting = context(c).and_then(|s| s.allow_privilege_escalation);
         let message = match setting {
             Some(false) => continue,
             // A patch fragment leaves unset fields to its base.
@@ -28,7 +38,6 @@ fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
                 c.name()
             ),
         };
-        let field = c.path.keys("securityContext.allowPrivilegeEscalation");
         out.at(Target::Field(field.clone()), message)
         .fix(Fix::Set {
             path: field,

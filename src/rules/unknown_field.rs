@@ -10,8 +10,16 @@ fn check(object: &Object<'_>, out: &mut Report<'_>) {
     if object.older_api_version() {
         return;
     }
-    // `$patch`, `$setElementOrder/...`: strategic-merge-patch directives.
-    let fields = object.typing.unknown_fields.iter().filter(|f| !f.key.starts_with('$'));
+    let fields = object.typing.unknown_fields.iter().filter(|f| {
+        // `$patch`, `$setElementOrder/...`: strategic-merge-patch directives.
+        let directive = f.key.starts_with('$');
+        // `(spec.replicas == status.readyReplicas)`: a JMESPath expression of a
+        // Chainsaw assertion or a Kyverno anchor.
+        let expression = f.key.starts_with('(') && f.key.ends_with(')');
+        // `key: null` in a patch deletes the key from the object it patches.
+        let deletion = f.value_is_null && object.partial;
+        !directive && !expression && !deletion
+    });
     for field in fields {
         let report = out.at(
             Target::Span(field.span),

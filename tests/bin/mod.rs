@@ -48,3 +48,21 @@ pub fn snippet(doc: &str, name: &str) -> String {
         .to_string()
         + "\n"
 }
+
+/// The real-world corpus beside the repository (`../shared/corpus`), or
+/// `None` after saying on the terminal what is `skipped` without it (a
+/// fresh clone has no corpus). The notice is written to stderr itself,
+/// which the test harness does not capture, so that it shows in every run.
+#[allow(dead_code)] // every test crate includes this module; not all use each helper
+pub fn shared_corpus(skipped: &str) -> Option<std::path::PathBuf> {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    if corpus.is_dir() {
+        return Some(corpus);
+    }
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
+        "note: ../shared/corpus is absent; skipped: {skipped}"
+    );
+    None
+}

@@ -1,23 +1,51 @@
 //! Helpers shared by the integration tests.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use podlint::engine::{lint, Settings};
 use podlint::finding::{Finding, Severity};
+use podlint::relations::Collector;
 use podlint::rules::{Level, Rule};
 
 /// Lints `text` as `name` with only `rule` on (at its default severity, or
-/// warning for rules that are off by default).
+/// warning for rules that are off by default), and the custom checks of
+/// `fixtures/<rule>/.podlint.yaml` when the rule is about custom checks.
+#[allow(dead_code)] // every test crate includes this module; not all use each helper
 pub fn lint_with(rule: &'static Rule, name: &str, text: &str) -> Vec<Finding> {
-    let severity = match rule.meta().level {
+    lint_files_with(rule, &[(name.to_string(), text.to_string())])
+}
+
+/// Lints `files` (name and text) as one run with only `rule` on (and the
+/// custom checks of the rule's fixture config): the per-file findings of
+/// each file in order, then the run-level stage's.
+pub fn lint_files_with(rule: &'static Rule, files: &[(String, String)]) -> Vec<Finding> {
+    let level = |rule: &Rule| match rule.meta().level {
         Level::On(severity) => severity,
         Level::Off => Severity::Warning,
     };
+    let mut active = vec![(rule, level(rule))];
+    let config = Path::new("fixtures").join(rule.id).join(".podlint.yaml");
+    if config.is_file() {
+        let config =
+            podlint::config::load(&config).unwrap_or_else(|e| panic!("{}: {e}", config.display()));
+        active.extend(config.checks.iter().map(|&check| (check, level(check))));
+    }
     let settings = Settings {
-        active: vec![(rule, severity)],
+        active,
         suppress: true,
     };
-    let source = podlint::source::decode(text.as_bytes().to_vec());
-    let name: Arc<str> = name.into();
-    lint(&name, &source, &settings).findings
+    let mut findings = Vec::new();
+    let mut facts = Collector::default();
+    for (order, (name, text)) in files.iter().enumerate() {
+        let source = podlint::source::decode(text.as_bytes().to_vec());
+        let name: Arc<str> = name.as_str().into();
+        let linted = lint(&name, &source, &settings);
+        findings.extend(linted.findings);
+        facts.add(name, order, linted.facts);
+    }
+    for (_, related) in facts.run(&|_| &settings) {
+        findings.extend(related);
+    }
+    findings
 }

@@ -1,0 +1,243 @@
+//! The run-level stage: rules that relate objects (a Service and the Pods it
+//! selects, a claim and the replicas that mount it...). The per-file stage
+//! hands over each file's [`FileFacts`]; once every file is read,
+//! [`Collector::run`] groups them into [`Set`]s and runs the relation rules.
+//!
+//! Renderers (a chart render, a kustomize build) make closed sets: they
+//! lint each rendered document with [`crate::engine::lint`] and hand its
+//! facts over with [`FileFacts::in_set`].
+
+pub mod facts;
+pub mod sets;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+pub use facts::{ObjectFacts, Place};
+pub use sets::{Member, Set, SetId};
+
+use crate::engine::Settings;
+use crate::finding::{Finding, Label, ObjectRef, Severity};
+use crate::rules::Check;
+use crate::suppress::LineSuppressions;
+
+/// What the per-file stage keeps of a file for the run-level stage.
+#[derive(Default)]
+pub struct FileFacts {
+    pub set: Option<SetId>,
+    pub objects: Vec<ObjectFacts>,
+    /// The file's `# podlint-ignore:` comments, when it has objects.
+    pub suppressions: Option<LineSuppressions>,
+}
+
+impl FileFacts {
+    /// The same facts, as part of a closed set (a render or a build).
+    pub fn in_set(self, set: SetId) -> Self {
+        FileFacts {
+            set: Some(set),
+            ..self
+        }
+    }
+}
+
+/// The facts of every file of the run, in input order.
+#[derive(Default)]
+pub struct Collector {
+    files: Vec<CollectedFile>,
+}
+
+struct CollectedFile {
+    name: Arc<str>,
+    /// The position of the file in the run's input order: relation findings
+    /// are sorted by it, as the per-file ones are.
+    order: usize,
+    facts: FileFacts,
+}
+
+impl Collector {
+    /// Adds the facts of the file at `order` in the run's input order.
+    pub fn add(&mut self, name: Arc<str>, order: usize, facts: FileFacts) {
+        if !facts.objects.is_empty() {
+            self.files.push(CollectedFile { name, order, facts });
+        }
+    }
+
+    /// Runs the relation rules over every set. `settings_of` gives the
+    /// settings of the file at an input position: a finding is reported
+    /// when its rule is on for the file it points into, at that file's
+    /// severity. The findings come grouped by file, in input order, each
+    /// file's sorted by line, column and rule.
+    pub fn run<'s>(
+        self,
+        settings_of: &dyn Fn(usize) -> &'s Settings,
+    ) -> Vec<(usize, Vec<Finding>)> {
+        let relation_rules: Vec<_> = crate::rules::RULES
+            .iter()
+            .filter_map(|rule| match rule.check {
+                Check::Relation(check) => Some((rule.id, check)),
+                _ => None,
+            })
+            .filter(|(id, _)| {
+                self.files
+                    .iter()
+                    .any(|f| settings_of(f.order).severity(id).is_some())
+            })
+            .collect();
+        if relation_rules.is_empty() {
+            return Vec::new();
+        }
+        let mut by_set: BTreeMap<SetId, Vec<Member<'_>>> = BTreeMap::new();
+        for (file, collected) in self.files.iter().enumerate() {
+            let set = collected.facts.set.unwrap_or(SetId::Raw);
+            let members = by_set.entry(set).or_default();
+            members.extend(collected.facts.objects.iter().map(|facts| Member {
+                file: file as u32,
+                facts,
+            }));
+        }
+        let mut raws = Vec::new();
+        for (id, members) in by_set {
+            let set = Set::new(members, id != SetId::Raw);
+            for &(rule, check) in &relation_rules {
+                let mut report = Report {
+                    rule,
+                    out: &mut raws,
+                };
+                check(&set, &mut report);
+            }
+        }
+        let mut findings: Vec<(usize, Finding)> = raws
+            .into_iter()
+            .filter(|raw| !raw.partial)
+            .filter_map(|raw| {
+                let settings = settings_of(self.files[raw.file as usize].order);
+                let severity = settings.severity(raw.rule)?;
+                (!settings.suppress || !self.silenced(&raw)).then(|| self.finding(raw, severity))
+            })
+            .collect();
+        findings.sort_by(|(a_order, a), (b_order, b)| {
+            (a_order, a.start, a.rule, &a.message).cmp(&(b_order, b.start, b.rule, &b.message))
+        });
+        findings.dedup_by(|(a_order, a), (b_order, b)| {
+            a_order == b_order && a.span == b.span && a.rule == b.rule && a.message == b.message
+        });
+        let mut grouped: Vec<(usize, Vec<Finding>)> = Vec::new();
+        for (order, finding) in findings {
+            match grouped.last_mut() {
+                Some((last, group)) if *last == order => group.push(finding),
+                _ => grouped.push((order, vec![finding])),
+            }
+        }
+        grouped
+    }
+
+    fn silenced(&self, raw: &Raw) -> bool {
+        let file = &self.files[raw.file as usize];
+        raw.annotated
+            || file
+                .facts
+                .suppressions
+                .as_ref()
+                .is_some_and(|s| s.silences(raw.rule, raw.place.start.line))
+    }
+
+    fn finding(&self, raw: Raw, severity: Severity) -> (usize, Finding) {
+        let file = &self.files[raw.file as usize];
+        let labels = raw
+            .labels
+            .into_iter()
+            .map(|(other, place, message)| Label {
+                span: place.span,
+                start: place.start,
+                message,
+                file: (other != raw.file).then(|| self.files[other as usize].name.clone()),
+            })
+            .collect();
+        let finding = Finding {
+            rule: raw.rule,
+            severity,
+            message: raw.message,
+            help: raw.help,
+            file: file.name.clone(),
+            span: raw.place.span,
+            start: raw.place.start,
+            end: raw.place.end,
+            labels,
+            object: Some(raw.object),
+            container: None,
+            fix: None,
+            target: crate::model::Target::Span(raw.place.span),
+        };
+        (file.order, finding)
+    }
+}
+
+/// A relation finding as a rule reports it: at a place of the referring object.
+pub struct Raw {
+    rule: &'static str,
+    /// The referring object's file (an index into the run's files).
+    file: u32,
+    place: Place,
+    message: String,
+    help: Option<String>,
+    /// Other places, each in the file of a member.
+    labels: Vec<(u32, Place, String)>,
+    object: ObjectRef,
+    /// The referring object is a patch fragment or a base: not reported.
+    partial: bool,
+    /// The referring object's annotation silences the rule.
+    annotated: bool,
+}
+
+impl Raw {
+    pub fn help(&mut self, help: impl Into<String>) -> &mut Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// A second place, in `member`'s file.
+    pub fn label(
+        &mut self,
+        member: &Member<'_>,
+        place: Place,
+        message: impl Into<String>,
+    ) -> &mut Self {
+        self.labels.push((member.file, place, message.into()));
+        self
+    }
+}
+
+/// Where a relation rule reports what it finds.
+pub struct Report<'r> {
+    rule: &'static str,
+    out: &'r mut Vec<Raw>,
+}
+
+impl Report<'_> {
+    /// A finding at `place`, a place of `referrer`.
+    pub fn at(
+        &mut self,
+        referrer: &Member<'_>,
+        place: Place,
+        message: impl Into<String>,
+    ) -> &mut Raw {
+        let facts = referrer.facts;
+        self.out.push(Raw {
+            rule: self.rule,
+            file: referrer.file,
+            place,
+            message: message.into(),
+            help: None,
+            labels: Vec::new(),
+            object: ObjectRef {
+                kind: facts.kind.to_string(),
+                name: facts.name.as_deref().map(str::to_string),
+                namespace: facts.namespace.as_deref().map(str::to_string),
+            },
+            partial: facts.partial,
+            annotated: facts.silenced.contains(&self.rule),
+        });
+        let last = self.out.len() - 1;
+        &mut self.out[last]
+    }
+}

@@ -1,0 +1,317 @@
+//! What a file is for, read from the files around it: a manifest to apply,
+//! a kustomize resource or patch, or the expected state of a Chainsaw or
+//! kuttl test. Rules read a patch as a patch, and a test's assertion files
+//! are not manifests at all.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Component, Path, PathBuf};
+
+use globset::Glob;
+
+use crate::discover::Input;
+use crate::source::{self, Node, Value};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FileRole {
+    /// Applied as written.
+    #[default]
+    Manifest,
+    /// Listed under a kustomization's `resources` or `bases`: the
+    /// kustomization may complete it (an image set by an overlay's patch).
+    KustomizeResource,
+    /// Listed under `patches`, `patchesStrategicMerge` or `patchesJson6902`,
+    /// or named as one (`*patch*.yaml`, `patches/*.yaml`) and listed as
+    /// nothing else: merged into another object, never applied alone.
+    KustomizePatch,
+    /// A Chainsaw or kuttl assertion or error file: an expected state that
+    /// may be partial, never applied.
+    TestAssertion,
+}
+
+/// The roles of a run's files; a file not in it is a manifest.
+#[derive(Debug, Default)]
+pub struct FileRoles {
+    roles: HashMap<PathBuf, FileRole>,
+}
+
+/// How many folders up from a file a kustomization or test file is looked
+/// for: patches often sit in a `patches/` folder below their kustomization.
+const LEVELS_UP: usize = 2;
+
+const KUSTOMIZATION_FILES: &[&str] = &["kustomization.yaml", "kustomization.yml", "Kustomization"];
+const CHAINSAW_TEST_FILES: &[&str] = &["chainsaw-test.yaml", "chainsaw-test.yml"];
+
+impl FileRoles {
+    /// Reads the kustomizations and Chainsaw tests in the folders of the
+    /// inputs (and a little above them), and the names of the inputs.
+    pub fn classify(inputs: &[Input]) -> FileRoles {
+        let mut classifier = Classifier::default();
+        let paths: Vec<PathBuf> = inputs
+            .iter()
+            .map(|input| match input {
+                Input::File { path, .. } => normalize(path),
+                Input::Stdin { name } => normalize(Path::new(name)),
+            })
+            .collect();
+        let mut folders = HashSet::new();
+        for path in &paths {
+            let mut folder = path.parent();
+            for _ in 0..=LEVELS_UP {
+                let Some(dir) = folder else { break };
+                if folders.insert(dir.to_path_buf()) {
+                    classifier.read_folder(dir);
+                }
+                folder = dir.parent();
+            }
+        }
+        for path in &paths {
+            if classifier.roles.contains_key(path) {
+                continue;
+            }
+            if is_conventional_assertion(path) {
+                classifier
+                    .roles
+                    .insert(path.clone(), FileRole::TestAssertion);
+            } else if named_as_patch(path) {
+                classifier
+                    .roles
+                    .insert(path.clone(), FileRole::KustomizePatch);
+            }
+        }
+        FileRoles {
+            roles: classifier.roles,
+        }
+    }
+
+    pub fn of(&self, path: &Path) -> FileRole {
+        if self.roles.is_empty() {
+            return FileRole::Manifest;
+        }
+        self.roles
+            .get(&normalize(path))
+            .copied()
+            .unwrap_or_default()
+    }
+}
+
+#[derive(Default)]
+struct Classifier {
+    roles: HashMap<PathBuf, FileRole>,
+}
+
+impl Classifier {
+    fn read_folder(&mut self, dir: &Path) {
+        let at = |name: &&str| dir.join(name);
+        if let Some(file) = KUSTOMIZATION_FILES.iter().map(at).find(|p| p.is_file()) {
+            if let Some(root) = first_document(&file) {
+                self.read_kustomization(dir, &root);
+            }
+        }
+        if let Some(file) = CHAINSAW_TEST_FILES.iter().map(at).find(|p| p.is_file()) {
+            if let Some(text) = read_text(&file) {
+                for document in source::parse(&text).documents {
+                    self.read_chainsaw_test(dir, &document.root);
+                }
+            }
+        }
+    }
+
+    /// A stronger role wins: an assertion over a patch over a resource.
+    fn set(&mut self, path: PathBuf, role: FileRole) {
+        let rank = |role: FileRole| match role {
+            FileRole::Manifest => 0,
+            FileRole::KustomizeResource => 1,
+            FileRole::KustomizePatch => 2,
+            FileRole::TestAssertion => 3,
+        };
+        let current = self.roles.get(&path).copied().unwrap_or_default();
+        if rank(role) > rank(current) {
+            self.roles.insert(path, role);
+        }
+    }
+
+    fn read_kustomization(&mut self, dir: &Path, root: &Node) {
+        for key in ["resources", "bases"] {
+            for written in strings(root.get(key)) {
+                self.set(normalize(&dir.join(written)), FileRole::KustomizeResource);
+            }
+        }
+        // `patchesStrategicMerge` items are paths or inline patches.
+        let inline = |text: &str| text.contains('\n') || text.contains(": ");
+        for written in strings(root.get("patchesStrategicMerge")) {
+            if !inline(written) {
+                self.set(normalize(&dir.join(written)), FileRole::KustomizePatch);
+            }
+        }
+        for key in ["patches", "patchesJson6902"] {
+            let items = root.get(key).and_then(Node::as_seq).into_iter().flatten();
+            for path in items.filter_map(|item| item.get("path")?.as_str()) {
+                self.set(normalize(&dir.join(path)), FileRole::KustomizePatch);
+            }
+        }
+    }
+
+    /// The files that a Chainsaw `Test` (or a kuttl `TestStep`) names under
+    /// an `assert` or `error` operation, anywhere in its steps.
+    fn read_chainsaw_test(&mut self, dir: &Path, root: &Node) {
+        let api_version = root.get("apiVersion").and_then(Node::as_str);
+        let is_test = api_version
+            .is_some_and(|v| v.starts_with("chainsaw.kyverno.io/") || v.starts_with("kuttl.dev/"));
+        if !is_test {
+            return;
+        }
+        let mut named = Vec::new();
+        let mut stack = vec![root];
+        while let Some(node) = stack.pop() {
+            match &node.value {
+                Value::Map(entries) => {
+                    for entry in entries {
+                        match entry.key.as_str() {
+                            Some("assert" | "error") => assertion_files(&entry.value, &mut named),
+                            _ => stack.push(&entry.value),
+                        }
+                    }
+                }
+                Value::Seq(items) => stack.extend(items),
+                Value::Scalar(_) => {}
+            }
+        }
+        for file in named {
+            for path in expand(dir, file) {
+                self.set(path, FileRole::TestAssertion);
+            }
+        }
+    }
+}
+
+/// `assert: {file: x}`, `error: [{file: x}]` (Chainsaw), `assert: [x]` (kuttl).
+fn assertion_files<'a>(node: &'a Node, out: &mut Vec<&'a str>) {
+    match &node.value {
+        Value::Scalar(_) => out.extend(node.as_str()),
+        Value::Map(_) => out.extend(node.get("file").and_then(Node::as_str)),
+        Value::Seq(items) => {
+            for item in items {
+                assertion_files(item, out);
+            }
+        }
+    }
+}
+
+/// A file named in a test, relative to the test's folder; a glob names
+/// every file of that folder it matches.
+fn expand(dir: &Path, written: &str) -> Vec<PathBuf> {
+    if !written.contains(['*', '?', '[']) {
+        return vec![normalize(&dir.join(written))];
+    }
+    let Ok(glob) = Glob::new(written) else {
+        return Vec::new();
+    };
+    let matcher = glob.compile_matcher();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter(|entry| matcher.is_match(entry.file_name()))
+        .map(|entry| normalize(&entry.path()))
+        .collect()
+}
+
+/// kuttl's and Chainsaw's conventions without a test file that names them:
+/// `NN-assert*.yaml` and `NN-error*.yaml` beside other numbered step files
+/// (`00-install.yaml`) or a `chainsaw-test.yaml`.
+fn is_conventional_assertion(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let Some(rest) = step_name(name) else {
+        return false;
+    };
+    if !(rest.starts_with("assert") || rest.starts_with("error")) {
+        return false;
+    }
+    let Some(Ok(entries)) = path.parent().map(|dir| {
+        if dir.as_os_str().is_empty() {
+            std::fs::read_dir(".")
+        } else {
+            std::fs::read_dir(dir)
+        }
+    }) else {
+        return false;
+    };
+    entries.flatten().any(|entry| {
+        let other = entry.file_name();
+        let other = other.to_string_lossy();
+        other != name && (step_name(&other).is_some() || CHAINSAW_TEST_FILES.contains(&&*other))
+    })
+}
+
+/// What follows `NN-` in a test step's file name (`00-install.yaml`).
+fn step_name(name: &str) -> Option<&str> {
+    let (number, rest) = name.split_once('-')?;
+    let yaml = name.ends_with(".yaml") || name.ends_with(".yml");
+    (yaml && !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit())).then_some(rest)
+}
+
+/// `replicas-patch.yaml`, `scale_and_affinity_patch.yaml`, `patch-env.yaml`,
+/// or any file in a `patches/` folder (kustomize's and kubeadm's).
+fn named_as_patch(path: &Path) -> bool {
+    let in_patches_folder = path
+        .parent()
+        .and_then(Path::file_name)
+        .is_some_and(|folder| folder == "patches");
+    let named = path
+        .file_stem()
+        .and_then(|stem| stem.to_str())
+        .is_some_and(|stem| stem.to_ascii_lowercase().contains("patch"));
+    in_patches_folder || named
+}
+
+fn strings(node: Option<&Node>) -> impl Iterator<Item = &str> {
+    node.and_then(Node::as_seq)
+        .into_iter()
+        .flatten()
+        .filter_map(Node::as_str)
+}
+
+/// Kustomizations and test files are small; a huge one is not read.
+const MAX_READ: u64 = 1 << 20;
+
+fn read_text(path: &Path) -> Option<String> {
+    let small = std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() <= MAX_READ);
+    if !small {
+        return None;
+    }
+    std::fs::read(path)
+        .ok()
+        .map(|bytes| source::decode(bytes).text)
+}
+
+fn first_document(path: &Path) -> Option<Node> {
+    let text = read_text(path)?;
+    source::parse(&text)
+        .documents
+        .into_iter()
+        .next()
+        .map(|document| document.root)
+}
+
+/// A path without `.` and with `..` applied, as written (no file system
+/// look-up): the key under which a file is found whichever way it is named.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                let popped =
+                    matches!(out.components().next_back(), Some(Component::Normal(_))) && out.pop();
+                if !popped {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
