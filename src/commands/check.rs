@@ -12,7 +12,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use rayon::ThreadPool;
 
 use crate::cli::{CheckArgs, FailLevel};
-use crate::config::Config;
+use crate::config::{Config, ConfigError};
 use crate::config_lookup::{self, Applied, ConfigLookup};
 use crate::discover::{self, Discovered, Input};
 use crate::engine::{Settings, Stats};
@@ -41,34 +41,14 @@ pub fn run(args: CheckArgs) -> u8 {
     } else {
         args.paths.clone()
     };
-    let Prepared {
-        lookup,
-        cli_exclude,
-        ..
-    } = &mut prepared;
-    let mut excluded = |path: &Path| {
-        cli_exclude.is_match(discover::display_name(path)) || {
-            let folder = path.parent().unwrap_or(Path::new(""));
-            let config = lookup.for_folder(folder);
-            !config.exclude.is_empty() && config.excludes(&lookup_path(path, cwd.as_deref()))
-        }
-    };
-    let discovered = discover::discover(&paths, args.stdin_filename.as_deref(), &mut excluded);
-    let configs: Vec<Arc<FileConfig>> = discovered
-        .inputs
-        .iter()
-        .map(|input| match input {
-            Input::File { path, .. } => lookup.for_file(path),
-            Input::Stdin { name } => match &args.stdin_filename {
-                Some(_) => lookup.for_file(Path::new(name)),
-                None => lookup.for_folder(Path::new("")),
-            },
-        })
-        .collect();
-    if let Some(error) = lookup.take_error() {
-        print_diagnostic(&error);
-        return EXIT_USAGE;
-    }
+    let (discovered, configs) =
+        match discover_with_configs(&args, &paths, &mut prepared, cwd.as_deref()) {
+            Ok(found) => found,
+            Err(error) => {
+                print_diagnostic(&error);
+                return EXIT_USAGE;
+            }
+        };
     if args.verbose {
         for line in configs_applied(&discovered.inputs, &configs) {
             eprintln!("podlint: {line}");
@@ -137,23 +117,7 @@ pub fn run(args: CheckArgs) -> u8 {
     for message in &linted.unreadable {
         eprintln!("podlint: error: {message}");
     }
-    if !args.quiet {
-        if let Some(notice) = report::skipped_templates(&linted.templates) {
-            eprintln!("podlint: info: {notice}");
-        }
-    }
-    if let (Some(path), 1.., false) = (&args.baseline, linted.baselined, args.quiet) {
-        let (these, are) = if linted.baselined == 1 {
-            ("finding", "is")
-        } else {
-            ("findings", "are")
-        };
-        eprintln!(
-            "podlint: {} {these} recorded in {} {are} not reported",
-            linted.baselined,
-            path.display()
-        );
-    }
+    print_notices(&args, &linted);
     if let Err(error) = &linted.written {
         if let Some(path) = &args.output_file {
             eprintln!(
@@ -165,6 +129,67 @@ pub fn run(args: CheckArgs) -> u8 {
         }
     }
     exit_code(&linted)
+}
+
+/// The inputs, walked with each folder's config excluding what it says,
+/// and the config of each input; or the first config that could not be read.
+fn discover_with_configs(
+    args: &CheckArgs,
+    paths: &[String],
+    prepared: &mut Prepared,
+    cwd: Option<&Path>,
+) -> Result<(Discovered, Vec<Arc<FileConfig>>), ConfigError> {
+    let Prepared {
+        lookup,
+        cli_exclude,
+        ..
+    } = prepared;
+    let mut excluded = |path: &Path| {
+        cli_exclude.is_match(discover::display_name(path)) || {
+            let folder = path.parent().unwrap_or(Path::new(""));
+            let config = lookup.for_folder(folder);
+            !config.exclude.is_empty() && config.excludes(&lookup_path(path, cwd))
+        }
+    };
+    let discovered = discover::discover(paths, args.stdin_filename.as_deref(), &mut excluded);
+    let configs = discovered
+        .inputs
+        .iter()
+        .map(|input| match input {
+            Input::File { path, .. } => lookup.for_file(path),
+            Input::Stdin { name } => match &args.stdin_filename {
+                Some(_) => lookup.for_file(Path::new(name)),
+                None => lookup.for_folder(Path::new("")),
+            },
+        })
+        .collect();
+    match lookup.take_error() {
+        Some(error) => Err(error),
+        None => Ok((discovered, configs)),
+    }
+}
+
+/// What the run says on stderr besides its errors: the template files it
+/// skipped and the findings the baseline left out (not with --quiet).
+fn print_notices(args: &CheckArgs, linted: &Linted) {
+    if args.quiet {
+        return;
+    }
+    if let Some(notice) = report::skipped_templates(&linted.templates) {
+        eprintln!("podlint: info: {notice}");
+    }
+    if let (Some(path), 1..) = (&args.baseline, linted.baselined) {
+        let (these, are) = if linted.baselined == 1 {
+            ("finding", "is")
+        } else {
+            ("findings", "are")
+        };
+        eprintln!(
+            "podlint: {} {these} recorded in {} {are} not reported",
+            linted.baselined,
+            path.display()
+        );
+    }
 }
 
 /// The path a config's excludes are matched against: absolute, so that it

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use podlint::engine::{lint, Settings};
+use podlint::engine::Settings;
 use podlint::finding::{Finding, Severity};
 use podlint::relations::Collector;
 use podlint::rules::{Level, Rule};
@@ -35,12 +35,26 @@ pub fn lint_files_with(rule: &'static Rule, files: &[(String, String)]) -> Vec<F
         active,
         suppress: true,
     };
+    // Files play the roles a run gives them (a Chainsaw test's assertion
+    // files are not linted, a kustomize patch is read as a patch).
+    let inputs: Vec<podlint::discover::Input> = files
+        .iter()
+        .map(|(name, _)| podlint::discover::Input::File {
+            name: name.clone(),
+            path: name.into(),
+        })
+        .collect();
+    let roles = podlint::roles::FileRoles::classify(&inputs);
     let mut findings = Vec::new();
     let mut facts = Collector::default();
     for (order, (name, text)) in files.iter().enumerate() {
+        let role = roles.of(Path::new(name));
+        if role == podlint::roles::FileRole::TestAssertion {
+            continue;
+        }
         let source = podlint::source::decode(text.as_bytes().to_vec());
         let name: Arc<str> = name.as_str().into();
-        let linted = lint(&name, &source, &settings);
+        let linted = podlint::engine::lint_as(&name, &source, &settings, role);
         findings.extend(linted.findings);
         facts.add(name, order, linted.facts);
     }
