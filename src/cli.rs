@@ -101,6 +101,10 @@ pub struct CheckArgs {
     /// Record today's findings in FILE for --baseline, and report nothing else
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+    /// The kustomize (or kubectl) binary that builds kustomizations
+    /// [default: the config's kustomize.binary, else kustomize, else kubectl on PATH]
+    #[arg(long, value_name = "PATH")]
+    pub kustomize: Option<PathBuf>,
     /// Exit 0 when no file is found to lint (by default that is a mistake: exit 2)
     #[arg(long)]
     pub allow_empty: bool,

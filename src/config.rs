@@ -25,6 +25,8 @@ pub struct Config {
     pub max_file_size: Option<ByteSize>,
     /// The custom checks, compiled and registered as rules.
     pub checks: Vec<&'static rules::Rule>,
+    /// `kustomize: binary:`, a `kustomize` or `kubectl` executable.
+    pub kustomize_binary: Option<PathBuf>,
 }
 
 impl Config {
@@ -142,7 +144,14 @@ impl Errors<'_> {
     }
 }
 
-const KEYS: &[&str] = &["rules", "exclude", "fail-level", "max-file-size", "checks"];
+const KEYS: &[&str] = &[
+    "rules",
+    "exclude",
+    "fail-level",
+    "max-file-size",
+    "checks",
+    "kustomize",
+];
 
 pub fn parse(name: &str, text: String) -> Result<Config, ConfigError> {
     let parsed = source::parse(&text);
@@ -182,6 +191,21 @@ pub fn parse(name: &str, text: String) -> Result<Config, ConfigError> {
         let key = entry.key.as_str().unwrap_or_default();
         match key {
             "checks" => {}
+            "kustomize" => {
+                let binary = entry.value.get("binary").and_then(Node::as_str);
+                let only_binary = entry.value.as_map().is_some_and(|m| m.len() == 1);
+                match binary {
+                    Some(binary) if only_binary => {
+                        config.kustomize_binary = Some(PathBuf::from(binary))
+                    }
+                    _ => return Err(errors.at(
+                        entry.value.span,
+                        "`kustomize` takes one key, `binary`: a kustomize or kubectl executable"
+                            .into(),
+                        None,
+                    )),
+                }
+            }
             "rules" => config.rules = rule_levels(&errors, &entry.value)?,
             "exclude" => config.exclude = excludes(&errors, &entry.value)?,
             "fail-level" => {

@@ -1,0 +1,138 @@
+//! The kustomizations of a `check` run: the roots found among its files (or
+//! named) are built, their findings placed in the files they use, and those
+//! files leave the list of files linted alone.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::ThreadPool;
+
+use super::charts::Placed;
+use super::check::FileConfig;
+use crate::cli::CheckArgs;
+use crate::discover::{Discovered, Input};
+use crate::render::kustomization::{self, Kustomizations};
+use crate::render::kustomize::Binary;
+use crate::render::overlays::{self, Names, Root};
+use crate::render::{self};
+
+/// Builds the roots of the run and takes the files they use out of
+/// `discovered` (and their configs out of `configs`). `config_for`: the
+/// config of a folder.
+pub fn lint_kustomizations(
+    discovered: &mut Discovered,
+    configs: &mut Vec<Arc<FileConfig>>,
+    paths: &[String],
+    args: &CheckArgs,
+    config_for: &mut dyn FnMut(&Path) -> Arc<FileConfig>,
+    pool: Option<&ThreadPool>,
+) -> Placed {
+    let mut placed = Placed::default();
+    let found = kustomization_folders(&discovered.inputs);
+    let named: Vec<PathBuf> = paths
+        .iter()
+        .map(PathBuf::from)
+        .filter(|p| p.is_dir() && kustomization::file_in(p).is_some())
+        .collect();
+    if found.is_empty() && named.is_empty() {
+        return placed;
+    }
+    let set = Arc::new(Kustomizations::load(&found, &named));
+    placed.errors.extend(set.errors.iter().cloned());
+    let names = Arc::new(Names::new(discovered.inputs.iter().filter_map(|input| match input {
+        Input::File { name, path } => Some((path.canonicalize().ok()?, name.clone())),
+        Input::Stdin { .. } => None,
+    })));
+    let roots: Vec<Root> = set
+        .roots()
+        .into_iter()
+        .map(|dir| Root {
+            dir: dir.to_path_buf(),
+            name: names.name(dir).to_string(),
+        })
+        .collect();
+    if roots.is_empty() {
+        return placed;
+    }
+    // The binary of the first root's config: one run, one kustomize.
+    let first = config_for(&roots[0].dir);
+    // A path in the config is relative to the config's folder.
+    let configured = first.config.kustomize_binary.as_ref().map(|binary| {
+        if binary.components().count() > 1 && binary.is_relative() {
+            first.folder.join(binary)
+        } else {
+            binary.clone()
+        }
+    });
+    let binary = match Binary::find(args.kustomize.as_deref(), configured.as_deref()) {
+        Ok(binary) => binary,
+        Err(message) => {
+            let listed: Vec<&str> = roots.iter().map(|r| r.name.as_str()).collect();
+            placed.errors.push(format!(
+                "{message}; not built (their files are linted one by one): {}",
+                listed.join(", ")
+            ));
+            return placed;
+        }
+    };
+    // Roots under one config make one unit: a finding they share is one.
+    let mut groups: Vec<(Arc<FileConfig>, Vec<Root>)> = Vec::new();
+    for root in roots {
+        let config = config_for(&root.dir);
+        match groups.iter_mut().find(|(c, _)| Arc::ptr_eq(c, &config)) {
+            Some((_, members)) => members.push(root),
+            None => groups.push((config, vec![root])),
+        }
+    }
+    let mut used = std::collections::HashSet::new();
+    for (config, roots) in &groups {
+        let build = || overlays::build_roots(&binary, &set, roots, &names);
+        let built = match pool {
+            Some(pool) => pool.install(build),
+            None => build(),
+        };
+        used.extend(built.used);
+        placed.sources += built.unit.sources.len();
+        let linted = render::lint_unit(&built.unit, &config.settings);
+        placed.stats += linted.stats;
+        placed.files.extend(
+            linted
+                .files
+                .into_iter()
+                .map(|(name, findings)| (name, findings, config.clone())),
+        );
+    }
+    placed.files.sort_by(|a, b| a.0.cmp(&b.0));
+    // Files the builds used are linted through them, not alone.
+    let keep: Vec<bool> = discovered
+        .inputs
+        .iter()
+        .map(|input| match input {
+            Input::File { path, .. } => path.canonicalize().map_or(true, |p| !used.contains(&p)),
+            Input::Stdin { .. } => true,
+        })
+        .collect();
+    let mut flags = keep.iter();
+    discovered.inputs.retain(|_| *flags.next().unwrap_or(&true));
+    let mut flags = keep.iter();
+    configs.retain(|_| *flags.next().unwrap_or(&true));
+    placed
+}
+
+/// The folders of the run's files that hold a kustomization.
+fn kustomization_folders(inputs: &[Input]) -> Vec<PathBuf> {
+    let mut folders: Vec<PathBuf> = inputs
+        .iter()
+        .filter_map(|input| match input {
+            Input::File { path, .. } => path.parent().map(Path::to_path_buf),
+            Input::Stdin { .. } => None,
+        })
+        .collect();
+    folders.sort();
+    folders.dedup();
+    folders
+        .into_iter()
+        .map(|dir| if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir })
+        .filter(|dir| kustomization::file_in(dir).is_some())
+        .collect()
+}
