@@ -2,9 +2,11 @@
 //! kustomize`, through a wrapper kustomization in a temporary folder that
 //! asks for origin annotations (the user's tree is never written to).
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use super::kustomization::normalize;
 use crate::source::{self, Node};
@@ -118,15 +120,66 @@ pub fn build(binary: &Binary, root: &Path, helm: bool) -> Result<Build, Box<Fail
     if helm {
         command.arg("--enable-helm");
     }
-    let output = command
-        .output()
+    let output = run(command, BUILD_TIMEOUT)
         .map_err(|e| failure(format!("cannot run {}: {e}", binary.path.display())))?;
     if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
+        // Messages name the root, never the temporary wrapper.
+        let stderr = String::from_utf8_lossy(&output.stderr)
+            .replace(&wrapper.relative_root, &root.to_string_lossy())
+            .replace(&*wrapper.dir.to_string_lossy(), "<wrapper>");
         return Err(Box::new(parse_failure(&stderr)));
     }
     let text = String::from_utf8_lossy(&output.stdout);
     Ok(strip_annotations(&text, &wrapper.dir))
+}
+
+/// A build that takes longer (a remote base that never answers) fails.
+const BUILD_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Runs a command to its end, or kills it after `timeout`.
+fn run(mut command: Command, timeout: Duration) -> std::io::Result<Output> {
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let (Some(mut stdout), Some(mut stderr)) = (child.stdout.take(), child.stderr.take()) else {
+        return Err(std::io::Error::other("no pipes to the child"));
+    };
+    let out = std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        stdout.read_to_end(&mut bytes).map(|_| bytes)
+    });
+    let err = std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        stderr.read_to_end(&mut bytes).map(|_| bytes)
+    });
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        if started.elapsed() > timeout {
+            // The pipes close with it, which ends the readers.
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(std::io::Error::other(format!(
+                "it did not finish within {} s",
+                timeout.as_secs()
+            )));
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let joined = |handle: std::thread::JoinHandle<std::io::Result<Vec<u8>>>| {
+        handle
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("reader failed")))
+    };
+    Ok(Output {
+        status,
+        stdout: joined(out)?,
+        stderr: joined(err)?,
+    })
 }
 
 fn failure(message: String) -> Box<Failure> {
@@ -143,6 +196,8 @@ fn failure(message: String) -> Box<Failure> {
 /// for origin annotations; removed when dropped.
 struct Wrapper {
     dir: PathBuf,
+    /// The root as the wrapper names it.
+    relative_root: String,
 }
 
 static WRAPPERS: AtomicUsize = AtomicUsize::new(0);
@@ -159,15 +214,15 @@ impl Wrapper {
                 Err(e) => return Err(e),
             }
         };
-        let wrapper = Wrapper { dir };
         // kustomize refuses absolute resource paths: the root is named
         // relative to the wrapper.
-        let up = "../".repeat(wrapper.dir.components().count().saturating_sub(1));
+        let up = "../".repeat(dir.components().count().saturating_sub(1));
         let root = root.to_string_lossy();
-        let relative = format!("{up}{}", root.trim_start_matches('/'));
+        let relative_root = format!("{up}{}", root.trim_start_matches('/'));
+        let wrapper = Wrapper { dir, relative_root };
         let text = format!(
             "resources:\n- {}\nbuildMetadata: [originAnnotations]\n",
-            serde_json::Value::String(relative)
+            serde_json::Value::String(wrapper.relative_root.clone())
         );
         std::fs::write(wrapper.dir.join("kustomization.yaml"), text)?;
         Ok(wrapper)
