@@ -28,24 +28,55 @@ pub fn lint_kustomizations(
     pool: Option<&ThreadPool>,
 ) -> Placed {
     let mut placed = Placed::default();
-    let found = kustomization_folders(&discovered.inputs);
-    let named: Vec<PathBuf> = paths
+    let given: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
+    let named_files: Vec<PathBuf> = given
         .iter()
-        .map(PathBuf::from)
-        .filter(|p| p.is_dir() && kustomization::file_in(p).is_some())
+        .filter(|p| p.is_file())
+        .filter_map(|p| p.canonicalize().ok())
         .collect();
+    let named: Vec<PathBuf> = given
+        .iter()
+        .filter(|p| p.is_dir() && kustomization::file_in(p).is_some())
+        .cloned()
+        .collect();
+    let mut found = kustomization_folders(&discovered.inputs, &named_files);
+    // A file named inside a kustomization (pre-commit, an editor) is linted
+    // through the roots of its repository that use it.
+    let file_in_kustomization = named_files.iter().any(|file| {
+        file.ancestors()
+            .skip(1)
+            .take(3)
+            .any(|dir| kustomization::file_in(dir).is_some())
+    });
+    if file_in_kustomization {
+        for file in &named_files {
+            found.extend(repository_kustomizations(file));
+        }
+        found.sort();
+        found.dedup();
+    }
     if found.is_empty() && named.is_empty() {
         return placed;
     }
     let set = Arc::new(Kustomizations::load(&found, &named));
     placed.errors.extend(set.errors.iter().cloned());
-    let names = Arc::new(Names::new(discovered.inputs.iter().filter_map(|input| match input {
-        Input::File { name, path } => Some((path.canonicalize().ok()?, name.clone())),
-        Input::Stdin { .. } => None,
-    })));
+    let names = Arc::new(Names::new(discovered.inputs.iter().filter_map(
+        |input| match input {
+            Input::File { name, path } => Some((path.canonicalize().ok()?, name.clone())),
+            Input::Stdin { .. } => None,
+        },
+    )));
     let roots: Vec<Root> = set
         .roots()
         .into_iter()
+        // Roots found for named files only when they use one.
+        .filter(|dir| {
+            !file_in_kustomization
+                || !named_files.is_empty() && {
+                    let uses = set.uses(dir);
+                    named_files.iter().any(|f| uses.contains_key(f))
+                } || found_by_walk(dir, &discovered.inputs, &named_files)
+        })
         .map(|dir| Root {
             dir: dir.to_path_buf(),
             name: names.name(dir).to_string(),
@@ -102,6 +133,11 @@ pub fn lint_kustomizations(
                 .map(|(name, findings)| (name, findings, config.clone())),
         );
     }
+    if file_in_kustomization {
+        // Only the named files are reported; the others were read for them.
+        let named_names: Vec<Arc<str>> = named_files.iter().map(|f| names.name(f)).collect();
+        placed.files.retain(|(name, _, _)| named_names.contains(name));
+    }
     placed.files.sort_by(|a, b| a.0.cmp(&b.0));
     // Files the builds used are linted through them, not alone.
     let keep: Vec<bool> = discovered
@@ -119,12 +155,18 @@ pub fn lint_kustomizations(
     placed
 }
 
-/// The folders of the run's files that hold a kustomization.
-fn kustomization_folders(inputs: &[Input]) -> Vec<PathBuf> {
+/// The folders of the run's files found in walks (not named one by one)
+/// that hold a kustomization.
+fn kustomization_folders(inputs: &[Input], named_files: &[PathBuf]) -> Vec<PathBuf> {
     let mut folders: Vec<PathBuf> = inputs
         .iter()
         .filter_map(|input| match input {
-            Input::File { path, .. } => path.parent().map(Path::to_path_buf),
+            Input::File { path, .. } => {
+                let named = path
+                    .canonicalize()
+                    .is_ok_and(|p| named_files.contains(&p));
+                (!named).then(|| path.parent().map(Path::to_path_buf))?
+            }
             Input::Stdin { .. } => None,
         })
         .collect();
@@ -132,7 +174,53 @@ fn kustomization_folders(inputs: &[Input]) -> Vec<PathBuf> {
     folders.dedup();
     folders
         .into_iter()
-        .map(|dir| if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir })
+        .map(|dir| {
+            if dir.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                dir
+            }
+        })
         .filter(|dir| kustomization::file_in(dir).is_some())
+        .collect()
+}
+
+/// Whether a root's folder holds a file of the run found in a walk.
+fn found_by_walk(dir: &Path, inputs: &[Input], named_files: &[PathBuf]) -> bool {
+    inputs.iter().any(|input| match input {
+        Input::File { path, .. } => path.canonicalize().is_ok_and(|p| {
+            !named_files.contains(&p) && p.parent() == Some(dir)
+        }),
+        Input::Stdin { .. } => false,
+    })
+}
+
+/// The kustomization folders of the repository that holds `file`: below the
+/// nearest folder up with `.git` (else the working directory).
+fn repository_kustomizations(file: &Path) -> Vec<PathBuf> {
+    let top = file
+        .ancestors()
+        .skip(1)
+        .find(|dir| dir.join(".git").exists())
+        .map(Path::to_path_buf)
+        .or_else(|| std::env::current_dir().ok().and_then(|d| d.canonicalize().ok()))
+        .filter(|top| file.starts_with(top))
+        .or_else(|| file.parent().map(Path::to_path_buf));
+    let Some(top) = top else {
+        return Vec::new();
+    };
+    walkdir::WalkDir::new(&top)
+        .into_iter()
+        .filter_entry(|entry| {
+            let name = entry.file_name().to_string_lossy();
+            entry.depth() == 0
+                || !(name.starts_with('.') || name == "node_modules" || name == "vendor")
+        })
+        .flatten()
+        .filter(|entry| {
+            entry.file_type().is_file()
+                && kustomization::FILE_NAMES.contains(&&*entry.file_name().to_string_lossy())
+        })
+        .filter_map(|entry| entry.path().parent().map(Path::to_path_buf))
         .collect()
 }
