@@ -38,6 +38,7 @@ fn default_settings() -> Settings {
             })
             .collect(),
         suppress: true,
+        context: model::Context::default(),
     }
 }
 
@@ -45,10 +46,12 @@ fn objects(parsed: &source::ParsedSource) -> Vec<Object<'_>> {
     parsed
         .documents
         .iter()
-        .flat_map(|document| match model::objects(&document.root) {
-            Contents::Objects(objects) => objects,
-            Contents::NotKubernetes => Vec::new(),
-        })
+        .flat_map(
+            |document| match model::objects(&document.root, &model::Context::default()) {
+                Contents::Objects(objects) => objects,
+                Contents::NotKubernetes => Vec::new(),
+            },
+        )
         .collect()
 }
 
@@ -65,7 +68,7 @@ fn typing(bencher: Bencher, name: &str) {
     let parsed = source::parse(&text(name));
     bencher.bench(|| {
         let objects = objects(divan::black_box(&parsed));
-        objects.iter().filter_map(PodView::of).count()
+        objects.iter().map(|o| PodView::all(o).len()).sum::<usize>()
     });
 }
 
@@ -77,8 +80,8 @@ fn rules(bencher: Bencher, name: &str) {
     bencher.bench(|| {
         let mut raws = Vec::new();
         for object in &objects {
-            let pod = PodView::of(object);
-            engine::check(object, pod.as_ref(), &settings, &mut raws);
+            let pods = PodView::all(object);
+            engine::check(object, &pods, &settings, &mut raws);
         }
         raws.len()
     });

@@ -10,6 +10,7 @@ use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
 
 use crate::cli::FailLevel;
 use crate::files::{self, ReadError};
+use crate::model::ConfiguredKind;
 use crate::rules::{self, Level};
 use crate::size::ByteSize;
 use crate::source::{self, Node, Span, SyntaxProblem};
@@ -27,6 +28,8 @@ pub struct Config {
     pub checks: Vec<&'static rules::Rule>,
     /// `kustomize: binary:`, a `kustomize` or `kubectl` executable.
     pub kustomize_binary: Option<PathBuf>,
+    /// Custom resource kinds whose Pods podlint lints, besides the built-in ones.
+    pub pod_templates: Vec<ConfiguredKind>,
 }
 
 impl Config {
@@ -151,6 +154,7 @@ const KEYS: &[&str] = &[
     "max-file-size",
     "checks",
     "kustomize",
+    "pod-templates",
 ];
 
 pub fn parse(name: &str, text: String) -> Result<Config, ConfigError> {
@@ -178,7 +182,7 @@ pub fn parse(name: &str, text: String) -> Result<Config, ConfigError> {
     let Some(entries) = document.root.as_map() else {
         return Err(errors.at(
             document.root.span,
-            "the config must be a mapping with the keys rules, exclude, fail-level and max-file-size".into(),
+            "the config must be a mapping with the keys rules, exclude, fail-level, max-file-size, checks and pod-templates".into(),
             None,
         ));
     };
@@ -208,6 +212,7 @@ pub fn parse(name: &str, text: String) -> Result<Config, ConfigError> {
             }
             "rules" => config.rules = rule_levels(&errors, &entry.value)?,
             "exclude" => config.exclude = excludes(&errors, &entry.value)?,
+            "pod-templates" => config.pod_templates = pod_templates(&errors, &entry.value)?,
             "fail-level" => {
                 let level = entry
                     .value
@@ -244,9 +249,9 @@ pub fn parse(name: &str, text: String) -> Result<Config, ConfigError> {
                     format!("unknown key `{key}`"),
                     Some(match near {
                         Some(near) => format!(
-                            "did you mean `{near}`? The keys are rules, exclude, fail-level and max-file-size"
+                            "did you mean `{near}`? The keys are rules, exclude, fail-level, max-file-size, checks and pod-templates"
                         ),
-                        None => "the keys are rules, exclude, fail-level and max-file-size".into(),
+                        None => "the keys are rules, exclude, fail-level, max-file-size, checks and pod-templates".into(),
                     }),
                 ));
             }
@@ -313,4 +318,111 @@ fn excludes(errors: &Errors<'_>, node: &Node) -> Result<Vec<String>, ConfigError
         globs.push(glob.to_string());
     }
     Ok(globs)
+}
+
+const POD_TEMPLATE_KEYS: &[&str] = &["apiVersion", "kind", "paths", "runs-to-completion"];
+
+/// `pod-templates:`: custom resource kinds and where they keep Pods.
+fn pod_templates(errors: &Errors<'_>, node: &Node) -> Result<Vec<ConfiguredKind>, ConfigError> {
+    const EXAMPLE: &str = "pod-templates:\n  - apiVersion: example.com/v1\n    kind: Worker\n    paths: [spec.template]\n    runs-to-completion: false";
+    if node.is_null() {
+        return Ok(Vec::new());
+    }
+    let Some(items) = node.as_seq() else {
+        return Err(errors.at(
+            node.span,
+            "`pod-templates` must be a list of kinds".into(),
+            Some(EXAMPLE.into()),
+        ));
+    };
+    let mut kinds = Vec::new();
+    for item in items {
+        let Some(entries) = item.as_map() else {
+            return Err(errors.at(
+                item.span,
+                "a pod-templates entry must be a mapping with apiVersion, kind and paths".into(),
+                Some(EXAMPLE.into()),
+            ));
+        };
+        for entry in entries {
+            let key = entry.key.as_str().unwrap_or_default();
+            if !POD_TEMPLATE_KEYS.contains(&key) {
+                let help = match crate::rules::nearest(key, POD_TEMPLATE_KEYS.iter().copied()) {
+                    Some(near) => format!("did you mean `{near}`? The keys are apiVersion, kind, paths and runs-to-completion"),
+                    None => "the keys are apiVersion, kind, paths and runs-to-completion".into(),
+                };
+                return Err(errors.at(
+                    entry.key.span,
+                    format!("unknown key `{key}` in a pod-templates entry"),
+                    Some(help),
+                ));
+            }
+        }
+        let text = |key: &str| -> Result<String, ConfigError> {
+            match item.get(key) {
+                Some(value) => value.as_str().map(str::to_string).ok_or_else(|| {
+                    errors.at(value.span, format!("`{key}` must be a string"), None)
+                }),
+                None => Err(errors.at(
+                    item.span,
+                    format!("a pod-templates entry needs `{key}`"),
+                    Some(EXAMPLE.into()),
+                )),
+            }
+        };
+        let api_version = text("apiVersion")?;
+        let kind = text("kind")?;
+        let Some(paths_node) = item.get("paths") else {
+            return Err(errors.at(
+                item.span,
+                "a pod-templates entry needs `paths`".into(),
+                Some(EXAMPLE.into()),
+            ));
+        };
+        let Some(path_items) = paths_node.as_seq().filter(|p| !p.is_empty()) else {
+            return Err(errors.at(
+                paths_node.span,
+                "`paths` must be a list of field paths such as spec.template".into(),
+                None,
+            ));
+        };
+        let mut paths = Vec::new();
+        for path in path_items {
+            let valid = path.as_str().filter(|p| {
+                p.split('.').all(|part| {
+                    let key = part.strip_suffix("[]").unwrap_or(part);
+                    !key.is_empty() && !key.contains(['[', ']'])
+                })
+            });
+            let Some(valid) = valid else {
+                return Err(errors.at(
+                    path.span,
+                    "a path is keys joined by dots, `[]` after a list: spec.template, spec.workers[].template".into(),
+                    None,
+                ));
+            };
+            paths.push(valid.to_string());
+        }
+        let runs_to_completion = match item.get("runs-to-completion") {
+            None => false,
+            Some(value) => match value.as_str() {
+                Some("true") => true,
+                Some("false") => false,
+                _ => {
+                    return Err(errors.at(
+                        value.span,
+                        "`runs-to-completion` must be true or false".into(),
+                        None,
+                    ))
+                }
+            },
+        };
+        kinds.push(ConfiguredKind {
+            api_version,
+            kind,
+            paths,
+            runs_to_completion,
+        });
+    }
+    Ok(kinds)
 }

@@ -19,6 +19,8 @@ pub struct Settings {
     pub active: Vec<(&'static Rule, Severity)>,
     /// Whether suppressions in the manifests apply (`--no-ignore` clears it for audits).
     pub suppress: bool,
+    /// What the run knows besides the objects: kinds the config adds.
+    pub context: model::Context,
 }
 
 impl Settings {
@@ -34,6 +36,7 @@ impl Settings {
         Settings {
             active,
             suppress: true,
+            context: model::Context::default(),
         }
     }
 
@@ -250,7 +253,7 @@ struct DocumentContext<'a, 'l> {
 fn lint_document(root: &Node, context: &mut DocumentContext<'_, '_>) {
     let settings = context.settings;
     context.stats.documents += 1;
-    let objects = match model::objects_as(root, context.role) {
+    let objects = match model::objects_as(root, context.role, &settings.context) {
         Contents::NotKubernetes => {
             context.stats.skipped_documents += 1;
             return;
@@ -259,15 +262,16 @@ fn lint_document(root: &Node, context: &mut DocumentContext<'_, '_>) {
     };
     for object in &objects {
         context.stats.objects += 1;
-        let pod = PodView::of(object);
-        context.stats.pod_specs += usize::from(pod.is_some());
+        let pods = PodView::all(object);
+        context.stats.pod_specs += pods.len();
         let mut raws = Vec::new();
-        check(object, pod.as_ref(), settings, &mut raws);
+        check(object, &pods, settings, &mut raws);
         let silenced = suppress::annotated(object, &mut raws);
         if let Some(facts) = context.facts.as_deref_mut() {
             facts.push(relations::facts::extract(
                 object,
-                pod.as_ref(),
+                // A custom resource's first Pod stands for its Pods' labels.
+                pods.first(),
                 silenced.clone(),
                 context.locate,
             ));
@@ -287,22 +291,31 @@ fn lint_document(root: &Node, context: &mut DocumentContext<'_, '_>) {
     }
 }
 
-/// Runs the active rules on one object (and its Pod spec, if it has one).
-pub fn check(
-    object: &Object<'_>,
-    pod: Option<&PodView<'_>>,
-    settings: &Settings,
-    out: &mut Vec<Raw>,
-) {
-    let values = crate::custom::ObjectValues::new(object, pod);
+/// Runs the active rules on one object (and its Pod specs, if it has any).
+pub fn check(object: &Object<'_>, pods: &[PodView<'_>], settings: &Settings, out: &mut Vec<Raw>) {
+    // One set of values per Pod (a custom resource may have several), or
+    // one for the object alone.
+    let values: Vec<crate::custom::ObjectValues<'_>> = if pods.is_empty() {
+        vec![crate::custom::ObjectValues::new(object, None)]
+    } else {
+        pods.iter()
+            .map(|pod| crate::custom::ObjectValues::new(object, Some(pod)))
+            .collect()
+    };
     for (rule, _) in &settings.active {
         let mut report = Report::new(rule.id, out);
-        match (&rule.check, pod) {
-            (Check::Custom(check), _) => check.run(&values, &mut report),
-            (Check::Object(check), _) => check(object, &mut report),
-            (Check::CompleteObject(check), _) if !object.partial => check(object, &mut report),
-            (Check::Pod(check), Some(pod)) => check(pod, &mut report),
-            (Check::CompletePod(check), Some(pod)) if !object.partial => check(pod, &mut report),
+        match &rule.check {
+            // A check on the object runs once, whatever its Pods.
+            Check::Custom(check) if check.matcher.on == crate::custom::On::Object => {
+                check.run(&values[0], &mut report)
+            }
+            Check::Custom(check) => values.iter().for_each(|v| check.run(v, &mut report)),
+            Check::Object(check) => check(object, &mut report),
+            Check::CompleteObject(check) if !object.partial => check(object, &mut report),
+            Check::Pod(check) => pods.iter().for_each(|pod| check(pod, &mut report)),
+            Check::CompletePod(check) if !object.partial => {
+                pods.iter().for_each(|pod| check(pod, &mut report))
+            }
             _ => {}
         }
     }

@@ -143,8 +143,11 @@ fn every_fixture_folder_names_a_rule() {
         .flatten()
     {
         let name = entry.file_name().to_string_lossy().into_owned();
-        // `kustomize`: fixture kustomizations, which tests/kustomize.rs builds.
-        if entry.path().is_dir() && name != "examples" && name != "kustomize" {
+        // examples/: whole-run examples; custom-resources/: every rule at once
+        // on each custom resource kind (tests/custom_resources.rs); kustomize/:
+        // fixture kustomizations, which tests/kustomize.rs builds.
+        let whole_runs = ["examples", "custom-resources", "kustomize"];
+        if entry.path().is_dir() && !whole_runs.contains(&name.as_str()) {
             assert!(
                 rules::find(&name).is_some(),
                 "fixtures/{name} names no rule"

@@ -85,6 +85,7 @@ pub fn run(args: CheckArgs) -> u8 {
     let per_file = Settings {
         active: Vec::new(),
         suppress: true,
+        context: crate::model::Context::default(),
     };
     let job = Job {
         settings: &per_file,
@@ -610,6 +611,9 @@ pub(crate) fn settings(args: &CheckArgs, config: &Config) -> Settings {
     Settings {
         active,
         suppress: !args.no_ignore,
+        context: crate::model::Context {
+            pod_templates: config.pod_templates.clone(),
+        },
     }
 }
 

@@ -1,5 +1,6 @@
 //! Typed objects and the Pod-spec view that rules see.
 
+pub mod custom;
 pub mod de;
 pub mod image;
 
@@ -14,12 +15,20 @@ mod workload;
 use k8s_openapi::api::core::v1::{Container, PodSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
+pub use custom::{ConfiguredKind, CustomPod, Lifecycle, OwnerProbes};
 pub use de::{TypeError, TypingReport, UnknownField};
 pub use path::{entry_span, locate, FieldPath, Segment, Target};
 pub use workload::{Selector, Workload, WorkloadKind};
 
 use crate::roles::FileRole;
 use crate::source::Node;
+
+/// What a run knows besides the objects themselves: the kinds that
+/// `.podlint.yaml` `pod-templates:` adds.
+#[derive(Debug, Default)]
+pub struct Context {
+    pub pod_templates: Vec<ConfiguredKind>,
+}
 
 /// One Kubernetes object: a document, or an item of a `kind: List`.
 pub struct Object<'a> {
@@ -32,6 +41,8 @@ pub struct Object<'a> {
     pub namespace: Option<&'a str>,
     pub workload_kind: Option<WorkloadKind>,
     pub typed: Option<Workload>,
+    /// The Pods of a custom resource whose kind podlint knows.
+    pub custom_pods: Vec<CustomPod>,
     /// What typing found wrong, for every kind podlint knows the schema of.
     pub typing: TypingReport,
     /// A patch fragment or kustomize base: a file a kustomization lists (or
@@ -50,12 +61,12 @@ pub enum Contents<'a> {
     NotKubernetes,
 }
 
-pub fn objects(root: &Node) -> Contents<'_> {
-    objects_as(root, FileRole::Manifest)
+pub fn objects<'a>(root: &'a Node, cx: &Context) -> Contents<'a> {
+    objects_as(root, FileRole::Manifest, cx)
 }
 
 /// The objects of a document in a file read as `role`.
-pub fn objects_as(root: &Node, role: FileRole) -> Contents<'_> {
+pub fn objects_as<'a>(root: &'a Node, role: FileRole, cx: &Context) -> Contents<'a> {
     let Some(head) = header(root) else {
         return Contents::NotKubernetes;
     };
@@ -67,11 +78,15 @@ pub fn objects_as(root: &Node, role: FileRole) -> Contents<'_> {
                 items
                     .iter()
                     .enumerate()
-                    .filter_map(|(i, item)| object(item, base.index(i), role))
+                    .filter_map(|(i, item)| object(item, base.index(i), role, cx))
                     .collect(),
             )
         }
-        _ => Contents::Objects(object(root, FieldPath::root(), role).into_iter().collect()),
+        _ => Contents::Objects(
+            object(root, FieldPath::root(), role, cx)
+                .into_iter()
+                .collect(),
+        ),
     }
 }
 
@@ -82,19 +97,27 @@ fn header(node: &Node) -> Option<(&str, &str)> {
     ))
 }
 
-fn object(node: &Node, base: FieldPath, role: FileRole) -> Option<Object<'_>> {
+fn object<'a>(node: &'a Node, base: FieldPath, role: FileRole, cx: &Context) -> Option<Object<'a>> {
     let (api_version, kind) = header(node)?;
     let metadata = node.get("metadata");
     let workload_kind = WorkloadKind::from_kind(kind).filter(|k| k.accepts(api_version));
+    let mut custom_pods = Vec::new();
+    let mut partial = workload_kind.is_some_and(|kind| is_partial(node, kind, role));
     let (typed, typing) = match workload_kind {
         Some(k) => Workload::type_node(k, node, api_version),
-        None => (
-            None,
-            kinds::check_fields(api_version, kind, node).unwrap_or_default(),
-        ),
+        None => match custom::find(api_version, kind, node, &base, &cx.pod_templates) {
+            Some(found) => {
+                custom_pods = found.pods;
+                partial = found.partial || node.get("$patch").is_some();
+                (None, found.typing)
+            }
+            None => (
+                None,
+                kinds::check_fields(api_version, kind, node).unwrap_or_default(),
+            ),
+        },
     };
-    let partial = role == FileRole::KustomizePatch
-        || workload_kind.is_some_and(|kind| is_partial(node, kind, role));
+    let partial = role == FileRole::KustomizePatch || partial;
     Some(Object {
         node,
         base,
@@ -107,6 +130,7 @@ fn object(node: &Node, base: FieldPath, role: FileRole) -> Option<Object<'_>> {
             .and_then(Node::as_str),
         workload_kind,
         typed,
+        custom_pods,
         typing,
     })
 }
@@ -187,11 +211,25 @@ pub struct ContainerView<'a> {
     pub role: ContainerRole,
     /// The container's path, from the document's root.
     pub path: FieldPath,
+    /// Written with a name; custom resources may leave it to their controller.
+    pub named: bool,
+    /// (the key the kind writes, Container field): Tekton's `computeResources`.
+    renamed: &'static [(&'static str, &'static str)],
+    /// The controller sets its requests and limits (a Spark driver).
+    pub resources_by_owner: bool,
 }
 
 impl ContainerView<'_> {
     pub fn name(&self) -> &str {
         &self.container.name
+    }
+
+    /// The path of one of the container's fields, as the kind writes it.
+    pub fn field(&self, key: &'static str) -> FieldPath {
+        match self.renamed.iter().find(|(_, field)| *field == key) {
+            Some((written, _)) => self.path.key(*written),
+            None => self.path.key(key),
+        }
     }
 
     /// Whether `resources.limits` sets `resource` (`cpu`, `memory`...).
@@ -218,24 +256,68 @@ impl ContainerView<'_> {
     }
 }
 
+/// What owns a Pod spec: a built-in workload, or a custom resource.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PodKind<'a> {
+    Workload(WorkloadKind),
+    Custom { kind: &'a str, lifecycle: Lifecycle },
+}
+
+impl<'a> PodKind<'a> {
+    pub fn name(self) -> &'a str {
+        match self {
+            PodKind::Workload(kind) => kind.name(),
+            PodKind::Custom { kind, .. } => kind,
+        }
+    }
+
+    /// Job-like owners run their Pods to completion.
+    pub fn runs_to_completion(self) -> bool {
+        match self {
+            PodKind::Workload(kind) => kind.runs_to_completion(),
+            PodKind::Custom { lifecycle, .. } => lifecycle == Lifecycle::RunsToCompletion,
+        }
+    }
+
+    /// A built-in workload kind, whose rules (restart policies, selectors)
+    /// Kubernetes itself enforces.
+    pub fn workload(self) -> Option<WorkloadKind> {
+        match self {
+            PodKind::Workload(kind) => Some(kind),
+            PodKind::Custom { .. } => None,
+        }
+    }
+}
+
 /// A Pod spec as rules see it: the object it belongs to, its template, its containers.
 pub struct PodView<'a> {
     pub object: &'a Object<'a>,
-    pub kind: WorkloadKind,
+    pub kind: PodKind<'a>,
     pub spec: &'a PodSpec,
     pub metadata: Option<&'a ObjectMeta>,
     pub template_path: FieldPath,
     pub spec_path: FieldPath,
     pub containers: Vec<ContainerView<'a>>,
+    /// Set for the Pods of custom resources.
+    custom: Option<&'a CustomPod>,
 }
 
 impl<'a> PodView<'a> {
+    /// The Pod spec of a built-in workload.
     pub fn of(object: &'a Object<'a>) -> Option<Self> {
         let kind = object.workload_kind?;
         let template = object.typed.as_ref()?.template()?;
         let template_path = object.base.join(&kind.template_path());
         let spec_path = template_path.key("spec");
         let spec_path_ref = &spec_path;
+        let view = |container, role, path| ContainerView {
+            container,
+            role,
+            path,
+            named: true,
+            renamed: &[],
+            resources_by_owner: false,
+        };
         let init = template
             .spec
             .init_containers
@@ -248,38 +330,109 @@ impl<'a> PodView<'a> {
                 } else {
                     ContainerRole::Init
                 };
-                ContainerView {
-                    container: c,
-                    role,
-                    path: spec_path_ref.key("initContainers").index(i),
-                }
+                view(c, role, spec_path_ref.key("initContainers").index(i))
             });
-        let regular = template
-            .spec
-            .containers
-            .iter()
-            .enumerate()
-            .map(|(i, c)| ContainerView {
-                container: c,
-                role: ContainerRole::Regular,
-                path: spec_path_ref.key("containers").index(i),
-            });
+        let regular = template.spec.containers.iter().enumerate().map(|(i, c)| {
+            view(
+                c,
+                ContainerRole::Regular,
+                spec_path_ref.key("containers").index(i),
+            )
+        });
         let containers = init.chain(regular).collect();
         Some(PodView {
             object,
-            kind,
+            kind: PodKind::Workload(kind),
             spec: template.spec,
             metadata: template.metadata,
             template_path,
             spec_path,
             containers,
+            custom: None,
         })
+    }
+
+    /// Every Pod spec of an object: a workload's template, or the Pods of a
+    /// custom resource (an Argo workflow has one per template).
+    pub fn all(object: &'a Object<'a>) -> Vec<Self> {
+        if object.workload_kind.is_some() {
+            return PodView::of(object).into_iter().collect();
+        }
+        object
+            .custom_pods
+            .iter()
+            .map(|pod| PodView::custom(object, pod))
+            .collect()
+    }
+
+    fn custom(object: &'a Object<'a>, pod: &'a CustomPod) -> Self {
+        let containers = pod
+            .containers
+            .iter()
+            .filter_map(|placed| {
+                let list = match placed.list {
+                    custom::ContainerList::Containers => &pod.spec.containers[..],
+                    custom::ContainerList::InitContainers => pod.spec.init_containers.as_deref()?,
+                };
+                Some(ContainerView {
+                    container: list.get(placed.index)?,
+                    role: placed.role,
+                    path: placed.path.clone(),
+                    named: placed.named,
+                    renamed: placed.renamed,
+                    resources_by_owner: placed.resources_by_owner,
+                })
+            })
+            .collect();
+        PodView {
+            object,
+            kind: PodKind::Custom {
+                kind: object.kind,
+                lifecycle: pod.lifecycle,
+            },
+            spec: &pod.spec,
+            metadata: pod.metadata.as_ref(),
+            template_path: pod.template_path.clone(),
+            spec_path: pod.spec_path.clone(),
+            containers,
+            custom: Some(pod),
+        }
     }
 
     /// A long-running Pod: its containers are restarted, probed and served traffic.
     /// Jobs, CronJobs and Pods with restartPolicy Never/OnFailure run to completion.
     pub fn long_running(&self) -> bool {
-        !self.kind.runs_to_completion()
-            && matches!(self.spec.restart_policy.as_deref(), None | Some("Always"))
+        let lifecycle = match self.kind {
+            PodKind::Workload(kind) => !kind.runs_to_completion(),
+            PodKind::Custom { lifecycle, .. } => lifecycle == Lifecycle::LongRunning,
+        };
+        lifecycle && matches!(self.spec.restart_policy.as_deref(), None | Some("Always"))
+    }
+
+    /// The probes the owner's controller adds to containers that have none.
+    pub fn owner_probes(&self) -> OwnerProbes {
+        self.custom.map_or(OwnerProbes::None, |pod| pod.probes)
+    }
+
+    /// The path of a Pod-level field (`securityContext`, `volumes`...): a
+    /// custom resource may write it apart from its containers (Argo's
+    /// workflow-level `securityContext`, Spark's `podSecurityContext`).
+    pub fn spec_field(&self, key: &'static str) -> FieldPath {
+        let written = self
+            .custom
+            .and_then(|pod| pod.fields.iter().find(|(field, _)| *field == key));
+        match written {
+            Some((_, path)) => path.clone(),
+            None => self.spec_path.key(key),
+        }
+    }
+
+    /// Whether a volume of this name is declared for the Pod: in its spec,
+    /// or for every Pod of its object (Argo's workflow-level volumes).
+    pub fn declares_volume(&self, name: &str) -> bool {
+        self.spec.volumes.iter().flatten().any(|v| v.name == name)
+            || self
+                .custom
+                .is_some_and(|pod| pod.shared_volumes.iter().any(|v| v == name))
     }
 }

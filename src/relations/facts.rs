@@ -255,7 +255,9 @@ pub fn extract(
     let reader = Reader { locate, kind_place };
     let spec = node.get("spec");
     let detail = match (pod, object.kind) {
-        (Some(pod), _) if pod.kind != WorkloadKind::PodTemplate => {
+        (Some(pod), _)
+            if pod.kind != crate::model::PodKind::Workload(WorkloadKind::PodTemplate) =>
+        {
             Detail::Workload(Box::new(reader.workload(object, pod)))
         }
         (_, "Service") => Detail::Service(Box::new(reader.service(spec))),

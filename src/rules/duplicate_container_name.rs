@@ -8,7 +8,8 @@ rule!("duplicate-container-name", Check::Pod(check));
 fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
     let mut first = HashMap::new();
     for c in &pod.containers {
-        if c.name().is_empty() {
+        // A name the controller gives (Knative, Tekton) is made unique by it.
+        if c.name().is_empty() || !c.named {
             continue;
         }
         if let Some(earlier) = first.insert(c.name(), &c.path) {

@@ -32,7 +32,7 @@ fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
                 ),
             )
             .label(
-                Target::Field(pod.spec_path.key("volumes").index(volume_index)),
+                Target::Field(pod.spec_field("volumes").index(volume_index)),
                 "the emptyDir volume",
             )
             .help("use a PersistentVolumeClaim (a StatefulSet's volumeClaimTemplates) for data that must outlive the Pod")

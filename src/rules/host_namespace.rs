@@ -13,7 +13,7 @@ fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
     for (field, value, namespace) in shared {
         if value == Some(true) {
             out.at(
-                Target::Field(pod.spec_path.key(field)),
+                Target::Field(pod.spec_field(field)),
                 format!("the Pod shares the node's {namespace} namespace ({field}: true)"),
             )
             .help("remove it unless this is node-level infrastructure (a CNI or monitoring agent): the Pod can see and reach everything on the node");

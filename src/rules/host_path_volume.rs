@@ -7,7 +7,7 @@ fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
     for (index, volume) in pod.spec.volumes.iter().flatten().enumerate() {
         let Some(host_path) = &volume.host_path else { continue };
         out.at(
-            Target::Field(pod.spec_path.key("volumes").index(index).key("hostPath")),
+            Target::Field(pod.spec_field("volumes").index(index).key("hostPath")),
             format!(
                 "volume `{}` mounts `{}` from the node",
                 volume.name, host_path.path

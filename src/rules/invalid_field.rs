@@ -14,29 +14,36 @@ fn check(object: &Object<'_>, out: &mut Report<'_>) {
         out.at(Target::Span(error.span), error.message.clone())
             .help("the API server rejects a value of the wrong type");
     }
-    let Some(kind) = object.workload_kind else { return };
-    let template = object.base.join(&kind.template_path());
-    let Some(pod) = PodView::of(object) else {
+    if let Some(kind) = object.workload_kind {
         // A controller without a template spec is a patch of its replicas or metadata.
-        if kind == WorkloadKind::Pod && object.typed.is_some() && !object.partial {
+        if kind == WorkloadKind::Pod && object.typed.is_some() && !object.partial && PodView::of(object).is_none() {
+            let template = object.base.join(&kind.template_path());
             out.at(
                 Target::Field(template.keys("spec.containers")),
                 format!("this {} has no Pod spec with containers", kind.name()),
             )
             .help("a Pod spec needs at least one container (spec.containers)");
         }
-        return;
-    };
-    if pod.spec.containers.is_empty() && !object.partial {
+    }
+    for pod in PodView::all(object) {
+        check_pod(&pod, object, out);
+    }
+}
+
+fn check_pod(pod: &PodView<'_>, object: &Object<'_>, out: &mut Report<'_>) {
+    // Only a template's own containers list must not be empty (an assembled
+    // custom resource Pod has its containers elsewhere).
+    if pod.spec.containers.is_empty() && !object.partial && pod.kind.workload().is_some() {
         out.at(Target::Field(pod.spec_path.key("containers")), "the Pod spec has no containers")
             .help("a Pod spec needs at least one container");
     }
     for c in &pod.containers {
         let container = c.container;
-        if container.name.is_empty() {
+        // A name the controller gives is not the manifest's to fix.
+        if c.named && container.name.is_empty() {
             out.at(Target::Field(c.path.key("name")), "a container without a name")
                 .help("every container needs a unique name");
-        } else if let Some(problem) = dns_label_problem(&container.name) {
+        } else if let Some(problem) = dns_label_problem(&container.name).filter(|_| c.named) {
             out.at(
                 Target::Field(c.path.key("name")),
                 format!("container name `{}` {problem}", container.name),

@@ -1,10 +1,11 @@
-use crate::model::{PodView, Target};
+use crate::model::{OwnerProbes, PodView, Target};
 use crate::rules::{Check, Report};
 
 rule!("readiness-probe-missing", Check::CompletePod(check));
 
 fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
-    if !pod.long_running() {
+    // Knative and KubeRay give containers without one a readiness probe.
+    if !pod.long_running() || pod.owner_probes() != OwnerProbes::None {
         return;
     }
     for c in pod.containers.iter().filter(|c| c.long_lived()) {

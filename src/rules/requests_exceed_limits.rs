@@ -17,7 +17,7 @@ fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
             };
             if r > l {
                 let at = |kind: &'static str| {
-                    Target::Field(c.path.key("resources").key(kind).key(name.clone()))
+                    Target::Field(c.field("resources").key(kind).key(name.clone()))
                 };
                 out.at(
                     at("requests"),

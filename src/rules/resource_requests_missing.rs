@@ -4,7 +4,7 @@ use crate::rules::{Check, Report};
 rule!("resource-requests-missing", Check::CompletePod(check));
 
 fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
-    for c in &pod.containers {
+    for c in pod.containers.iter().filter(|c| !c.resources_by_owner) {
         let missing: Vec<&str> = ["cpu", "memory"]
             .into_iter()
             .filter(|n| !c.has_request(n))
@@ -13,7 +13,7 @@ fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
             continue;
         }
         out.at(
-            Target::Field(c.path.keys("resources.requests")),
+            Target::Field(c.field("resources").key("requests")),
             format!("container `{}` has no {} request", c.name(), missing.join(" or ")),
         )
         .help(format!(

@@ -83,7 +83,7 @@ fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
         if names.is_empty() {
             continue;
         }
-        let path: FieldPath = pod.spec_path.key("securityContext").key(field);
+        let path: FieldPath = pod.spec_field("securityContext").key(field);
         let setting = if field == "runAsUser" {
             "runAsUser: 0"
         } else {

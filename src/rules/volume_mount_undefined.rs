@@ -5,7 +5,7 @@ rule!("volume-mount-undefined", Check::CompletePod(check));
 
 fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
     let declared = |name: &str| {
-        pod.spec.volumes.iter().flatten().any(|v| v.name == name) || claim_template(pod, name)
+        pod.declares_volume(name) || claim_template(pod, name)
     };
     for c in &pod.containers {
         let mounts = c.container.volume_mounts.iter().flatten().map(|m| m.name.as_str());

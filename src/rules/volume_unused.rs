@@ -15,7 +15,7 @@ fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
         let used = used || debugged;
         if !used {
             out.at(
-                Target::Field(pod.spec_path.key("volumes").index(index)),
+                Target::Field(pod.spec_field("volumes").index(index)),
                 format!("volume `{}` is declared but no container mounts it", volume.name),
             )
             .help("mount it where it is needed, or remove it");

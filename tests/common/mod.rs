@@ -34,6 +34,7 @@ pub fn lint_files_with(rule: &'static Rule, files: &[(String, String)]) -> Vec<F
     let settings = Settings {
         active,
         suppress: true,
+        context: Default::default(),
     };
     // Files play the roles a run gives them (a Chainsaw test's assertion
     // files are not linted, a kustomize patch is read as a patch).
