@@ -223,6 +223,7 @@ pub fn lint_as(
                     container: raw.container,
                     fix: raw.fix,
                     target: raw.target,
+                    origin: None,
                 })
             })
             .collect();

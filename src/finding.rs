@@ -67,6 +67,22 @@ pub struct Finding {
     /// What the rule pointed at in its document (a missing field's whole
     /// path): how a rendered finding is mapped back to its source.
     pub target: Target,
+    /// Set for findings of rendered sources (charts, overlays): what was
+    /// rendered and which renders share the finding.
+    pub origin: Option<Origin>,
+}
+
+/// Where a finding of a rendered source was found in the rendered output.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin {
+    /// The source whose rendering holds the node (a chart's template).
+    pub rendered_from: Arc<str>,
+    /// The line in the rendered output (`helm template`) of the first render.
+    pub line: u32,
+    /// The renders that share the finding (`values.yaml`, `ci/ha-values.yaml`).
+    pub renders: Vec<String>,
+    /// How many renders the unit has.
+    pub of: usize,
 }
 
 /// A mechanical fix that an editor can offer as a quick fix.
@@ -115,6 +131,7 @@ pub mod tests {
                 container: Some("web".into()),
                 fix: None,
                 target: Target::Span(Span::new(40, 58)),
+                origin: None,
             },
             Finding {
                 rule: "invalid-yaml",
@@ -130,6 +147,7 @@ pub mod tests {
                 container: None,
                 fix: None,
                 target: Target::Span(Span::new(70, 71)),
+                origin: None,
             },
         ]
     }

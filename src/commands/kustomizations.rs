@@ -75,7 +75,8 @@ pub fn lint_kustomizations(
                 || !named_files.is_empty() && {
                     let uses = set.uses(dir);
                     named_files.iter().any(|f| uses.contains_key(f))
-                } || found_by_walk(dir, &discovered.inputs, &named_files)
+                }
+                || found_by_walk(dir, &discovered.inputs, &named_files)
         })
         .map(|dir| Root {
             dir: dir.to_path_buf(),
@@ -136,7 +137,9 @@ pub fn lint_kustomizations(
     if file_in_kustomization {
         // Only the named files are reported; the others were read for them.
         let named_names: Vec<Arc<str>> = named_files.iter().map(|f| names.name(f)).collect();
-        placed.files.retain(|(name, _, _)| named_names.contains(name));
+        placed
+            .files
+            .retain(|(name, _, _)| named_names.contains(name));
     }
     placed.files.sort_by(|a, b| a.0.cmp(&b.0));
     // Files the builds used are linted through them, not alone.
@@ -162,9 +165,7 @@ fn kustomization_folders(inputs: &[Input], named_files: &[PathBuf]) -> Vec<PathB
         .iter()
         .filter_map(|input| match input {
             Input::File { path, .. } => {
-                let named = path
-                    .canonicalize()
-                    .is_ok_and(|p| named_files.contains(&p));
+                let named = path.canonicalize().is_ok_and(|p| named_files.contains(&p));
                 (!named).then(|| path.parent().map(Path::to_path_buf))?
             }
             Input::Stdin { .. } => None,
@@ -188,9 +189,9 @@ fn kustomization_folders(inputs: &[Input], named_files: &[PathBuf]) -> Vec<PathB
 /// Whether a root's folder holds a file of the run found in a walk.
 fn found_by_walk(dir: &Path, inputs: &[Input], named_files: &[PathBuf]) -> bool {
     inputs.iter().any(|input| match input {
-        Input::File { path, .. } => path.canonicalize().is_ok_and(|p| {
-            !named_files.contains(&p) && p.parent() == Some(dir)
-        }),
+        Input::File { path, .. } => path
+            .canonicalize()
+            .is_ok_and(|p| !named_files.contains(&p) && p.parent() == Some(dir)),
         Input::Stdin { .. } => false,
     })
 }
@@ -203,7 +204,11 @@ fn repository_kustomizations(file: &Path) -> Vec<PathBuf> {
         .skip(1)
         .find(|dir| dir.join(".git").exists())
         .map(Path::to_path_buf)
-        .or_else(|| std::env::current_dir().ok().and_then(|d| d.canonicalize().ok()))
+        .or_else(|| {
+            std::env::current_dir()
+                .ok()
+                .and_then(|d| d.canonicalize().ok())
+        })
         .filter(|top| file.starts_with(top))
         .or_else(|| file.parent().map(Path::to_path_buf));
     let Some(top) = top else {

@@ -1,8 +1,10 @@
 //! One module per subcommand: options in, pipeline, exit code out.
 
+mod charts;
 pub mod check;
 pub mod config;
 pub mod explain;
+mod kustomizations;
 pub mod lsp;
 pub mod rules;
 

@@ -167,6 +167,7 @@ impl Collector {
             container: None,
             fix: None,
             target: crate::model::Target::Span(raw.place.span),
+            origin: None,
         };
         (file.order, finding)
     }

@@ -212,7 +212,9 @@ fn first_line(k: &Kustomization) -> Span {
         })
         .find(|(_, line)| !line.trim().is_empty() && !line.trim_start().starts_with('#'))
         .map_or(0, |(at, _)| at);
-    let end = k.text[start..].find('\n').map_or(k.text.len(), |n| start + n);
+    let end = k.text[start..]
+        .find('\n')
+        .map_or(k.text.len(), |n| start + n);
     Span::new(start, end)
 }
 
@@ -241,7 +243,8 @@ fn failure_place(set: &Kustomizations, root: &Path, failure: &BuildFailure) -> O
             let named = |kind: &str, name: &str| {
                 patch.target.as_ref().is_some_and(|t| {
                     t.kind.as_deref() == Some(kind) && t.name.as_deref() == Some(name)
-                }) || (text.contains(&format!("kind: {kind}")) && text.contains(&format!("name: {name}")))
+                }) || (text.contains(&format!("kind: {kind}"))
+                    && text.contains(&format!("name: {name}")))
             };
             let matches = match (&failure.unmatched_patch, &failure.failed_op_path) {
                 (Some((kind, name)), _) => named(kind, name),
