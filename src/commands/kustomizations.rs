@@ -80,7 +80,7 @@ pub fn lint_kustomizations(
         })
         .map(|dir| Root {
             dir: dir.to_path_buf(),
-            name: names.name(dir).to_string(),
+            name: root_name(&set, dir, &names),
         })
         .collect();
     if roots.is_empty() {
@@ -156,6 +156,19 @@ pub fn lint_kustomizations(
     let mut flags = keep.iter();
     configs.retain(|_| *flags.next().unwrap_or(&true));
     placed
+}
+
+/// A root as findings name it: the folder of its kustomization file as
+/// that file is named.
+fn root_name(set: &Kustomizations, dir: &Path, names: &Names) -> String {
+    let Some(k) = set.by_dir.get(dir) else {
+        return names.name(dir).to_string();
+    };
+    let file = names.name(&k.file);
+    match Path::new(&*file).parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.display().to_string(),
+        _ => ".".to_string(),
+    }
 }
 
 /// The folders of the run's files found in walks (not named one by one)

@@ -122,16 +122,17 @@ impl OverlayMap {
                 }
             }
         }
-        // An image the images transformer changed: its `images:` entry.
+        // An image the images transformer sets: its `images:` entry, also
+        // when the tag it sets is the one written (editing the resource
+        // would change nothing).
         if let (Some(Step::Key(key)), Some(built)) = (located_steps.last(), built_node.as_str()) {
             if key == "image" {
                 let written = self
                     .written_scalar(&chain, &identity, base.as_ref(), located_steps, false)
                     .map(|(_, text)| text);
-                if written.as_deref() != Some(built) {
-                    if let Some(place) = image_entry(&chain, written.as_deref(), built) {
-                        return Some(place);
-                    }
+                let changed = written.as_deref() != Some(built);
+                if let Some(place) = image_entry(&chain, written.as_deref(), built, changed) {
+                    return Some(place);
                 }
             }
         }
@@ -725,14 +726,23 @@ fn op_sets(op: &Node, steps: &[Step], value_only: bool) -> Option<(Span, Option<
 /// The `images:` entry that changed an image: the outermost one naming the
 /// written image, else the built one; its `newTag:` (or `digest:`, or
 /// `newName:`) for the part that differs.
-fn image_entry(chain: &[&Kustomization], written: Option<&str>, built: &str) -> Option<Place> {
+/// Unless `changed`, only an entry that sets the tag or digest counts.
+fn image_entry(
+    chain: &[&Kustomization],
+    written: Option<&str>,
+    built: &str,
+    changed: bool,
+) -> Option<Place> {
     let names: Vec<&str> = written.into_iter().chain([built]).map(image_name).collect();
     chain.iter().find_map(|k| {
-        let entry = k.images.iter().find(|i| names.contains(&i.name.as_str()))?;
+        let entry = k.images.iter().find(|i| {
+            names.contains(&i.name.as_str())
+                && (changed || i.new_tag.is_some() || i.digest.is_some())
+        })?;
         let (_, built_tag) = split_image(built);
         let written_tag = written.map(|w| split_image(w).1);
         let span = match (&entry.new_tag, &entry.digest, &entry.new_name) {
-            (Some(tag), _, _) if Some(built_tag) != written_tag => tag.span,
+            (Some(tag), _, _) if !changed || Some(built_tag) != written_tag => tag.span,
             (_, Some(digest), _) if built.contains('@') => digest.span,
             (_, _, Some(name)) => name.span,
             (Some(tag), _, _) => tag.span,
