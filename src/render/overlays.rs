@@ -110,12 +110,12 @@ pub fn build_roots(
         let uses = set.uses(&root.dir);
         for file in uses.keys() {
             let name = names.name(file);
-            if !sources.contains_key(&name) {
-                let text = std::fs::read(file)
+            sources.entry(name).or_insert_with(|| {
+                std::fs::read(file)
                     .map(|bytes| source::decode(bytes).text)
-                    .unwrap_or_default();
-                sources.insert(name, text.into());
-            }
+                    .unwrap_or_default()
+                    .into()
+            });
         }
         match build {
             Ok(build) => {
@@ -140,10 +140,11 @@ pub fn build_roots(
                         span: place.span,
                     })
                     .unwrap_or_else(|| fallback_place(set, &root.dir, names));
-                if !sources.contains_key(&at.file) {
-                    let text = std::fs::read_to_string(at.file.as_ref()).unwrap_or_default();
-                    sources.insert(at.file.clone(), text.into());
-                }
+                sources.entry(at.file.clone()).or_insert_with(|| {
+                    std::fs::read_to_string(at.file.as_ref())
+                        .unwrap_or_default()
+                        .into()
+                });
                 failures.push(Failure {
                     at,
                     message: format!("kustomize cannot build {}: {}", root.name, failure.message),
