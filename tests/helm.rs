@@ -1,6 +1,5 @@
 //! Helm charts: rendered with helm, every finding at the template or values
-//! line a person edits. Each chart under `fixtures/charts/` and
-//! `fixtures/render-failed/` marks the lines where findings must land with
+//! line a person edits. Each chart under `fixtures/charts/` marks the lines where findings must land with
 //! `# expect: <rule-id>[, <rule-id>]`; the chart is linted with those rules
 //! alone, and a marked line without its finding or a finding on an unmarked
 //! line fails.
