@@ -28,6 +28,9 @@ pub struct Config {
     pub checks: Vec<&'static rules::Rule>,
     /// `kustomize: binary:`, a `kustomize` or `kubectl` executable.
     pub kustomize_binary: Option<PathBuf>,
+    /// Folders or files of ValidatingAdmissionPolicies, as written
+    /// (relative to the config file's folder).
+    pub policies: Vec<String>,
     /// Custom resource kinds whose Pods podlint lints, besides the built-in ones.
     pub pod_templates: Vec<ConfiguredKind>,
     pub helm: HelmConfig,
@@ -184,6 +187,7 @@ const KEYS: &[&str] = &[
     "max-file-size",
     "checks",
     "kustomize",
+    "policies",
     "pod-templates",
     "helm",
 ];
@@ -241,6 +245,7 @@ pub fn parse(name: &str, text: String) -> Result<Config, ConfigError> {
                     )),
                 }
             }
+            "policies" => config.policies = policy_paths(&errors, &entry.value)?,
             "helm" => config.helm = helm(&errors, &entry.value)?,
             "rules" => config.rules = rule_levels(&errors, &entry.value)?,
             "exclude" => config.exclude = excludes(&errors, &entry.value)?,
@@ -326,6 +331,27 @@ fn rule_levels(
         levels.push((rule.id, level));
     }
     Ok(levels)
+}
+
+fn policy_paths(errors: &Errors<'_>, node: &Node) -> Result<Vec<String>, ConfigError> {
+    if node.is_null() {
+        return Ok(Vec::new());
+    }
+    let items = node.as_seq().ok_or_else(|| {
+        errors.at(
+            node.span,
+            "`policies` must be a list of folders or files".into(),
+            Some("policies: [policy/]".into()),
+        )
+    })?;
+    items
+        .iter()
+        .map(|item| {
+            item.as_str()
+                .map(str::to_string)
+                .ok_or_else(|| errors.at(item.span, "a policy path must be a string".into(), None))
+        })
+        .collect()
 }
 
 const HELM_KEYS: &[&str] = &["binary", "release-name", "namespace", "charts"];
