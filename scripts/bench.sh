@@ -94,6 +94,10 @@ corpus_facts "$corpus" >"$work/facts-1x.json"
 corpus_facts "$big" >"$work/facts-10x.json"
 
 lint() { echo "$podlint check $1 --format json -j $2 --fail-level never"; }
+# The run-level stage's rules (their registry line says `Check::Relation`):
+# turned off, the per-file stage keeps no facts.
+relation_rules=$(grep -h 'Check::Relation' "$root"/src/rules/*.rs |
+  sed -E 's/^rule!\("([^"]+)".*/\1/' | paste -sd, -)
 for scale in 1x 10x; do
   dir=$corpus; n=$runs
   [ $scale = 10x ] && { dir=$big; n=$big_runs; }
@@ -102,6 +106,8 @@ for scale in 1x 10x; do
     timed "full-$scale-j$jobs" "$n" 1 "$(lint "$dir" "$jobs")"
     timed "parse-$scale-j$jobs" "$n" 1 "$(lint "$dir" "$jobs") --parse-only"
   done
+  say "$scale corpus, -j 2: the relation rules off ($n runs)"
+  timed "norelations-$scale-j2" "$n" 1 "$(lint "$dir" 2) --disable $relation_rules"
   say "$scale corpus: peak memory"
   peak_rss "full-$scale" "$(lint "$dir" 2)"
   peak_rss "parse-$scale" "$(lint "$dir" 2) --parse-only"
@@ -142,6 +148,34 @@ if [ "${SKIP_CHECKOV:-}" != 1 ]; then
     done
   done
   timed podlint-subset "$runs" 1 "$(lint "$subset" 2)"
+fi
+# --- Helm charts: podlint beside `helm template` alone ------------------------------
+charts=${CHARTS:-$root/../shared/charts}
+helm_bin=$(command -v helm || echo "$root/.tools/bin/helm")
+if [ -d "$charts" ] && [ -x "$helm_bin" ]; then
+  say "Helm charts: podlint and helm template alone, one run each"
+  seconds() { python3 -c 'import sys,time; t=time.monotonic(); import subprocess; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); print(time.monotonic()-t)' "$@"; }
+  # helm template once per render podlint makes: values.yaml, then each ci/*-values.yaml.
+  helm_renders() { # CHART...
+    for chart in "$@"; do
+      "$helm_bin" template release-name "$chart" --namespace default >/dev/null 2>&1 || true
+      for values in "$chart"/ci/*-values.yaml; do
+        [ -f "$values" ] || continue
+        "$helm_bin" template release-name "$chart" --namespace default --values "$values" >/dev/null 2>&1 || true
+      done
+    done
+  }
+  export -f helm_renders; export helm_bin
+  one=$charts/${CHART:-argo-rollouts}
+  all=$(find "$charts" -mindepth 1 -maxdepth 1 -type d | LC_ALL=C sort | tr '\n' ' ')
+  {
+    echo "chart $(basename "$one"): helm template $(seconds bash -c "helm_renders $one")"
+    echo "chart $(basename "$one"): podlint -j 1 $(seconds env PATH="$(dirname "$helm_bin"):$PATH" "$podlint" check "$one" -j 1 --format json --fail-level never)"
+    # shellcheck disable=SC2086 # the chart folders are words on purpose
+    echo "all charts: helm template $(seconds bash -c "helm_renders $all")"
+    echo "all charts: podlint -j 1 $(seconds env PATH="$(dirname "$helm_bin"):$PATH" "$podlint" check "$charts" -j 1 --format json --fail-level never)"
+    echo "all charts: podlint -j 2 $(seconds env PATH="$(dirname "$helm_bin"):$PATH" "$podlint" check "$charts" -j 2 --format json --fail-level never)"
+  } >"$work/charts.txt"
 fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -209,6 +243,11 @@ for scale in ("1x", "10x"):
     rss, prss = rss_mib(f"full-{scale}"), rss_mib(f"parse-{scale}")
     row(f"{scale} -j2 peak RSS, full (parse-only)", f"{rss:.1f} MiB ({prss:.1f} MiB)",
         "<= 64 MiB" if scale == "10x" else "", rss <= 64 if scale == "10x" else None)
+for scale in ("1x", "10x"):
+    full, without = timing(f"full-{scale}-j2"), timing(f"norelations-{scale}-j2")
+    cost = full[0] / without[0]
+    row(f"{scale} -j2 run-level stage: full / relation rules off (CPU {full[2] / without[2]:.2f}x)",
+        f"{cost:.3f}x ({without[0]*1000:,.0f} ms off)", "<= 1.10x", cost <= 1.10)
 for jobs in (1, 2):
     big, small = timing(f"full-10x-j{jobs}"), timing(f"full-1x-j{jobs}")
     growth = big[0] / small[0]
@@ -258,3 +297,22 @@ print("-+-".join("-" * w for w in width))
 for r in rows:
     print(" | ".join(c.ljust(w) for c, w in zip(r, width)))
 PY
+
+if [ -f "$work/charts.txt" ]; then
+  echo
+  echo "Helm charts (one run each; target: podlint at most 1.15x helm template alone, same renders):"
+  python3 - "$work/charts.txt" <<'PY'
+import sys
+t = {}
+for line in open(sys.argv[1]):
+    label, value = line.rsplit(" ", 1)
+    t[label] = float(value)
+    print(f"  {label:<40} {float(value)*1000:8,.0f} ms")
+for scope in ("chart", "all charts"):
+    helm = next((v for k, v in t.items() if k.startswith(scope) and k.endswith("helm template")), None)
+    pod = next((v for k, v in t.items() if k.startswith(scope) and k.endswith("podlint -j 1")), None)
+    if helm and pod:
+        ratio = pod / helm
+        print(f"  {scope}: podlint -j 1 / helm = {ratio:.2f}x  {'met' if ratio <= 1.15 else 'MISSED'}")
+PY
+fi

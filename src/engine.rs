@@ -302,13 +302,17 @@ fn lint_document(root: &Node, context: &mut DocumentContext<'_, '_>) {
         );
         let silenced = suppress::annotated(object, &mut raws);
         if let Some(facts) = context.facts.as_deref_mut() {
-            facts.push(relations::facts::extract(
+            let extracted = relations::facts::extract(
                 object,
                 // A custom resource's first Pod stands for its Pods' labels.
                 pods.first(),
                 silenced.clone(),
                 context.locate,
-            ));
+            );
+            if let Some(mut extracted) = extracted {
+                extracted.kustomized = context.role == FileRole::KustomizeResource;
+                facts.push(extracted);
+            }
         }
         if settings.suppress {
             raws.retain(|raw| !silenced.contains(&raw.rule));

@@ -191,29 +191,34 @@ pub fn relation_parts(
         return Vec::new();
     }
     let by_name: HashMap<&str, &Input> = inputs.iter().map(|i| (i.name(), i)).collect();
-    let mut texts: HashMap<Arc<str>, String> = HashMap::new();
-    let mut read = |name: &Arc<str>| {
-        texts.entry(name.clone()).or_insert_with(|| {
-            by_name
-                .get(&**name)
-                .and_then(|input| source::read(input, job.max_file_size).ok())
-                .map(|bytes| source::decode(bytes).text)
-                .unwrap_or_default()
-        });
+    let read = |name: &str| {
+        by_name
+            .get(name)
+            .and_then(|input| source::read(input, job.max_file_size).ok())
+            .map(|bytes| source::decode(bytes).text)
+            .unwrap_or_default()
     };
-    for finding in findings.iter().flat_map(|(_, group)| group) {
-        read(&finding.file);
-        for file in finding.labels.iter().filter_map(|l| l.file.as_ref()) {
-            read(file);
-        }
-    }
     let fingerprinted = job.style.output.needs_fingerprints() || job.baseline.is_some();
     let mut parts = Vec::new();
     for (order, group) in findings {
         let Some(file) = group.first().map(|f| f.file.clone()) else {
             continue;
         };
-        let text = texts.get(&file).map_or("", String::as_str);
+        // One file's texts at a time: the others' are read when their turn
+        // comes, so that memory does not grow with the findings. Only human
+        // output shows the snippets of labels in other files.
+        let text = read(&file);
+        let text = text.as_str();
+        let mut texts: HashMap<Arc<str>, String> = HashMap::new();
+        if job.style.output == Output::Report(Format::Human) {
+            for other in group
+                .iter()
+                .flat_map(|f| &f.labels)
+                .filter_map(|l| l.file.as_ref())
+            {
+                texts.entry(other.clone()).or_insert_with(|| read(other));
+            }
+        }
         let checked = without_baselined(&file, text, group, job, fingerprinted);
         let (errors, warnings, infos) = checked.counts();
         let rules = if job.style.output == Output::Statistics {
