@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::discover::Input;
-use crate::engine::{self, Settings, Stats};
+use crate::engine::{self, Settings, Stats, Uncollected};
 use crate::finding::{Finding, Severity};
 use crate::relations::FileFacts;
 use crate::report::{self, Format, Output, PartStyle};
@@ -31,6 +31,8 @@ pub struct FileResult {
     pub baselined: usize,
     pub stats: Stats,
     pub error: Option<String>,
+    /// What the user should know about this file besides its findings.
+    pub notice: Option<String>,
     /// What the run-level stage needs of the file.
     pub facts: FileFacts,
     /// Each finding's rule and severity, for `--statistics` only.
@@ -89,6 +91,15 @@ fn lint_source(name: &str, bytes: Vec<u8>, job: &Job<'_>, role: FileRole) -> Fil
     let checked = check_source(&name, &source, job, role, fingerprinted);
     (result.errors, result.warnings, result.infos) = checked.counts();
     result.stats = checked.stats;
+    let uncollected = checked.uncollected.total();
+    if uncollected > 0 {
+        result.notice = Some(format!(
+            "{} more findings in {} are counted but not reported: podlint reports at most {} findings a file",
+            uncollected,
+            report::printable(&name),
+            engine::MAX_FINDINGS_PER_FILE
+        ));
+    }
     result.baselined = checked.baselined;
     result.facts = checked.facts;
     if job.style.output == Output::Statistics {
@@ -116,18 +127,20 @@ struct Checked {
     fingerprints: Vec<String>,
     /// How many findings the baseline left out.
     baselined: usize,
+    /// Findings past the cap, counted only.
+    uncollected: Uncollected,
     stats: Stats,
     facts: FileFacts,
 }
 
 impl Checked {
-    /// Errors, warnings and infos.
+    /// Errors, warnings and infos, those past the cap included.
     fn counts(&self) -> (usize, usize, usize) {
         let count = |s: Severity| self.findings.iter().filter(|f| f.severity == s).count();
         (
-            count(Severity::Error),
-            count(Severity::Warning),
-            count(Severity::Info),
+            count(Severity::Error) + self.uncollected.errors,
+            count(Severity::Warning) + self.uncollected.warnings,
+            count(Severity::Info) + self.uncollected.infos,
         )
     }
 }
@@ -143,6 +156,7 @@ fn check_source(
     let linted = engine::lint_with_policies(name, source, job.settings, role, job.policies);
     let mut checked = without_baselined(name, &source.text, linted.findings, job, fingerprinted);
     checked.stats = linted.stats;
+    checked.uncollected = linted.uncollected;
     checked.facts = linted.facts;
     checked
 }
@@ -174,6 +188,7 @@ fn without_baselined(
         baselined: before - findings.len(),
         findings,
         fingerprints,
+        uncollected: Uncollected::default(),
         stats: Stats::default(),
         facts: FileFacts::default(),
     }
@@ -330,7 +345,7 @@ pub fn lint_bytes(name: &str, bytes: Vec<u8>, formats: &[Format]) -> Vec<String>
                 &checked.fingerprints,
             );
             let mut out = Vec::new();
-            let mut writer = report::Writer::new(style.output, &mut out);
+            let mut writer = report::Writer::new(style.output, &mut out, None);
             writer.part(part);
             // Writing to memory cannot fail.
             let _ = writer.finish(&report::Totals {
