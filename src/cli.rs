@@ -117,6 +117,10 @@ pub struct CheckArgs {
     /// (allowPrivilegeEscalation, capabilities, runAsNonRoot, readOnlyRootFilesystem)
     #[arg(long)]
     pub unsafe_fixes: bool,
+    /// The kustomize (or kubectl) binary that builds kustomizations
+    /// [default: the config's kustomize.binary, else kustomize, else kubectl on PATH]
+    #[arg(long, value_name = "PATH")]
+    pub kustomize: Option<PathBuf>,
     /// Exit 0 when no file is found to lint (by default that is a mistake: exit 2)
     #[arg(long)]
     pub allow_empty: bool,

@@ -26,6 +26,8 @@ pub struct Config {
     pub max_file_size: Option<ByteSize>,
     /// The custom checks, compiled and registered as rules.
     pub checks: Vec<&'static rules::Rule>,
+    /// `kustomize: binary:`, a `kustomize` or `kubectl` executable.
+    pub kustomize_binary: Option<PathBuf>,
     /// Folders or files of ValidatingAdmissionPolicies, as written
     /// (relative to the config file's folder).
     pub policies: Vec<String>,
@@ -184,6 +186,7 @@ const KEYS: &[&str] = &[
     "fail-level",
     "max-file-size",
     "checks",
+    "kustomize",
     "policies",
     "pod-templates",
     "helm",
@@ -227,6 +230,21 @@ pub fn parse(name: &str, text: String) -> Result<Config, ConfigError> {
         let key = entry.key.as_str().unwrap_or_default();
         match key {
             "checks" => {}
+            "kustomize" => {
+                let binary = entry.value.get("binary").and_then(Node::as_str);
+                let only_binary = entry.value.as_map().is_some_and(|m| m.len() == 1);
+                match binary {
+                    Some(binary) if only_binary => {
+                        config.kustomize_binary = Some(PathBuf::from(binary))
+                    }
+                    _ => return Err(errors.at(
+                        entry.value.span,
+                        "`kustomize` takes one key, `binary`: a kustomize or kubectl executable"
+                            .into(),
+                        None,
+                    )),
+                }
+            }
             "policies" => config.policies = policy_paths(&errors, &entry.value)?,
             "helm" => config.helm = helm(&errors, &entry.value)?,
             "rules" => config.rules = rule_levels(&errors, &entry.value)?,

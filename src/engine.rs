@@ -311,6 +311,7 @@ pub fn lint_with_policies(
                     object,
                     container: raw.container,
                     fix: raw.fix,
+                    target: raw.target,
                     origin: None,
                 })
             })

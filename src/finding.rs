@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::model::FieldPath;
+use crate::model::{FieldPath, Target};
 use crate::source::{Position, Span};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -64,6 +64,9 @@ pub struct Finding {
     pub object: Option<ObjectRef>,
     pub container: Option<String>,
     pub fix: Option<Fix>,
+    /// What the rule pointed at in its document (a missing field's whole
+    /// path): how a rendered finding is mapped back to its source.
+    pub target: Target,
     /// Set for findings of rendered sources (charts, overlays): what was
     /// rendered and which renders share the finding.
     pub origin: Option<Origin>,
@@ -130,6 +133,7 @@ pub mod tests {
                 }),
                 container: Some("web".into()),
                 fix: None,
+                target: Target::Span(Span::new(40, 58)),
                 origin: None,
             },
             Finding {
@@ -145,6 +149,7 @@ pub mod tests {
                 object: None,
                 container: None,
                 fix: None,
+                target: Target::Span(Span::new(70, 71)),
                 origin: None,
             },
         ]

@@ -96,6 +96,7 @@ mod tests {
             }),
             container: Some("web".into()),
             fix: None,
+            target: crate::model::Target::Span(Span::new(0, 0)),
             origin: None,
         }
     }

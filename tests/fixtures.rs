@@ -156,9 +156,10 @@ fn every_fixture_folder_names_a_rule() {
         let name = entry.file_name().to_string_lossy().into_owned();
         // examples/: whole-run examples; custom-resources/: every rule at once
         // on each custom resource kind (tests/custom_resources.rs); charts/:
-        // fixture charts (tests/helm.rs); fix/: each fixable rule's file
-        // before and after --fix (tests/fix.rs).
-        let whole_runs = ["examples", "custom-resources", "charts", "fix"];
+        // fixture charts, which tests/helm.rs renders; kustomize/: fixture
+        // kustomizations, which tests/kustomize.rs builds; fix/: each fixable
+        // rule's file before and after --fix (tests/fix.rs).
+        let whole_runs = ["examples", "custom-resources", "charts", "kustomize", "fix"];
         if entry.path().is_dir() && !whole_runs.contains(&name.as_str()) {
             assert!(
                 rules::find(&name).is_some(),

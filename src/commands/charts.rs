@@ -31,6 +31,17 @@ pub struct Placed {
     pub errors: Vec<String>,
 }
 
+impl Placed {
+    /// Another renderer's files among these, in name order.
+    pub fn add(&mut self, other: Placed) {
+        self.files.extend(other.files);
+        self.files.sort_by(|a, b| a.0.cmp(&b.0));
+        self.stats += other.stats;
+        self.sources += other.sources;
+        self.errors.extend(other.errors);
+    }
+}
+
 /// Renders and lints every chart on the pool, each with the config that
 /// applies to its folder.
 pub fn lint_charts(

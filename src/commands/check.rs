@@ -28,8 +28,8 @@ use crate::size::ByteSize;
 use crate::{baseline, ordered};
 
 use super::{
-    charts, print_diagnostic, say, unknown_rule, use_color, write_failed, EXIT_CLEAN,
-    EXIT_FINDINGS, EXIT_USAGE,
+    charts, kustomizations, print_diagnostic, say, unknown_rule, use_color, write_failed,
+    EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE,
 };
 
 pub fn run(args: CheckArgs) -> u8 {
@@ -46,7 +46,7 @@ pub fn run(args: CheckArgs) -> u8 {
     } else {
         args.paths.clone()
     };
-    let (discovered, configs, chart_configs) =
+    let (mut discovered, mut configs, chart_configs) =
         match discover_with_configs(&args, &paths, &mut prepared, cwd.as_deref()) {
             Ok(found) => found,
             Err(error) => {
@@ -64,7 +64,6 @@ pub fn run(args: CheckArgs) -> u8 {
         say!("podlint: error: {}", nothing_to_lint(&paths));
         return EXIT_USAGE;
     }
-    let roles = FileRoles::classify(&discovered.inputs);
     let (policies, problems) =
         crate::admission::prepass::read(&discovered.inputs, &policy_folders(&args, &configs));
     for problem in &problems {
@@ -77,6 +76,16 @@ pub fn run(args: CheckArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
+    // The files that kustomize builds use leave the inputs here.
+    let built = kustomizations::lint_kustomizations(
+        &mut discovered,
+        &mut configs,
+        &paths,
+        &args,
+        &mut |dir| prepared.lookup.for_folder(dir),
+        pool.as_ref(),
+    );
+    let roles = FileRoles::classify(&discovered.inputs);
     let destination = match Destination::open(&args) {
         Ok(destination) => destination,
         Err(message) => {
@@ -124,7 +133,8 @@ pub fn run(args: CheckArgs) -> u8 {
         elapsed: terminal.then_some(started),
         summary: !args.quiet,
     };
-    let placed = charts::lint_charts(&chart_configs, &args, pool.as_ref());
+    let mut placed = charts::lint_charts(&chart_configs, &args, pool.as_ref());
+    placed.add(built);
     let linted = lint_all(
         discovered,
         &configs,

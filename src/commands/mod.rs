@@ -4,6 +4,7 @@ mod charts;
 pub mod check;
 pub mod config;
 pub mod explain;
+mod kustomizations;
 pub mod lsp;
 pub mod rules;
 

@@ -174,6 +174,7 @@ impl Collector {
             object: Some(raw.object),
             container: None,
             fix: None,
+            target: crate::model::Target::Span(raw.place.span),
             origin: None,
         };
         (file.order, finding)

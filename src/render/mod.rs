@@ -22,12 +22,17 @@
 //!   which the command merges into its output at those files' places.
 
 pub mod helm;
+pub mod kustomization;
+pub mod kustomize;
+pub mod overlay_map;
+pub mod overlays;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::engine::{self, Settings, Stats};
 use crate::finding::{Finding, Label, Origin};
+use crate::model::Target;
 use crate::source::{Comment, LineIndex, SourceText, Span};
 use crate::suppress::LineSuppressions;
 
@@ -71,6 +76,13 @@ pub struct Placement {
 pub trait SourceMap: Send + Sync {
     /// Where the node at `span` of the rendered text is written.
     fn place(&self, span: Span) -> Placement;
+
+    /// Where the node a finding points at is written, knowing what the
+    /// rule pointed at (a missing field's whole path, which a patch that
+    /// removed it answers).
+    fn place_target(&self, span: Span, _target: &Target) -> Placement {
+        self.place(span)
+    }
 }
 
 /// A render that failed, at the place the tool names.
@@ -115,7 +127,7 @@ pub fn lint_unit(unit: &Unit, settings: &Settings) -> Linted {
         linted.stats += result.stats;
         let rendered_lines = LineIndex::new(&render.text);
         for finding in result.findings {
-            let placement = render.map.place(finding.span);
+            let placement = render.map.place_target(finding.span, &finding.target);
             let rendered_line = rendered_lines.position(finding.span.start).line;
             let Some(mut finding) = place_finding(unit, finding, &placement, render.map.as_ref())
             else {
@@ -164,6 +176,7 @@ pub fn lint_unit(unit: &Unit, settings: &Settings) -> Linted {
                     of: total,
                 })
                 .filter(|_| total > 1),
+                target: Target::Span(failure.at.span),
             };
             merge(&mut placed, finding);
         }

@@ -421,6 +421,7 @@ mod tests {
             object: None,
             container: Some("web".into()),
             fix: None,
+            target: crate::model::Target::Span(span),
             origin: None,
         }
     }

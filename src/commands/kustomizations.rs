@@ -1,0 +1,244 @@
+//! The kustomizations of a `check` run: the roots found among its files (or
+//! named) are built, their findings placed in the files they use, and those
+//! files leave the list of files linted alone.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::ThreadPool;
+
+use super::charts::Placed;
+use super::check::FileConfig;
+use crate::cli::CheckArgs;
+use crate::discover::{Discovered, Input};
+use crate::render::kustomization::{self, Kustomizations};
+use crate::render::kustomize::Binary;
+use crate::render::overlays::{self, Names, Root};
+use crate::render::{self};
+
+/// Builds the roots of the run and takes the files they use out of
+/// `discovered` (and their configs out of `configs`). `config_for`: the
+/// config of a folder.
+pub fn lint_kustomizations(
+    discovered: &mut Discovered,
+    configs: &mut Vec<Arc<FileConfig>>,
+    paths: &[String],
+    args: &CheckArgs,
+    config_for: &mut dyn FnMut(&Path) -> Arc<FileConfig>,
+    pool: Option<&ThreadPool>,
+) -> Placed {
+    let mut placed = Placed::default();
+    let given: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
+    let named_files: Vec<PathBuf> = given
+        .iter()
+        .filter(|p| p.is_file())
+        .filter_map(|p| p.canonicalize().ok())
+        .collect();
+    let named: Vec<PathBuf> = given
+        .iter()
+        .filter(|p| p.is_dir() && kustomization::file_in(p).is_some())
+        .cloned()
+        .collect();
+    let mut found = kustomization_folders(&discovered.inputs, &named_files);
+    // A file named inside a kustomization (pre-commit, an editor) is linted
+    // through the roots of its repository that use it.
+    let file_in_kustomization = named_files.iter().any(|file| {
+        file.ancestors()
+            .skip(1)
+            .take(3)
+            .any(|dir| kustomization::file_in(dir).is_some())
+    });
+    if file_in_kustomization {
+        for file in &named_files {
+            found.extend(repository_kustomizations(file));
+        }
+        found.sort();
+        found.dedup();
+    }
+    if found.is_empty() && named.is_empty() {
+        return placed;
+    }
+    let set = Arc::new(Kustomizations::load(&found, &named));
+    placed.errors.extend(set.errors.iter().cloned());
+    let names = Arc::new(Names::new(discovered.inputs.iter().filter_map(
+        |input| match input {
+            Input::File { name, path } => Some((path.canonicalize().ok()?, name.clone())),
+            Input::Stdin { .. } => None,
+        },
+    )));
+    let roots: Vec<Root> = set
+        .roots()
+        .into_iter()
+        // Roots found for named files only when they use one.
+        .filter(|dir| {
+            !file_in_kustomization
+                || !named_files.is_empty() && {
+                    let uses = set.uses(dir);
+                    named_files.iter().any(|f| uses.contains_key(f))
+                }
+                || found_by_walk(dir, &discovered.inputs, &named_files)
+        })
+        .map(|dir| Root {
+            dir: dir.to_path_buf(),
+            name: root_name(&set, dir, &names),
+        })
+        .collect();
+    if roots.is_empty() {
+        return placed;
+    }
+    // The binary of the first root's config: one run, one kustomize.
+    let first = config_for(&roots[0].dir);
+    // A path in the config is relative to the config's folder.
+    let configured = first.config.kustomize_binary.as_ref().map(|binary| {
+        if binary.components().count() > 1 && binary.is_relative() {
+            first.folder.join(binary)
+        } else {
+            binary.clone()
+        }
+    });
+    let binary = match Binary::find(args.kustomize.as_deref(), configured.as_deref()) {
+        Ok(binary) => binary,
+        Err(message) => {
+            let listed: Vec<&str> = roots.iter().map(|r| r.name.as_str()).collect();
+            placed.errors.push(format!(
+                "{message}; not built (their files are linted one by one): {}",
+                listed.join(", ")
+            ));
+            return placed;
+        }
+    };
+    // Roots under one config make one unit: a finding they share is one.
+    let mut groups: Vec<(Arc<FileConfig>, Vec<Root>)> = Vec::new();
+    for root in roots {
+        let config = config_for(&root.dir);
+        match groups.iter_mut().find(|(c, _)| Arc::ptr_eq(c, &config)) {
+            Some((_, members)) => members.push(root),
+            None => groups.push((config, vec![root])),
+        }
+    }
+    let mut used = std::collections::HashSet::new();
+    for (config, roots) in &groups {
+        let build = || overlays::build_roots(&binary, &set, roots, &names);
+        let built = match pool {
+            Some(pool) => pool.install(build),
+            None => build(),
+        };
+        used.extend(built.used);
+        placed.sources += built.unit.sources.len();
+        let linted = render::lint_unit(&built.unit, &config.settings);
+        placed.stats += linted.stats;
+        placed.files.extend(
+            linted
+                .files
+                .into_iter()
+                .map(|(name, findings)| (name, findings, config.clone())),
+        );
+    }
+    if file_in_kustomization {
+        // Only the named files are reported; the others were read for them.
+        let named_names: Vec<Arc<str>> = named_files.iter().map(|f| names.name(f)).collect();
+        placed
+            .files
+            .retain(|(name, _, _)| named_names.contains(name));
+    }
+    placed.files.sort_by(|a, b| a.0.cmp(&b.0));
+    // Files the builds used are linted through them, not alone.
+    let keep: Vec<bool> = discovered
+        .inputs
+        .iter()
+        .map(|input| match input {
+            Input::File { path, .. } => path.canonicalize().map_or(true, |p| !used.contains(&p)),
+            Input::Stdin { .. } => true,
+        })
+        .collect();
+    let mut flags = keep.iter();
+    discovered.inputs.retain(|_| *flags.next().unwrap_or(&true));
+    let mut flags = keep.iter();
+    configs.retain(|_| *flags.next().unwrap_or(&true));
+    placed
+}
+
+/// A root as findings name it: the folder of its kustomization file as
+/// that file is named.
+fn root_name(set: &Kustomizations, dir: &Path, names: &Names) -> String {
+    let Some(k) = set.by_dir.get(dir) else {
+        return names.name(dir).to_string();
+    };
+    let file = names.name(&k.file);
+    match Path::new(&*file).parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.display().to_string(),
+        _ => ".".to_string(),
+    }
+}
+
+/// The folders of the run's files found in walks (not named one by one)
+/// that hold a kustomization.
+fn kustomization_folders(inputs: &[Input], named_files: &[PathBuf]) -> Vec<PathBuf> {
+    let mut folders: Vec<PathBuf> = inputs
+        .iter()
+        .filter_map(|input| match input {
+            Input::File { path, .. } => {
+                let named = path.canonicalize().is_ok_and(|p| named_files.contains(&p));
+                (!named).then(|| path.parent().map(Path::to_path_buf))?
+            }
+            Input::Stdin { .. } => None,
+        })
+        .collect();
+    folders.sort();
+    folders.dedup();
+    folders
+        .into_iter()
+        .map(|dir| {
+            if dir.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                dir
+            }
+        })
+        .filter(|dir| kustomization::file_in(dir).is_some())
+        .collect()
+}
+
+/// Whether a root's folder holds a file of the run found in a walk.
+fn found_by_walk(dir: &Path, inputs: &[Input], named_files: &[PathBuf]) -> bool {
+    inputs.iter().any(|input| match input {
+        Input::File { path, .. } => path
+            .canonicalize()
+            .is_ok_and(|p| !named_files.contains(&p) && p.parent() == Some(dir)),
+        Input::Stdin { .. } => false,
+    })
+}
+
+/// The kustomization folders of the repository that holds `file`: below the
+/// nearest folder up with `.git` (else the working directory).
+fn repository_kustomizations(file: &Path) -> Vec<PathBuf> {
+    let top = file
+        .ancestors()
+        .skip(1)
+        .find(|dir| dir.join(".git").exists())
+        .map(Path::to_path_buf)
+        .or_else(|| {
+            std::env::current_dir()
+                .ok()
+                .and_then(|d| d.canonicalize().ok())
+        })
+        .filter(|top| file.starts_with(top))
+        .or_else(|| file.parent().map(Path::to_path_buf));
+    let Some(top) = top else {
+        return Vec::new();
+    };
+    walkdir::WalkDir::new(&top)
+        .into_iter()
+        .filter_entry(|entry| {
+            let name = entry.file_name().to_string_lossy();
+            entry.depth() == 0
+                || !(name.starts_with('.') || name == "node_modules" || name == "vendor")
+        })
+        .flatten()
+        .filter(|entry| {
+            entry.file_type().is_file()
+                && kustomization::FILE_NAMES.contains(&&*entry.file_name().to_string_lossy())
+        })
+        .filter_map(|entry| entry.path().parent().map(Path::to_path_buf))
+        .collect()
+}

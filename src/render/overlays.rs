@@ -1,0 +1,263 @@
+//! The kustomization roots of a run as one render unit: each root built is
+//! a render (named by its folder), its findings placed by [`BuildMap`] in the
+//! files the roots use, so that a finding several roots share is one
+//! finding naming them.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::kustomization::{normalize, Kustomization, Kustomizations, PatchBody};
+use super::kustomize::{self, Binary, Failure as BuildFailure};
+use super::overlay_map::{BuildMap, OverlayMap, Place as SourcePlace};
+use super::{Failure, Place, Placement, Render, SourceMap, Sources, Unit};
+use crate::model::Target;
+use crate::source::{self, Span};
+
+/// How the files of a run are named in findings: as found under the paths
+/// given, else relative to the working directory, else absolute.
+#[derive(Default)]
+pub struct Names {
+    by_path: HashMap<PathBuf, Arc<str>>,
+    cwd: Option<PathBuf>,
+}
+
+impl Names {
+    /// `found`: (canonical path, name) of the files of the run.
+    pub fn new(found: impl IntoIterator<Item = (PathBuf, String)>) -> Names {
+        Names {
+            by_path: found
+                .into_iter()
+                .map(|(path, name)| (path, name.into()))
+                .collect(),
+            cwd: std::env::current_dir()
+                .ok()
+                .and_then(|d| d.canonicalize().ok()),
+        }
+    }
+
+    pub fn name(&self, path: &Path) -> Arc<str> {
+        let canonical = path.canonicalize().unwrap_or_else(|_| normalize(path));
+        if let Some(name) = self.by_path.get(&canonical) {
+            return name.clone();
+        }
+        match self.cwd.as_ref().map(|cwd| relative(&canonical, cwd)) {
+            Some(relative) => relative.to_string_lossy().into(),
+            None => canonical.to_string_lossy().into(),
+        }
+    }
+}
+
+/// `path` relative to `from` (both absolute and canonical), with `..` as needed.
+fn relative(path: &Path, from: &Path) -> PathBuf {
+    let path_parts: Vec<_> = path.components().collect();
+    let from_parts: Vec<_> = from.components().collect();
+    let common = path_parts
+        .iter()
+        .zip(&from_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut out = PathBuf::new();
+    for _ in common..from_parts.len() {
+        out.push("..");
+    }
+    for part in &path_parts[common..] {
+        out.push(part);
+    }
+    out
+}
+
+/// A root to build: its canonical folder and its name in findings.
+pub struct Root {
+    pub dir: PathBuf,
+    pub name: String,
+}
+
+/// What building the roots of one unit gave.
+pub struct Built {
+    pub unit: Unit,
+    /// Canonical files that the roots built without failing use: they are
+    /// linted through the builds, not alone.
+    pub used: Vec<PathBuf>,
+}
+
+/// Builds every root (in parallel on the current pool) and makes them one unit.
+pub fn build_roots(
+    binary: &Binary,
+    set: &Arc<Kustomizations>,
+    roots: &[Root],
+    names: &Arc<Names>,
+) -> Built {
+    let builds: Vec<_> = roots
+        .par_iter()
+        .map(|root| {
+            let helm = set
+                .uses(&root.dir)
+                .keys()
+                .filter_map(|file| file.parent())
+                .filter_map(|dir| set.by_dir.get(dir))
+                .any(|k| !k.helm_charts.is_empty());
+            kustomize::build(binary, &root.dir, helm)
+        })
+        .collect();
+    let mut sources = Sources::new();
+    let mut renders = Vec::new();
+    let mut failures = Vec::new();
+    let mut used = Vec::new();
+    for (root, build) in roots.iter().zip(builds) {
+        let uses = set.uses(&root.dir);
+        for file in uses.keys() {
+            let name = names.name(file);
+            sources.entry(name).or_insert_with(|| {
+                std::fs::read(file)
+                    .map(|bytes| source::decode(bytes).text)
+                    .unwrap_or_default()
+                    .into()
+            });
+        }
+        match build {
+            Ok(build) => {
+                used.extend(uses.into_keys());
+                let overlay = OverlayMap::new(set.clone(), root.dir.clone());
+                let map = Map {
+                    build: BuildMap::new(&build.text, build.origins, overlay),
+                    names: names.clone(),
+                    fallback: fallback_place(set, &root.dir, names),
+                    rendered_from: root.name.as_str().into(),
+                };
+                renders.push(Render {
+                    name: root.name.clone(),
+                    text: build.text,
+                    map: Box::new(map),
+                });
+            }
+            Err(failure) => {
+                let at = failure_place(set, &root.dir, &failure)
+                    .map(|place| Place {
+                        file: names.name(&place.file),
+                        span: place.span,
+                    })
+                    .unwrap_or_else(|| fallback_place(set, &root.dir, names));
+                sources.entry(at.file.clone()).or_insert_with(|| {
+                    std::fs::read_to_string(at.file.as_ref())
+                        .unwrap_or_default()
+                        .into()
+                });
+                failures.push(Failure {
+                    at,
+                    message: format!("kustomize cannot build {}: {}", root.name, failure.message),
+                    help: Some("`kustomize build` (or `kubectl kustomize`) on this folder shows the same error".into()),
+                    render: root.name.clone(),
+                });
+            }
+        }
+    }
+    Built {
+        unit: Unit {
+            sources,
+            renders,
+            failures,
+        },
+        used,
+    }
+}
+
+struct Map {
+    build: BuildMap,
+    names: Arc<Names>,
+    /// Where a node that belongs to no object is shown: the root's kustomization.
+    fallback: Place,
+    rendered_from: Arc<str>,
+}
+
+impl SourceMap for Map {
+    fn place(&self, span: Span) -> Placement {
+        self.place_target(span, &Target::Span(span))
+    }
+
+    fn place_target(&self, span: Span, target: &Target) -> Placement {
+        let at = match self.build.place(span, target) {
+            Some(SourcePlace { file, span }) => Place {
+                file: self.names.name(&file),
+                span,
+            },
+            None => self.fallback.clone(),
+        };
+        Placement {
+            at,
+            also: Vec::new(),
+            rendered_from: self.rendered_from.clone(),
+        }
+    }
+}
+
+/// The root's kustomization file, at its first entry.
+fn fallback_place(set: &Kustomizations, root: &Path, names: &Names) -> Place {
+    let k = set.by_dir.get(root);
+    Place {
+        file: k.map_or_else(|| names.name(root), |k| names.name(&k.file)),
+        span: k.map_or(Span::default(), first_line),
+    }
+}
+
+fn first_line(k: &Kustomization) -> Span {
+    let start = k
+        .text
+        .lines()
+        .scan(0, |offset, line| {
+            let at = *offset;
+            *offset += line.len() + 1;
+            Some((at, line))
+        })
+        .find(|(_, line)| !line.trim().is_empty() && !line.trim_start().starts_with('#'))
+        .map_or(0, |(at, _)| at);
+    let end = k.text[start..]
+        .find('\n')
+        .map_or(k.text.len(), |n| start + n);
+    Span::new(start, end)
+}
+
+/// The kustomization line a build failure names: the resource entry it
+/// could not read, the patch that matched nothing or whose operation failed.
+fn failure_place(set: &Kustomizations, root: &Path, failure: &BuildFailure) -> Option<SourcePlace> {
+    let dir = failure
+        .dir
+        .as_deref()
+        .and_then(|d| d.canonicalize().ok())
+        .unwrap_or_else(|| root.to_path_buf());
+    let k = set.by_dir.get(&dir)?;
+    let entry = failure.entry.as_ref().and_then(|entry| {
+        k.resources
+            .iter()
+            .chain(&k.components)
+            .find(|w| w.text == *entry)
+            .map(|w| w.span)
+    });
+    let patch = || {
+        k.patches.iter().find_map(|patch| {
+            let text = match &patch.body {
+                PatchBody::File(w) => std::fs::read_to_string(k.dir.join(&w.text)).ok()?,
+                PatchBody::Inline { span } => k.text.get(span.range())?.to_string(),
+            };
+            let named = |kind: &str, name: &str| {
+                patch.target.as_ref().is_some_and(|t| {
+                    t.kind.as_deref() == Some(kind) && t.name.as_deref() == Some(name)
+                }) || (text.contains(&format!("kind: {kind}"))
+                    && text.contains(&format!("name: {name}")))
+            };
+            let matches = match (&failure.unmatched_patch, &failure.failed_op_path) {
+                (Some((kind, name)), _) => named(kind, name),
+                (None, Some(path)) => text.contains(path.as_str()),
+                (None, None) => false,
+            };
+            matches.then_some(patch.span)
+        })
+    };
+    let span = entry.or_else(patch).unwrap_or_else(|| first_line(k));
+    Some(SourcePlace {
+        file: k.file.clone(),
+        span,
+    })
+}
