@@ -325,7 +325,8 @@ fn parse_origin(block: &str, wrapper: &Path) -> Origin {
 /// (`recursed accumulation of path '...'`), the resource it could not read,
 /// the patch that matched nothing, or the JSON 6902 operation that failed.
 fn parse_failure(stderr: &str) -> Failure {
-    let text = stderr.trim();
+    let unwrapped = without_run_specific_names(&without_klog_header(stderr.trim()));
+    let text = unwrapped.as_str();
     let text = text
         .strip_prefix("Error: ")
         .or_else(|| text.strip_prefix("error: "))
@@ -422,6 +423,70 @@ mod tests {
         assert_eq!(
             op.message,
             "error in remove for path: '/spec/x': Unable to remove nonexistent key: x: missing value"
+        );
+    }
+}
+
+/// kubectl wraps kustomize's error in a klog line whose time and process id
+/// change from run to run (`E1205 19:28:25.733817   18630 run.go:72]
+/// "command failed" err="..."`): the message keeps only the error, so that
+/// the same failure reads the same in every run.
+fn without_klog_header(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let klog = bytes.len() > 6
+        && matches!(bytes[0], b'E' | b'W' | b'I' | b'F')
+        && bytes[1..5].iter().all(u8::is_ascii_digit)
+        && bytes[5] == b' ';
+    let Some(rest) = klog
+        .then(|| text.split_once("] "))
+        .flatten()
+        .map(|(_, rest)| rest)
+    else {
+        return text.to_string();
+    };
+    match rest
+        .strip_prefix("\"command failed\" err=\"")
+        .and_then(|err| err.strip_suffix('"'))
+    {
+        Some(err) => err.replace("\\\"", "\"").replace("\\n", "\n"),
+        None => rest.to_string(),
+    }
+}
+
+/// kustomize names the temporary folder it gives helm
+/// (`/tmp/kustomize-helm-2229746035`), new in every run.
+fn without_run_specific_names(text: &str) -> String {
+    const TEMPORARY: &str = "kustomize-helm-";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(TEMPORARY) {
+        let after = &rest[at + TEMPORARY.len()..];
+        let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        out.push_str(&rest[..at + TEMPORARY.len()]);
+        out.push('*');
+        rest = &after[digits..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod klog_tests {
+    use super::without_klog_header;
+
+    #[test]
+    fn kubectl_s_klog_line_is_reduced_to_the_error() {
+        let line = r#"E1205 19:28:25.733817   18630 run.go:72] "command failed" err="accumulating resources: 'x' must resolve to a file: invalid Kustomization: json: cannot unmarshal \"a\"""#;
+        assert_eq!(
+            without_klog_header(line),
+            r#"accumulating resources: 'x' must resolve to a file: invalid Kustomization: json: cannot unmarshal "a""#
+        );
+        assert_eq!(without_klog_header("Error: plain"), "Error: plain");
+        assert_eq!(
+            super::without_run_specific_names(
+                "env=[HELM_CONFIG_HOME=/tmp/kustomize-helm-2229746035/helm]"
+            ),
+            "env=[HELM_CONFIG_HOME=/tmp/kustomize-helm-*/helm]"
         );
     }
 }
