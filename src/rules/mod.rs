@@ -160,6 +160,7 @@ macro_rules! registry {
 }
 
 registry! {
+    api_version_deprecated,
     autoscaler_replicas_conflict,
     autoscaler_target_missing,
     bare_pod,
