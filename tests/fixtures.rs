@@ -158,10 +158,11 @@ fn every_fixture_folder_names_a_rule() {
     }
 }
 
-/// Each folder under `fixtures/<rule-id>/` is linted whole by the binary,
-/// so that the files around a file count (a kustomization that lists it as a
-/// patch, a Chainsaw test that names it as an assertion): that rule's
-/// findings must match the `# expect:` markers of all the folder's files.
+/// Each folder under `fixtures/<rule-id>/` is also linted whole by the
+/// binary, subfolders included, as a user runs it on a repository: layouts
+/// where the files around a file say what it is (an overlay's kustomization
+/// that lists a patch, a Chainsaw test that names its assertions). That
+/// rule's findings must match the `# expect:` markers of all its files.
 #[test]
 fn every_fixture_folder_matches_its_expect_markers() {
     let mut failures = Vec::new();

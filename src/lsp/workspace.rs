@@ -9,8 +9,10 @@ use std::time::SystemTime;
 use globset::GlobSet;
 
 use crate::config::{self, Config, ConfigError};
+use crate::discover::Input;
 use crate::engine::{self, Settings};
 use crate::finding::Finding;
+use crate::roles::{FileRole, FileRoles};
 use crate::source::SourceText;
 
 /// A config file as last read: `loaded` is `None` while it is broken.
@@ -83,11 +85,23 @@ impl Workspace {
             },
             None => &self.defaults,
         };
+        // Read the file as the command line does: a kustomize patch as a
+        // patch, a test's assertion file not at all.
+        let role = path.map_or(FileRole::Manifest, |path| {
+            let input = Input::File {
+                name: name.to_string(),
+                path: path.to_path_buf(),
+            };
+            FileRoles::classify(&[input]).of(path)
+        });
+        if role == FileRole::TestAssertion {
+            return Vec::new();
+        }
         let source = SourceText {
             text: text.to_string(),
             decode_error: None,
         };
-        engine::lint(name, &source, settings).findings
+        engine::lint_as(name, &source, settings, role).findings
     }
 
     /// Forgets a config file so that the next lint reads it again.
@@ -161,5 +175,41 @@ fn problem(error: &ConfigError) -> ConfigProblem {
         at: error
             .location()
             .map(|(text, span)| (text.to_string(), span)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DEPLOYMENT_WITHOUT_IMAGE: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  selector:\n    matchLabels: {app: api}\n  template:\n    metadata:\n      labels: {app: api}\n    spec:\n      containers:\n      - name: api\n";
+
+    /// The editor reads a file as the command line does: a patch that a
+    /// kustomization lists is a patch, a test's assertion file is not linted.
+    #[test]
+    fn files_are_read_for_what_they_are() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let write = |name: &str, text: &str| {
+            std::fs::write(dir.path().join(name), text).unwrap_or_else(|e| panic!("{e}"));
+        };
+        write(
+            "kustomization.yaml",
+            "resources: [../base]\npatches:\n- path: api.yaml\n",
+        );
+        write("chainsaw-test.yaml", "apiVersion: chainsaw.kyverno.io/v1alpha1\nkind: Test\nspec:\n  steps:\n  - try:\n    - assert:\n        file: expected.yaml\n");
+        let mut workspace = Workspace::new(None);
+        let invalid = |workspace: &mut Workspace, name: &str| -> Vec<&'static str> {
+            let path = dir.path().join(name);
+            let shown: Arc<str> = name.into();
+            let findings = workspace.lint(Some(&path), &shown, DEPLOYMENT_WITHOUT_IMAGE);
+            findings
+                .iter()
+                .map(|f| f.rule)
+                .filter(|r| *r == "invalid-field")
+                .collect()
+        };
+        assert_eq!(invalid(&mut workspace, "api.yaml"), Vec::<&str>::new());
+        assert_eq!(invalid(&mut workspace, "expected.yaml"), Vec::<&str>::new());
+        assert_eq!(invalid(&mut workspace, "other.yaml"), vec!["invalid-field"]);
     }
 }
