@@ -124,6 +124,18 @@ pub struct CheckArgs {
     /// NO_COLOR is set; CLICOLOR_FORCE turns it on elsewhere]
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// The helm binary that renders charts [default: the config's
+    /// helm.binary, else helm on PATH]
+    #[arg(long, value_name = "PATH")]
+    pub helm: Option<PathBuf>,
+    /// A values file for the charts named on the command line (repeatable,
+    /// in order); replaces their default renders
+    #[arg(long = "values", value_name = "FILE")]
+    pub values: Vec<PathBuf>,
+    /// A value for the charts named on the command line, as `helm --set`
+    /// takes it (repeatable)
+    #[arg(long = "set", value_name = "K=V")]
+    pub set: Vec<String>,
     /// Stop after parsing (benchmarks the parse-only floor of the pipeline)
     #[arg(long, hide = true)]
     pub parse_only: bool,

@@ -30,6 +30,33 @@ pub struct Config {
     pub pod_templates: Vec<ConfiguredKind>,
     /// The cluster version removed and deprecated APIs are judged for.
     pub kubernetes_version: Option<crate::model::KubeVersion>,
+    pub helm: HelmConfig,
+}
+
+/// `helm:` of the config.
+#[derive(Debug, Default, Clone)]
+pub struct HelmConfig {
+    pub binary: Option<PathBuf>,
+    pub release_name: Option<String>,
+    pub namespace: Option<String>,
+    /// Extra renders by chart folder, relative to the config's folder.
+    pub charts: Vec<ChartRenders>,
+    /// The folder of the config file that chart paths are relative to.
+    pub base: PathBuf,
+}
+
+#[derive(Debug, Clone)]
+pub struct ChartRenders {
+    pub path: String,
+    pub renders: Vec<ConfigRender>,
+}
+
+/// One render of `helm.charts.<path>.renders`: values files in order
+/// (relative to the chart folder) and `--set` pairs.
+#[derive(Debug, Clone, Default)]
+pub struct ConfigRender {
+    pub values: Vec<String>,
+    pub set: Vec<(String, String)>,
 }
 
 impl Config {
@@ -57,7 +84,10 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
     let name = path.display().to_string();
     match files::read(path, MAX_CONFIG_SIZE) {
-        Ok(bytes) => parse(&name, source::decode(bytes).text),
+        Ok(bytes) => parse(&name, source::decode(bytes).text).map(|mut config| {
+            config.helm.base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+            config
+        }),
         Err(ReadError::TooLarge(_)) => Err(ConfigError::new(
             format!("cannot read config file {name}: it is larger than {MAX_CONFIG_SIZE}, the limit for config files"),
             None,
@@ -155,6 +185,7 @@ const KEYS: &[&str] = &[
     "checks",
     "pod-templates",
     "kubernetes-version",
+    "helm",
 ];
 
 pub fn parse(name: &str, text: String) -> Result<Config, ConfigError> {
@@ -182,7 +213,7 @@ pub fn parse(name: &str, text: String) -> Result<Config, ConfigError> {
     let Some(entries) = document.root.as_map() else {
         return Err(errors.at(
             document.root.span,
-            "the config must be a mapping with the keys rules, exclude, fail-level, max-file-size, checks, pod-templates and kubernetes-version".into(),
+            "the config must be a mapping with the keys rules, exclude, fail-level, max-file-size, checks, pod-templates, kubernetes-version and helm".into(),
             None,
         ));
     };
@@ -195,6 +226,7 @@ pub fn parse(name: &str, text: String) -> Result<Config, ConfigError> {
         let key = entry.key.as_str().unwrap_or_default();
         match key {
             "checks" => {}
+            "helm" => config.helm = helm(&errors, &entry.value)?,
             "rules" => config.rules = rule_levels(&errors, &entry.value)?,
             "exclude" => config.exclude = excludes(&errors, &entry.value)?,
             "pod-templates" => config.pod_templates = pod_templates(&errors, &entry.value)?,
@@ -247,9 +279,9 @@ pub fn parse(name: &str, text: String) -> Result<Config, ConfigError> {
                     format!("unknown key `{key}`"),
                     Some(match near {
                         Some(near) => format!(
-                            "did you mean `{near}`? The keys are rules, exclude, fail-level, max-file-size, checks, pod-templates and kubernetes-version"
+                            "did you mean `{near}`? The keys are rules, exclude, fail-level, max-file-size, checks, pod-templates, kubernetes-version and helm"
                         ),
-                        None => "the keys are rules, exclude, fail-level, max-file-size, checks, pod-templates and kubernetes-version".into(),
+                        None => "the keys are rules, exclude, fail-level, max-file-size, checks, pod-templates, kubernetes-version and helm".into(),
                     }),
                 ));
             }
@@ -292,6 +324,122 @@ fn rule_levels(
         levels.push((rule.id, level));
     }
     Ok(levels)
+}
+
+const HELM_KEYS: &[&str] = &["binary", "release-name", "namespace", "charts"];
+
+fn helm(errors: &Errors<'_>, node: &Node) -> Result<HelmConfig, ConfigError> {
+    let mut helm = HelmConfig::default();
+    if node.is_null() {
+        return Ok(helm);
+    }
+    let Some(entries) = node.as_map() else {
+        return Err(errors.at(
+            node.span,
+            "`helm` must be a mapping with the keys binary, release-name, namespace and charts"
+                .into(),
+            None,
+        ));
+    };
+    for entry in entries {
+        let key = entry.key.as_str().unwrap_or_default();
+        let text = |what: &str| {
+            entry.value.as_str().map(str::to_string).ok_or_else(|| {
+                errors.at(
+                    entry.value.span,
+                    format!("`helm.{key}` must be {what}"),
+                    None,
+                )
+            })
+        };
+        match key {
+            "binary" => helm.binary = Some(PathBuf::from(text("a path")?)),
+            "release-name" => helm.release_name = Some(text("a string")?),
+            "namespace" => helm.namespace = Some(text("a string")?),
+            "charts" => helm.charts = chart_renders(errors, &entry.value)?,
+            _ => {
+                let near = crate::rules::nearest(key, HELM_KEYS.iter().copied());
+                let keys = "the keys of `helm` are binary, release-name, namespace and charts";
+                return Err(errors.at(
+                    entry.key.span,
+                    format!("unknown key `helm.{key}`"),
+                    Some(match near {
+                        Some(near) => format!("did you mean `{near}`? {keys}"),
+                        None => keys.into(),
+                    }),
+                ));
+            }
+        }
+    }
+    Ok(helm)
+}
+
+/// `helm.charts`: `<chart path>: {renders: [{values: [...], set: {k: v}}]}`.
+fn chart_renders(errors: &Errors<'_>, node: &Node) -> Result<Vec<ChartRenders>, ConfigError> {
+    let shape =
+        "`helm.charts` maps chart folders to `renders: [{values: [files], set: {key: value}}]`";
+    if node.is_null() {
+        return Ok(Vec::new());
+    }
+    let Some(charts) = node.as_map() else {
+        return Err(errors.at(node.span, shape.into(), None));
+    };
+    let mut out = Vec::new();
+    for chart in charts {
+        let path = chart.key.as_str().unwrap_or_default().to_string();
+        let renders = match chart.value.as_map() {
+            Some([entry]) if entry.key.as_str() == Some("renders") => &entry.value,
+            _ => return Err(errors.at(chart.value.span, shape.into(), None)),
+        };
+        let Some(items) = renders.as_seq() else {
+            return Err(errors.at(renders.span, shape.into(), None));
+        };
+        let mut list = Vec::new();
+        for item in items {
+            let mut render = ConfigRender::default();
+            for field in item.as_map().unwrap_or_default() {
+                match (field.key.as_str().unwrap_or_default(), &field.value) {
+                    ("values", value) if value.as_seq().is_some() => {
+                        for file in value.as_seq().unwrap_or_default() {
+                            match file.as_str() {
+                                Some(file) => render.values.push(file.to_string()),
+                                None => {
+                                    return Err(errors.at(
+                                        file.span,
+                                        "a values file must be a path".into(),
+                                        None,
+                                    ))
+                                }
+                            }
+                        }
+                    }
+                    ("set", value) if value.as_map().is_some() => {
+                        for pair in value.as_map().unwrap_or_default() {
+                            let key = pair.key.as_str().unwrap_or_default().to_string();
+                            let Some(text) = pair.value.as_scalar() else {
+                                return Err(errors.at(
+                                    pair.value.span,
+                                    "a `set` value must be a scalar".into(),
+                                    None,
+                                ));
+                            };
+                            render.set.push((key, text.text.to_string()));
+                        }
+                    }
+                    _ => return Err(errors.at(field.key.span, shape.into(), None)),
+                }
+            }
+            if item.as_map().is_none() {
+                return Err(errors.at(item.span, shape.into(), None));
+            }
+            list.push(render);
+        }
+        out.push(ChartRenders {
+            path,
+            renders: list,
+        });
+    }
+    Ok(out)
 }
 
 fn excludes(errors: &Errors<'_>, node: &Node) -> Result<Vec<String>, ConfigError> {

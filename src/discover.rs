@@ -23,9 +23,26 @@ impl Input {
 pub struct Discovered {
     /// Sorted by name, without duplicates: the output order.
     pub inputs: Vec<Input>,
+    /// Helm charts to render, sorted by name, without duplicates; their
+    /// files are not in `inputs`.
+    pub charts: Vec<ChartInput>,
     /// Why paths could not be read, one message each.
     pub errors: Vec<String>,
 }
+
+/// A folder with `Chart.yaml`: met in a walk, named, or the chart of a file
+/// named inside it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ChartInput {
+    /// The folder as findings name it.
+    pub name: String,
+    pub dir: PathBuf,
+    /// Named on the command line (itself or a file in it), not found in a
+    /// walk: `--values` and `--set` apply to it.
+    pub named: bool,
+}
+
+const CHART_FILE: &str = "Chart.yaml";
 
 const SKIPPED_FOLDERS: &[&str] = &["node_modules", "vendor"];
 const EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
@@ -39,6 +56,7 @@ pub fn discover(
 ) -> Discovered {
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
+    let mut charts = Vec::new();
     for given in paths {
         if given == "-" {
             inputs.push(Input::Stdin {
@@ -49,22 +67,92 @@ pub fn discover(
         let path = Path::new(given);
         match std::fs::metadata(path) {
             Err(error) => errors.push(format!("cannot read {given}: {}", io_reason(&error))),
-            Ok(meta) if meta.is_dir() => walk(path, excluded, &mut inputs, &mut errors),
-            Ok(_) => inputs.push(Input::File {
-                name: display_name(path),
-                path: path.to_path_buf(),
-            }),
+            Ok(meta) if meta.is_dir() => match chart_of(path) {
+                Some(dir) => charts.push(chart(&dir, true)),
+                None => walk(path, excluded, &mut inputs, &mut charts, &mut errors),
+            },
+            Ok(_) => match chart_of(path) {
+                Some(dir) => charts.push(chart(&dir, true)),
+                None => inputs.push(Input::File {
+                    name: display_name(path),
+                    path: path.to_path_buf(),
+                }),
+            },
         }
     }
     inputs.sort();
     inputs.dedup();
-    Discovered { inputs, errors }
+    charts.sort();
+    // A chart both named and met in a walk is named.
+    charts.dedup_by(|later, earlier| {
+        let same = later.name == earlier.name;
+        earlier.named |= same && later.named;
+        same
+    });
+    Discovered {
+        inputs,
+        charts,
+        errors,
+    }
+}
+
+fn chart(dir: &Path, named: bool) -> ChartInput {
+    ChartInput {
+        name: display_name(dir),
+        dir: dir.to_path_buf(),
+        named,
+    }
+}
+
+/// The chart a path belongs to: the folder itself or the nearest folder
+/// above it with `Chart.yaml`, and above a subchart (`<parent>/charts/<sub>`)
+/// its parent, which is what renders it.
+fn chart_of(path: &Path) -> Option<PathBuf> {
+    let mut candidates: Vec<PathBuf> = path
+        .ancestors()
+        .skip(usize::from(!path.is_dir()))
+        .map(|dir| {
+            if dir.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                dir.to_path_buf()
+            }
+        })
+        .collect();
+    // A relative path may lie in a chart above the working directory.
+    if path.is_relative() {
+        let depth = std::env::current_dir().map_or(0, |cwd| cwd.components().count());
+        let mut up = PathBuf::from("..");
+        for _ in 0..depth {
+            candidates.push(up.clone());
+            up.push("..");
+        }
+    }
+    let nearest = candidates
+        .iter()
+        .position(|dir| dir.join(CHART_FILE).is_file())?;
+    let mut chart = nearest;
+    // `<parent>/charts/<chart>`: the parent renders it.
+    while let (Some(charts), Some(parent)) = (candidates.get(chart + 1), candidates.get(chart + 2))
+    {
+        let named_charts = charts
+            .canonicalize()
+            .ok()
+            .is_some_and(|c| c.file_name().is_some_and(|n| n == "charts"));
+        if named_charts && parent.join(CHART_FILE).is_file() {
+            chart += 2;
+        } else {
+            break;
+        }
+    }
+    Some(candidates[chart].clone())
 }
 
 fn walk(
     root: &Path,
     excluded: &mut dyn FnMut(&Path) -> bool,
     inputs: &mut Vec<Input>,
+    charts: &mut Vec<ChartInput>,
     errors: &mut Vec<String>,
 ) {
     // Symlinks are not followed into folders (no loops); a link to a file is
@@ -83,7 +171,8 @@ fn walk(
             let vendored = entry.file_type().is_dir() && SKIPPED_FOLDERS.contains(&name.as_ref());
             !hidden && !vendored && !excluded(entry.path())
         });
-    for entry in walker {
+    let mut walker = walker;
+    while let Some(entry) = walker.next() {
         let entry = match entry {
             Ok(entry) => entry,
             Err(error) => {
@@ -98,6 +187,12 @@ fn walk(
             }
         };
         let path = entry.path();
+        // A chart is rendered whole: its files are not linted one by one.
+        if entry.file_type().is_dir() && path.join(CHART_FILE).is_file() {
+            charts.push(chart(path, false));
+            walker.skip_current_dir();
+            continue;
+        }
         let wanted = path
             .extension()
             .and_then(|e| e.to_str())

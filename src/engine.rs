@@ -222,6 +222,7 @@ pub fn lint_as(
                     object,
                     container: raw.container,
                     fix: raw.fix,
+                    origin: None,
                 })
             })
             .collect();

@@ -64,6 +64,22 @@ pub struct Finding {
     pub object: Option<ObjectRef>,
     pub container: Option<String>,
     pub fix: Option<Fix>,
+    /// Set for findings of rendered sources (charts, overlays): what was
+    /// rendered and which renders share the finding.
+    pub origin: Option<Origin>,
+}
+
+/// Where a finding of a rendered source was found in the rendered output.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin {
+    /// The source whose rendering holds the node (a chart's template).
+    pub rendered_from: Arc<str>,
+    /// The line in the rendered output (`helm template`) of the first render.
+    pub line: u32,
+    /// The renders that share the finding (`values.yaml`, `ci/ha-values.yaml`).
+    pub renders: Vec<String>,
+    /// How many renders the unit has.
+    pub of: usize,
 }
 
 /// A mechanical fix that an editor can offer as a quick fix.
@@ -111,6 +127,7 @@ pub mod tests {
                 }),
                 container: Some("web".into()),
                 fix: None,
+                origin: None,
             },
             Finding {
                 rule: "invalid-yaml",
@@ -125,6 +142,7 @@ pub mod tests {
                 object: None,
                 container: None,
                 fix: None,
+                origin: None,
             },
         ]
     }

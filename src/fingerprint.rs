@@ -96,6 +96,7 @@ mod tests {
             }),
             container: Some("web".into()),
             fix: None,
+            origin: None,
         }
     }
 

@@ -26,6 +26,7 @@ pub mod model;
 pub mod ordered;
 pub mod pipeline;
 pub mod relations;
+pub mod render;
 pub mod report;
 pub mod roles;
 pub mod rules;

@@ -244,6 +244,47 @@ pub fn relation_parts(
     parts
 }
 
+/// The part of the output of a source file whose findings a render placed
+/// there (a chart's template or values file): the baseline, statistics and
+/// the report as for a file linted here; `sources` gives the text of the
+/// files its labels point into.
+pub fn report_placed(
+    name: &str,
+    text: &str,
+    findings: Vec<Finding>,
+    sources: &crate::render::Sources,
+    job: &Job<'_>,
+) -> FileResult {
+    let fingerprinted = job.style.output.needs_fingerprints() || job.baseline.is_some();
+    let checked = without_baselined(name, text, findings, job, fingerprinted);
+    let (errors, warnings, infos) = checked.counts();
+    let rules = if job.style.output == Output::Statistics {
+        checked
+            .findings
+            .iter()
+            .map(|f| (f.rule, f.severity))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    FileResult {
+        rules,
+        part: report::render_part_with(
+            &job.style,
+            name,
+            text,
+            &checked.findings,
+            &checked.fingerprints,
+            &|other| sources.get(other).map(|t| &**t),
+        ),
+        errors,
+        warnings,
+        infos,
+        baselined: checked.baselined,
+        ..FileResult::default()
+    }
+}
+
 /// The whole pipeline on one file's bytes, without the file system: decode,
 /// parse, extract, every rule (those off by default too), and the findings
 /// rendered in each of `formats`. The fuzz target feeds it arbitrary bytes.

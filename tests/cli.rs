@@ -1,11 +1,14 @@
 //! The binary as users run it: exit codes, formats, stdin, positions.
 
+mod bin;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 
 fn podlint() -> Command {
     let mut cmd = Command::cargo_bin("podlint").unwrap_or_else(|e| panic!("binary: {e}"));
     cmd.env("NO_COLOR", "1")
+        .env("PATH", bin::path_with_tools())
         .env_remove("GITHUB_ACTIONS")
         .env_remove("PODLINT_FORMAT");
     cmd

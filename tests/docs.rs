@@ -38,9 +38,13 @@ fn every_doc_file_has_a_rule() {
     }
 }
 
+/// Rules whose examples are chart templates, not manifests: tests/helm.rs
+/// renders them in a chart.
+const TEMPLATE_EXAMPLES: &[&str] = &["render-failed"];
+
 #[test]
 fn every_failing_example_fires_and_every_fixed_example_does_not() {
-    for rule in RULES {
+    for rule in RULES.iter().filter(|r| !TEMPLATE_EXAMPLES.contains(&r.id)) {
         let doc = rule.doc;
         let failing = example(doc, "## Failing example").unwrap_or_else(|| {
             panic!(

@@ -7,6 +7,7 @@
 //! `# label: <rule-id>` marks each line that a finding's second label must
 //! point at, so that both ends of a relation are asserted.
 
+mod bin;
 mod common;
 
 use std::collections::BTreeSet;
@@ -144,12 +145,10 @@ fn every_fixture_folder_names_a_rule() {
     {
         let name = entry.file_name().to_string_lossy().into_owned();
         // examples/: whole-run examples; custom-resources/: every rule at once
-        // on each custom resource kind (tests/custom_resources.rs).
-        if entry.path().is_dir()
-            && name != "examples"
-            && name != "custom-resources"
-            && name != "cluster-versions"
-        {
+        // on each custom resource kind (tests/custom_resources.rs); charts/:
+        // fixture charts (tests/helm.rs); cluster-versions/: tests/api_versions.rs.
+        let whole_runs = ["examples", "custom-resources", "charts", "cluster-versions"];
+        if entry.path().is_dir() && !whole_runs.contains(&name.as_str()) {
             assert!(
                 rules::find(&name).is_some(),
                 "fixtures/{name} names no rule"
@@ -188,6 +187,7 @@ fn every_fixture_folder_matches_its_expect_markers() {
             }
             let output = assert_cmd::Command::cargo_bin("podlint")
                 .expect("the podlint binary")
+                .env("PATH", bin::path_with_tools())
                 .args(["check", "--format", "json", "--fail-level", "never"])
                 .arg(&dir)
                 .output()

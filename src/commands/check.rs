@@ -14,18 +14,21 @@ use rayon::ThreadPool;
 use crate::cli::{CheckArgs, FailLevel};
 use crate::config::{Config, ConfigError};
 use crate::config_lookup::{self, Applied, ConfigLookup};
-use crate::discover::{self, Discovered, Input};
-use crate::engine::{Settings, Stats};
+use crate::discover::{self, ChartInput, Discovered, Input};
+use crate::engine::Settings;
 use crate::finding::Severity;
 use crate::pipeline::{self, FileResult, Job, DEFAULT_MAX_FILE_SIZE};
 use crate::relations::Collector;
+use crate::render::FileFindings;
 use crate::report::{self, Format, Output, PartStyle, RuleCount};
 use crate::roles::FileRoles;
 use crate::rules::{self, Level, RULES};
 use crate::size::ByteSize;
 use crate::{baseline, ordered};
 
-use super::{print_diagnostic, unknown_rule, use_color, EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE};
+use super::{
+    charts, print_diagnostic, unknown_rule, use_color, EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE,
+};
 
 pub fn run(args: CheckArgs) -> u8 {
     let started = Instant::now();
@@ -41,7 +44,7 @@ pub fn run(args: CheckArgs) -> u8 {
     } else {
         args.paths.clone()
     };
-    let (discovered, configs) =
+    let (discovered, configs, chart_configs) =
         match discover_with_configs(&args, &paths, &mut prepared, cwd.as_deref()) {
             Ok(found) => found,
             Err(error) => {
@@ -54,12 +57,13 @@ pub fn run(args: CheckArgs) -> u8 {
             eprintln!("podlint: {line}");
         }
     }
-    if discovered.inputs.is_empty() && discovered.errors.is_empty() && !args.allow_empty {
+    let nothing = discovered.inputs.is_empty() && discovered.charts.is_empty();
+    if nothing && discovered.errors.is_empty() && !args.allow_empty {
         eprintln!("podlint: error: {}", nothing_to_lint(&paths));
         return EXIT_USAGE;
     }
     let roles = FileRoles::classify(&discovered.inputs);
-    let pool = match worker_pool(args.jobs, discovered.inputs.len()) {
+    let pool = match worker_pool(args.jobs, discovered.inputs.len() + discovered.charts.len()) {
         Ok(pool) => pool,
         Err(message) => {
             eprintln!("podlint: error: {message}");
@@ -103,9 +107,11 @@ pub fn run(args: CheckArgs) -> u8 {
         elapsed: terminal.then_some(started),
         summary: !args.quiet,
     };
+    let placed = charts::lint_charts(&chart_configs, &args, pool.as_ref());
     let linted = lint_all(
         discovered,
         &configs,
+        placed,
         pool.as_ref(),
         &job,
         destination,
@@ -134,12 +140,19 @@ pub fn run(args: CheckArgs) -> u8 {
 
 /// The inputs, walked with each folder's config excluding what it says,
 /// and the config of each input; or the first config that could not be read.
+/// The inputs with their configs, and the charts with theirs.
+type WithConfigs = (
+    Discovered,
+    Vec<Arc<FileConfig>>,
+    Vec<(ChartInput, Arc<FileConfig>)>,
+);
+
 fn discover_with_configs(
     args: &CheckArgs,
     paths: &[String],
     prepared: &mut Prepared,
     cwd: Option<&Path>,
-) -> Result<(Discovered, Vec<Arc<FileConfig>>), ConfigError> {
+) -> Result<WithConfigs, ConfigError> {
     let Prepared {
         lookup,
         cli_exclude,
@@ -164,9 +177,15 @@ fn discover_with_configs(
             },
         })
         .collect();
+    // A chart runs with the config of its folder.
+    let chart_configs = discovered
+        .charts
+        .iter()
+        .map(|chart| (chart.clone(), lookup.for_folder(&chart.dir)))
+        .collect();
     match lookup.take_error() {
         Some(error) => Err(error),
-        None => Ok((discovered, configs)),
+        None => Ok((discovered, configs, chart_configs)),
     }
 }
 
@@ -399,6 +418,22 @@ fn worker_pool(jobs: Option<usize>, inputs: usize) -> Result<Option<ThreadPool>,
     }
 }
 
+/// One part of the report: a file to lint, or a source file of a chart
+/// with the findings its renders placed there.
+enum Item<'a> {
+    Input(&'a Input),
+    Placed(&'a Arc<str>, &'a FileFindings),
+}
+
+impl Item<'_> {
+    fn name(&self) -> &str {
+        match self {
+            Item::Input(input) => input.name(),
+            Item::Placed(name, _) => name,
+        }
+    }
+}
+
 /// What the whole run found, once every part of the report is written.
 struct Linted {
     errors: usize,
@@ -424,6 +459,7 @@ struct Linted {
 fn lint_all(
     discovered: Discovered,
     configs: &[Arc<FileConfig>],
+    placed: charts::Placed,
     pool: Option<&ThreadPool>,
     job: &Job<'_>,
     destination: Destination,
@@ -439,43 +475,67 @@ fn lint_all(
     };
     let mut writer = report::Writer::new(job.style.output, BufWriter::with_capacity(1 << 16, out));
     let mut unreadable = discovered.errors;
+    unreadable.extend(placed.errors);
     let mut templates = Vec::new();
-    let mut stats = Stats::default();
+    let mut stats = placed.stats;
+    let files = discovered.inputs.len() + placed.sources;
     let mut by_rule: BTreeMap<(&'static str, Severity), usize> = BTreeMap::new();
     let (mut errors, mut warnings, mut infos, mut failing, mut baselined) = (0, 0, 0, 0, 0);
-    let items: Vec<(&Input, &FileConfig)> = discovered
+    let mut items: Vec<(Item<'_>, &FileConfig)> = discovered
         .inputs
         .iter()
+        .map(Item::Input)
         .zip(configs.iter().map(Arc::as_ref))
         .collect();
+    items.extend(
+        placed
+            .files
+            .iter()
+            .map(|(name, findings, config)| (Item::Placed(name, findings), config.as_ref())),
+    );
+    // The charts' files take their places among the others by name.
+    items.sort_by(|a, b| a.0.name().cmp(b.0.name()));
     let mut facts = Collector::default();
+    // The position of a linted input among the inputs (relation findings
+    // name their file by it).
     let mut order = 0;
     ordered::map_in_order(
         &items,
         pool,
-        |(input, config)| {
+        |(item, config)| {
             let job = Job {
                 settings: &config.settings,
                 max_file_size: config.max_file_size,
                 ..*job
             };
-            pipeline::lint_input(input, &job)
+            match item {
+                Item::Input(input) => pipeline::lint_input(input, &job),
+                Item::Placed(name, placed) => pipeline::report_placed(
+                    name,
+                    &placed.text,
+                    placed.findings.clone(),
+                    &placed.sources,
+                    &job,
+                ),
+            }
         },
-        |(input, config), mut result| {
+        |(item, config), mut result| {
             stats += result.stats;
-            facts.add(
-                input.name().into(),
-                order,
-                std::mem::take(&mut result.facts),
-            );
-            order += 1;
+            if let Item::Input(input) = item {
+                facts.add(
+                    input.name().into(),
+                    order,
+                    std::mem::take(&mut result.facts),
+                );
+                order += 1;
+            }
             errors += result.errors;
             warnings += result.warnings;
             infos += result.infos;
             failing += config.failing(&result);
             baselined += result.baselined;
             if result.stats.templates > 0 {
-                templates.push(input.name().to_string());
+                templates.push(item.name().to_string());
             }
             for &(rule, severity) in &result.rules {
                 *by_rule.entry((rule, severity)).or_default() += 1;
@@ -508,13 +568,13 @@ fn lint_all(
         .collect();
     by_rule.sort_by(|a, b| b.count.cmp(&a.count).then(a.rule.cmp(b.rule)));
     let written = writer.finish(&report::Totals {
-        files: discovered.inputs.len(),
+        files,
         stats,
         errors,
         warnings,
         infos,
         elapsed: shown.elapsed.map(|started| started.elapsed()),
-        summary: shown.summary && !discovered.inputs.is_empty(),
+        summary: shown.summary && files > 0,
         unreadable: &unreadable,
         templates: &templates,
         by_rule: &by_rule,

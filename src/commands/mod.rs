@@ -1,5 +1,6 @@
 //! One module per subcommand: options in, pipeline, exit code out.
 
+mod charts;
 pub mod check;
 pub mod config;
 pub mod explain;

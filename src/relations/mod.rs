@@ -166,6 +166,7 @@ impl Collector {
             object: Some(raw.object),
             container: None,
             fix: None,
+            origin: None,
         };
         (file.order, finding)
     }

@@ -110,6 +110,20 @@ fn render_group<'t>(
             );
         }
     }
+    // Where a chart's (or overlay's) render held the node.
+    let mut notes: Vec<String> = Vec::new();
+    for note in group
+        .iter()
+        .filter_map(|f| f.origin.as_ref())
+        .map(super::rendered_note)
+    {
+        if !notes.contains(&note) {
+            notes.push(note);
+        }
+    }
+    for note in notes {
+        let _ = writeln!(out, "{:gutter$} {} note: {note}", "", paint.gutter("="));
+    }
     out.push('\n');
 }
 
@@ -395,6 +409,7 @@ mod tests {
             object: None,
             container: Some("web".into()),
             fix: None,
+            origin: None,
         }
     }
 

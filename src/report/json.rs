@@ -27,6 +27,16 @@ struct JsonFinding<'a> {
     /// may be in other files.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related: Vec<Related<'a>>,
+    /// For findings of charts and overlays: where in the rendered output.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    origin: Option<Origin<'a>>,
+}
+
+#[derive(Serialize)]
+struct Origin<'a> {
+    rendered_from: &'a str,
+    line: u32,
+    renders: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -74,6 +84,11 @@ fn item(f: &Finding) -> JsonFinding<'_> {
         object: f.object.as_ref(),
         container: f.container.as_deref(),
         help: f.help.as_deref(),
+        origin: f.origin.as_ref().map(|o| Origin {
+            rendered_from: &o.rendered_from,
+            line: o.line,
+            renders: &o.renders,
+        }),
         related: f
             .labels
             .iter()

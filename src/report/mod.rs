@@ -309,6 +309,26 @@ pub fn skipped_templates(templates: &[String]) -> Option<String> {
     ))
 }
 
+/// Where a finding of a chart or overlay was in the rendered output, and
+/// in which renders when not in all of them.
+pub fn rendered_note(origin: &crate::finding::Origin) -> String {
+    let mut note = format!(
+        "rendered from {} at line {} of the output ({})",
+        origin.rendered_from,
+        origin.line,
+        origin.renders.first().map_or("", String::as_str)
+    );
+    if origin.renders.len() < origin.of {
+        note.push_str(&format!(
+            "; in {} of {} renders: {}",
+            origin.renders.len(),
+            origin.of,
+            origin.renders.join(", ")
+        ));
+    }
+    note
+}
+
 /// `1 file`, `2 files`: the counts in summary lines.
 pub fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })

@@ -130,7 +130,9 @@ struct ResultLocation {
 #[serde(rename_all = "camelCase")]
 struct RelatedLocation {
     id: usize,
-    physical_location: PhysicalLocation,
+    /// None for the line of a chart's rendered output, which is no file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    physical_location: Option<PhysicalLocation>,
     message: Text,
 }
 
@@ -203,10 +205,9 @@ fn result<'a>(
         related_locations: f
             .labels
             .iter()
-            .enumerate()
-            .map(|(i, label)| RelatedLocation {
-                id: i + 1,
-                physical_location: PhysicalLocation {
+            .map(|label| RelatedLocation {
+                id: 0,
+                physical_location: Some(PhysicalLocation {
                     artifact_location: match &label.file {
                         Some(file) => self::location(&artifact_path(file, cwd)),
                         None => location.clone(),
@@ -217,10 +218,22 @@ fn result<'a>(
                         end_line: None,
                         end_column: None,
                     },
-                },
+                }),
                 message: Text {
                     text: label.message.clone(),
                 },
+            })
+            .chain(f.origin.iter().map(|origin| RelatedLocation {
+                id: 0,
+                physical_location: None,
+                message: Text {
+                    text: super::rendered_note(origin),
+                },
+            }))
+            .enumerate()
+            .map(|(i, related)| RelatedLocation {
+                id: i + 1,
+                ..related
             })
             .collect(),
         locations: [ResultLocation {

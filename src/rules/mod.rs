@@ -189,6 +189,7 @@ registry! {
     privilege_escalation_allowed,
     privileged_container,
     read_only_root_fs_missing,
+    render_failed,
     readiness_probe_missing,
     reference_key_missing,
     reference_missing,

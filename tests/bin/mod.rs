@@ -13,8 +13,36 @@ pub fn podlint(dir: &Path) -> Command {
         .current_dir(dir)
         .env_remove("GITHUB_ACTIONS")
         .env_remove("PODLINT_FORMAT")
-        .env("NO_COLOR", "1");
+        .env("NO_COLOR", "1")
+        .env("PATH", path_with_tools());
     command
+}
+
+/// PATH, then the repository's `.tools/bin` (scripts/install-tools.sh): the
+/// helm and kubectl that chart and overlay tests use when PATH has none.
+#[allow(dead_code)] // every test crate includes this module; not all use each helper
+pub fn path_with_tools() -> std::ffi::OsString {
+    let tools = Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/bin");
+    let mut paths: Vec<std::path::PathBuf> = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect())
+        .unwrap_or_default();
+    paths.push(tools);
+    std::env::join_paths(paths).unwrap_or_default()
+}
+
+/// Whether helm can be run (PATH or `.tools/bin`); when it cannot, a test
+/// that needs it says so and skips, but fails under CI.
+#[allow(dead_code)] // every test crate includes this module; not all use each helper
+pub fn helm_available(test: &str) -> bool {
+    let found = std::env::split_paths(&path_with_tools()).any(|dir| dir.join("helm").is_file());
+    if !found {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "{test}: helm is needed (scripts/install-tools.sh installs it)"
+        );
+        eprintln!("{test}: skipped, helm is not on PATH nor in .tools/bin");
+    }
+    found
 }
 
 /// A `.podlint.yaml` in `dir` that turns off the security rules, which fire

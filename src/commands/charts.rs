@@ -1,0 +1,158 @@
+//! The charts of a `check` run: which renders each gets (defaults, config,
+//! command line), rendered on the worker pool, findings placed in their
+//! source files (see `render`).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use rayon::ThreadPool;
+
+use super::check::FileConfig;
+use crate::cli::CheckArgs;
+use crate::config::Config;
+use crate::discover::ChartInput;
+use crate::engine::Stats;
+use crate::render::helm::{self, Chart, Helm, RenderSpec};
+use crate::render::{self, FileFindings};
+
+pub const DEFAULT_RELEASE: &str = "release-name";
+pub const DEFAULT_NAMESPACE: &str = "default";
+
+/// What the charts of a run left: findings by source file, sorted by name.
+#[derive(Default)]
+pub struct Placed {
+    /// Each with the config of its chart (for its fail level).
+    pub files: Vec<(Arc<str>, FileFindings, Arc<FileConfig>)>,
+    pub stats: Stats,
+    /// Source files of the charts (templates, values), for the summary.
+    pub sources: usize,
+    /// Why charts were not linted (no helm), one message each.
+    pub errors: Vec<String>,
+}
+
+/// Renders and lints every chart on the pool, each with the config that
+/// applies to its folder.
+pub fn lint_charts(
+    charts: &[(ChartInput, Arc<FileConfig>)],
+    args: &CheckArgs,
+    pool: Option<&ThreadPool>,
+) -> Placed {
+    let mut placed = Placed::default();
+    let mut ready = Vec::new();
+    let mut unrenderable: Vec<(String, Vec<&str>)> = Vec::new();
+    for (input, file_config) in charts {
+        let config = &file_config.config;
+        let explicit = args.helm.clone().or_else(|| {
+            config.helm.binary.as_ref().map(|binary| {
+                // A path in the config is relative to the config's folder.
+                if binary.components().count() > 1 && binary.is_relative() {
+                    config.helm.base.join(binary)
+                } else {
+                    binary.clone()
+                }
+            })
+        });
+        match helm::locate(explicit.as_deref()) {
+            Ok(binary) => {
+                let helm = Helm {
+                    binary,
+                    release: config
+                        .helm
+                        .release_name
+                        .clone()
+                        .unwrap_or_else(|| DEFAULT_RELEASE.into()),
+                    namespace: config
+                        .helm
+                        .namespace
+                        .clone()
+                        .unwrap_or_else(|| DEFAULT_NAMESPACE.into()),
+                };
+                ready.push((chart(input, args, config), helm, file_config.clone()));
+            }
+            Err(message) => match unrenderable.iter_mut().find(|(m, _)| *m == message) {
+                Some((_, names)) => names.push(&input.name),
+                None => unrenderable.push((message, vec![&input.name])),
+            },
+        }
+    }
+    for (message, names) in unrenderable {
+        placed
+            .errors
+            .push(format!("{message}; not linted: {}", names.join(", ")));
+    }
+    let lint = |(chart, helm, config): &(Chart, Helm, Arc<FileConfig>)| {
+        let unit = helm::render(chart, helm);
+        (
+            unit.sources.len(),
+            render::lint_unit(&unit, &config.settings),
+            config.clone(),
+        )
+    };
+    let linted: Vec<_> = match pool {
+        Some(pool) => pool.install(|| ready.par_iter().map(lint).collect()),
+        None => ready.par_iter().map(lint).collect(),
+    };
+    for (sources, linted, config) in linted {
+        placed.sources += sources;
+        placed.stats += linted.stats;
+        placed.files.extend(
+            linted
+                .files
+                .into_iter()
+                .map(|(name, findings)| (name, findings, config.clone())),
+        );
+    }
+    placed.files.sort_by(|a, b| a.0.cmp(&b.0));
+    placed
+}
+
+/// A discovered chart with its extra renders: the config's for its folder,
+/// and `--values`/`--set` (which replace the defaults) when it was named.
+fn chart(input: &ChartInput, args: &CheckArgs, config: &Config) -> Chart {
+    let mut extra = Vec::new();
+    let same_dir = |path: &Path| {
+        let configured = config.helm.base.join(path);
+        match (configured.canonicalize(), input.dir.canonicalize()) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        }
+    };
+    for chart in config
+        .helm
+        .charts
+        .iter()
+        .filter(|c| same_dir(Path::new(&c.path)))
+    {
+        for render in &chart.renders {
+            let mut name: Vec<String> = render.values.clone();
+            name.extend(render.set.iter().map(|(k, v)| format!("{k}={v}")));
+            extra.push(RenderSpec {
+                name: name.join(" "),
+                values: render.values.iter().map(|v| input.dir.join(v)).collect(),
+                set: render.set.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+            });
+        }
+    }
+    let from_command_line = input.named && (!args.values.is_empty() || !args.set.is_empty());
+    if from_command_line {
+        let values: Vec<PathBuf> = args.values.clone();
+        let mut name: Vec<String> = args
+            .values
+            .iter()
+            .map(|v| v.display().to_string())
+            .collect();
+        name.extend(args.set.iter().map(|s| format!("--set {s}")));
+        extra.push(RenderSpec {
+            name: name.join(" "),
+            values,
+            set: args.set.clone(),
+        });
+    }
+    Chart {
+        name: input.name.clone(),
+        dir: input.dir.clone(),
+        extra,
+        only_extra: from_command_line,
+    }
+}

@@ -1,0 +1,303 @@
+//! Rendered sources: Helm charts (and kustomizations) are rendered by their
+//! tool, linted like any manifest, and every finding is placed back at the
+//! file and line a person edits (DESIGN.md, "Beyond raw files").
+//!
+//! The boundary that every renderer shares:
+//!
+//! - A renderer turns a *unit* (a chart, a kustomization root) into a
+//!   [`Unit`]: the source files its findings may land in, with their text
+//!   ([`Unit::sources`]); one [`Render`] per way it was rendered (a chart's
+//!   values, each `ci/*-values.yaml`, ...), each the rendered YAML plus a
+//!   [`SourceMap`]; and a [`Failure`] for each render that did not work.
+//! - A [`SourceMap`] answers one question: where is the node at this span of
+//!   the rendered text written? It always answers with a [`Placement`]: when
+//!   nothing better is certain, the `kind:` line of the object's source
+//!   (never a wrong line). It may add second places (the template line of a
+//!   `toYaml` insert, the patch that set a field).
+//! - [`lint_unit`] lints each render with the per-file engine, places every
+//!   finding, drops those that a `# podlint-ignore:` comment on the placed
+//!   line silences, and reports a finding that several renders share once,
+//!   naming the renders ([`Origin::renders`]).
+//! - The result is findings grouped by source file ([`Linted::files`]),
+//!   which the command merges into its output at those files' places.
+
+pub mod helm;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::engine::{self, Settings, Stats};
+use crate::finding::{Finding, Label, Origin};
+use crate::source::{Comment, LineIndex, SourceText, Span};
+use crate::suppress::LineSuppressions;
+
+/// The source files of a unit by the name findings report, with their text.
+pub type Sources = BTreeMap<Arc<str>, Arc<str>>;
+
+/// What a renderer made of one chart or kustomization root.
+pub struct Unit {
+    pub sources: Sources,
+    pub renders: Vec<Render>,
+    pub failures: Vec<Failure>,
+}
+
+/// One rendering of a unit.
+pub struct Render {
+    /// How users name it: `values.yaml`, `ci/ha-values.yaml`, an overlay.
+    pub name: String,
+    /// The rendered YAML, as it is linted.
+    pub text: String,
+    pub map: Box<dyn SourceMap>,
+}
+
+/// A span of one source file of the unit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Place {
+    pub file: Arc<str>,
+    pub span: Span,
+}
+
+/// Where a rendered node is written.
+#[derive(Clone, Debug)]
+pub struct Placement {
+    pub at: Place,
+    /// Second places, each with what it is ("inserted here").
+    pub also: Vec<(Place, String)>,
+    /// The source whose rendering holds the node (a chart's template), as
+    /// JSON `origin.rendered_from` reports it.
+    pub rendered_from: Arc<str>,
+}
+
+pub trait SourceMap: Send + Sync {
+    /// Where the node at `span` of the rendered text is written.
+    fn place(&self, span: Span) -> Placement;
+}
+
+/// A render that failed, at the place the tool names.
+pub struct Failure {
+    pub at: Place,
+    pub message: String,
+    pub help: Option<String>,
+    /// The render that failed.
+    pub render: String,
+}
+
+pub const RENDER_FAILED: &str = "render-failed";
+
+/// A unit's findings, by the source file they are placed in.
+#[derive(Default)]
+pub struct Linted {
+    pub files: BTreeMap<Arc<str>, FileFindings>,
+    pub stats: Stats,
+}
+
+pub struct FileFindings {
+    pub text: Arc<str>,
+    pub findings: Vec<Finding>,
+    /// The unit's files, for labels in other files (a values finding's
+    /// template line).
+    pub sources: Arc<Sources>,
+}
+
+/// Lints every render of a unit and places its findings (see the module doc).
+pub fn lint_unit(unit: &Unit, settings: &Settings) -> Linted {
+    let mut linted = Linted::default();
+    let mut placed: Vec<Finding> = Vec::new();
+    let total = unit.renders.len() + unit.failures.len();
+    let mut suppressions: BTreeMap<Arc<str>, LineSuppressions> = BTreeMap::new();
+    for render in &unit.renders {
+        let name: Arc<str> = render.name.as_str().into();
+        let source = SourceText {
+            text: render.text.clone(),
+            decode_error: None,
+        };
+        let result = engine::lint(&name, &source, settings);
+        linted.stats += result.stats;
+        let rendered_lines = LineIndex::new(&render.text);
+        for finding in result.findings {
+            let placement = render.map.place(finding.span);
+            let rendered_line = rendered_lines.position(finding.span.start).line;
+            let Some(mut finding) = place_finding(unit, finding, &placement, render.map.as_ref())
+            else {
+                continue;
+            };
+            let silenced = settings.suppress && {
+                let file = finding.file.clone();
+                let lines = suppressions.entry(file.clone()).or_insert_with(|| {
+                    comment_suppressions(unit.sources.get(&file).map_or("", |t| t))
+                });
+                lines.silences(finding.rule, finding.start.line)
+            };
+            if silenced {
+                continue;
+            }
+            finding.origin = Some(Origin {
+                rendered_from: placement.rendered_from.clone(),
+                line: rendered_line,
+                renders: vec![render.name.clone()],
+                of: total,
+            });
+            merge(&mut placed, finding);
+        }
+    }
+    if let Some(severity) = settings.severity(RENDER_FAILED) {
+        for failure in &unit.failures {
+            let text = unit.sources.get(&failure.at.file).map_or("", |t| t);
+            let lines = LineIndex::new(text);
+            let finding = Finding {
+                rule: RENDER_FAILED,
+                severity,
+                message: failure.message.clone(),
+                help: failure.help.clone(),
+                file: failure.at.file.clone(),
+                span: failure.at.span,
+                start: lines.position(failure.at.span.start),
+                end: lines.position(failure.at.span.end),
+                labels: Vec::new(),
+                object: None,
+                container: None,
+                fix: None,
+                origin: Some(Origin {
+                    rendered_from: failure.at.file.clone(),
+                    line: 0,
+                    renders: vec![failure.render.clone()],
+                    of: total,
+                })
+                .filter(|_| total > 1),
+            };
+            merge(&mut placed, finding);
+        }
+    }
+    placed.sort_by(|a, b| {
+        (&a.file, a.start, a.rule, &a.message).cmp(&(&b.file, b.start, b.rule, &b.message))
+    });
+    let sources = Arc::new(unit.sources.clone());
+    for finding in placed {
+        let text = unit.sources.get(&finding.file).cloned().unwrap_or_default();
+        linted
+            .files
+            .entry(finding.file.clone())
+            .or_insert_with(|| FileFindings {
+                text,
+                findings: Vec::new(),
+                sources: sources.clone(),
+            })
+            .findings
+            .push(finding);
+    }
+    linted
+}
+
+/// A finding of the rendered text, moved to its placement: positions in the
+/// source file, labels placed too (in this file or another), and the
+/// placement's second places as labels. `None` when the placement names a
+/// file the unit does not know (a map's bug: dropped rather than shown at a
+/// wrong place).
+fn place_finding(
+    unit: &Unit,
+    finding: Finding,
+    placement: &Placement,
+    map: &dyn SourceMap,
+) -> Option<Finding> {
+    let text = unit.sources.get(&placement.at.file)?;
+    let lines = LineIndex::new(text);
+    let label = |place: &Place, message: String| -> Option<Label> {
+        let other = unit.sources.get(&place.file)?;
+        let start = if place.file == placement.at.file {
+            lines.position(place.span.start)
+        } else {
+            LineIndex::new(other).position(place.span.start)
+        };
+        Some(Label {
+            span: place.span,
+            start,
+            message,
+            file: (place.file != placement.at.file).then(|| place.file.clone()),
+        })
+    };
+    let mut labels: Vec<Label> = finding
+        .labels
+        .into_iter()
+        .filter_map(|l| label(&map.place(l.span).at, l.message))
+        .collect();
+    labels.extend(
+        placement
+            .also
+            .iter()
+            .filter_map(|(place, message)| label(place, message.clone())),
+    );
+    Some(Finding {
+        file: placement.at.file.clone(),
+        span: placement.at.span,
+        start: lines.position(placement.at.span.start),
+        end: lines.position(placement.at.span.end),
+        labels,
+        // A fix edits the rendered text, which nobody edits.
+        fix: None,
+        ..finding
+    })
+}
+
+/// Adds a finding, or names its render on the same finding of another render.
+fn merge(placed: &mut Vec<Finding>, finding: Finding) {
+    let same = placed.iter_mut().find(|p| {
+        p.rule == finding.rule
+            && p.file == finding.file
+            && p.span == finding.span
+            && p.message == finding.message
+    });
+    match same {
+        Some(existing) => {
+            if let (Some(origin), Some(new)) = (existing.origin.as_mut(), finding.origin) {
+                for render in new.renders {
+                    if !origin.renders.contains(&render) {
+                        origin.renders.push(render);
+                    }
+                }
+            }
+        }
+        None => placed.push(finding),
+    }
+}
+
+/// The `# podlint-ignore:` comments of a source file that is not YAML (a Go
+/// template): a `#` that starts a line or follows a space opens a comment.
+/// Unknown rule names in them are reported by the rendered text, not here.
+fn comment_suppressions(text: &str) -> LineSuppressions {
+    let mut comments = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let at = line
+            .match_indices("# podlint-ignore")
+            .chain(line.match_indices("#podlint-ignore"))
+            .map(|(i, _)| i)
+            .find(|&i| i == 0 || line[..i].ends_with([' ', '\t']));
+        if let Some(at) = at {
+            let body = line[at + 1..].trim_end();
+            comments.push(Comment {
+                span: Span::new(offset + at, offset + at + 1 + body.len()),
+                text: body.into(),
+            });
+        }
+        offset += line.len();
+    }
+    LineSuppressions::read(text, &comments, &mut Vec::new())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comments_in_templates_silence_their_line_or_the_next() {
+        let text = "a: {{ .Values.a }} # podlint-ignore: image-latest-tag\n\
+                    # podlint-ignore: bare-pod\n\
+                    kind: Pod\n\
+                    b: \"#podlint-ignore: bare-pod\"\n";
+        let lines = comment_suppressions(text);
+        assert!(lines.silences("image-latest-tag", 1));
+        assert!(lines.silences("bare-pod", 3));
+        assert!(!lines.silences("bare-pod", 4));
+        assert!(!lines.silences("bare-pod", 5));
+    }
+}

@@ -1,0 +1,363 @@
+//! Helm charts: rendered with helm, every finding at the template or values
+//! line a person edits. Each chart under `fixtures/charts/` marks the lines where findings must land with
+//! `# expect: <rule-id>[, <rule-id>]`; the chart is linted with those rules
+//! alone, and a marked line without its finding or a finding on an unmarked
+//! line fails.
+
+mod bin;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use podlint::rules::RULES;
+use serde_json::Value;
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every file under `dir`.
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).expect("read folder").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// (file, line, rule) of every `# expect:` marker under a chart folder.
+fn expected(chart: &Path) -> BTreeSet<(String, u64, String)> {
+    let mut out = BTreeSet::new();
+    for path in files(chart) {
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let name = path
+            .strip_prefix(repo())
+            .expect("under the repository")
+            .display()
+            .to_string();
+        for (index, line) in text.lines().enumerate() {
+            if let Some((_, rules)) = line.split_once("# expect: ") {
+                for rule in rules.split(',') {
+                    out.insert((name.clone(), index as u64 + 1, rule.trim().to_string()));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The JSON report of `podlint check ARGS` run in the repository.
+fn json(args: &[&str]) -> (Option<i32>, Value, String) {
+    let output = bin::podlint(repo())
+        .args(["check", "--format", "json", "--fail-level", "never"])
+        .args(args)
+        .output()
+        .expect("podlint runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let report = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (output.status.code(), report, stderr)
+}
+
+fn found(report: &Value) -> BTreeSet<(String, u64, String)> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap_or_default().to_string(),
+                f["line"].as_u64().unwrap_or_default(),
+                f["rule"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn charts() -> Vec<PathBuf> {
+    let mut charts = Vec::new();
+    for group in ["fixtures/charts", "fixtures/render-failed"] {
+        for entry in std::fs::read_dir(repo().join(group))
+            .expect("fixture charts")
+            .flatten()
+        {
+            if entry.path().join("Chart.yaml").is_file() {
+                charts.push(entry.path());
+            }
+        }
+    }
+    charts.sort();
+    charts
+}
+
+#[test]
+fn every_fixture_chart_matches_its_expect_markers() {
+    if !bin::helm_available("every_fixture_chart_matches_its_expect_markers") {
+        return;
+    }
+    let mut failures = Vec::new();
+    let all = charts();
+    assert!(all.len() >= 11, "{} fixture charts", all.len());
+    for chart in all {
+        let expected = expected(&chart);
+        let wanted: BTreeSet<&str> = expected.iter().map(|(_, _, r)| r.as_str()).collect();
+        assert!(!wanted.is_empty(), "{}: no markers", chart.display());
+        let disabled: Vec<&str> = RULES
+            .iter()
+            .map(|r| r.id)
+            .filter(|id| !wanted.contains(id))
+            .collect();
+        let relative = chart.strip_prefix(repo()).expect("under the repository");
+        let name = relative.display().to_string();
+        let disable = disabled.join(",");
+        let (code, report, stderr) = json(&[&name, "--disable", &disable]);
+        assert_eq!(code, Some(0), "{name}: {stderr}");
+        let found = found(&report);
+        for missing in expected.difference(&found) {
+            failures.push(format!(
+                "{}:{}: expected {} here, got nothing",
+                missing.0, missing.1, missing.2
+            ));
+        }
+        for extra in found.difference(&expected) {
+            failures.push(format!("{}:{}: unexpected {}", extra.0, extra.1, extra.2));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "chart fixture mismatches:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn template_and_values_findings_point_at_the_exact_column() {
+    if !bin::helm_available("template_and_values_findings_point_at_the_exact_column") {
+        return;
+    }
+    let output = bin::podlint(repo())
+        .args([
+            "check",
+            "--format",
+            "compact",
+            "--disable",
+            "liveness-probe-missing,readiness-probe-missing,dangerous-capabilities,privilege-escalation-allowed,read-only-root-fs-missing,run-as-root,resource-requests-missing",
+            "fixtures/charts/values-inserts",
+            "fixtures/charts/values-scalars",
+        ])
+        .output()
+        .expect("podlint runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        stdout,
+        "fixtures/charts/values-inserts/values.yaml:2:1: warning[memory-limit-missing] container `web` has no memory limit\n\
+         fixtures/charts/values-inserts/values.yaml:5:3: warning[privileged-container] container `web` runs privileged\n\
+         fixtures/charts/values-inserts/values.yaml:9:7: error[requests-exceed-limits] container `sidecar` requests 2Gi memory but is limited to 1Gi\n\
+         fixtures/charts/values-scalars/templates/deployment.yaml:16:11: warning[memory-limit-missing] container `web` has no memory limit\n\
+         fixtures/charts/values-scalars/values.yaml:3:8: warning[image-latest-tag] image `nginx:latest` uses the `latest` tag\n\
+         fixtures/charts/values-scalars/values.yaml:4:1: warning[host-namespace] the Pod shares the node's network namespace (hostNetwork: true)\n"
+    );
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn values_findings_name_the_template_line_and_the_rendered_line() {
+    if !bin::helm_available("values_findings_name_the_template_line_and_the_rendered_line") {
+        return;
+    }
+    let (_, report, _) = json(&[
+        "fixtures/charts/values-inserts",
+        "--disable",
+        "liveness-probe-missing,readiness-probe-missing,dangerous-capabilities,privilege-escalation-allowed,read-only-root-fs-missing,run-as-root,resource-requests-missing,privileged-container,requests-exceed-limits",
+    ]);
+    let finding = &report["findings"][0];
+    assert_eq!(
+        finding["file"],
+        "fixtures/charts/values-inserts/values.yaml"
+    );
+    assert_eq!(
+        finding["origin"],
+        serde_json::json!({
+            "rendered_from": "fixtures/charts/values-inserts/templates/deployment.yaml",
+            "line": 19,
+            "renders": ["values.yaml"],
+        })
+    );
+    assert_eq!(
+        finding["related"],
+        serde_json::json!([{
+            "file": "fixtures/charts/values-inserts/templates/deployment.yaml",
+            "line": 17,
+            "column": 11,
+            "message": "inserted here",
+        }])
+    );
+}
+
+#[test]
+fn a_finding_that_renders_share_is_reported_once_naming_them() {
+    if !bin::helm_available("a_finding_that_renders_share_is_reported_once_naming_them") {
+        return;
+    }
+    let (_, report, _) = json(&[
+        "fixtures/charts/ci-renders",
+        "--disable",
+        "liveness-probe-missing,readiness-probe-missing,dangerous-capabilities,privilege-escalation-allowed,read-only-root-fs-missing,run-as-root,resource-requests-missing,memory-limit-missing",
+    ]);
+    let renders: Vec<(String, Value)> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or_default().to_string(),
+                f["origin"]["renders"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        renders,
+        vec![
+            (
+                "host-namespace".to_string(),
+                serde_json::json!(["ci/host-network-values.yaml"])
+            ),
+            (
+                "privileged-container".to_string(),
+                serde_json::json!(["values.yaml", "ci/host-network-values.yaml"])
+            ),
+        ]
+    );
+    let human = bin::podlint(repo())
+        .args(["check", "--enable", "host-namespace", "--disable", "privileged-container,liveness-probe-missing,readiness-probe-missing,dangerous-capabilities,privilege-escalation-allowed,read-only-root-fs-missing,run-as-root,resource-requests-missing,memory-limit-missing", "fixtures/charts/ci-renders"])
+        .output()
+        .expect("podlint runs");
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(
+        text.contains("in 1 of 2 renders: ci/host-network-values.yaml"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_file_inside_a_chart_lints_that_chart_once() {
+    if !bin::helm_available("a_file_inside_a_chart_lints_that_chart_once") {
+        return;
+    }
+    let whole = json(&["fixtures/charts/with-subchart"]).1;
+    let through_files = json(&[
+        "fixtures/charts/with-subchart/charts/db/templates/statefulset.yaml",
+        "fixtures/charts/with-subchart/values.yaml",
+    ])
+    .1;
+    assert_eq!(whole["findings"], through_files["findings"]);
+    assert!(!found(&whole).is_empty());
+}
+
+#[test]
+fn without_helm_charts_are_a_usage_error_and_other_files_are_linted() {
+    let output = bin::podlint(repo())
+        .args([
+            "check",
+            "--format",
+            "compact",
+            "--helm",
+            "/nonexistent/helm",
+            "fixtures/charts/values-scalars",
+            "fixtures/bare-pod",
+        ])
+        .output()
+        .expect("podlint runs");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("the helm binary /nonexistent/helm was not found")
+            && stderr.contains("--helm PATH")
+            && stderr.contains("helm: {binary: PATH}")
+            && stderr.contains("not linted: fixtures/charts/values-scalars"),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("fixtures/bare-pod/"), "{stdout}");
+}
+
+#[test]
+fn the_render_failed_doc_examples_fail_and_pass_in_a_chart() {
+    if !bin::helm_available("the_render_failed_doc_examples_fail_and_pass_in_a_chart") {
+        return;
+    }
+    let doc = std::fs::read_to_string(repo().join("rules/render-failed.md")).expect("doc");
+    let example = |heading: &str| {
+        let after = doc.split_once(heading).expect("heading").1;
+        let start = after.find("```yaml\n").expect("yaml block") + "```yaml\n".len();
+        let end = after[start..].find("```").expect("closed block") + start;
+        after[start..end].to_string()
+    };
+    for (heading, fails) in [("## Failing example", true), ("## Fixed example", false)] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir_all(dir.path().join("templates")).expect("templates");
+        std::fs::write(
+            dir.path().join("Chart.yaml"),
+            "apiVersion: v2\nname: example\nversion: 0.1.0\n",
+        )
+        .expect("Chart.yaml");
+        std::fs::write(dir.path().join("values.yaml"), "image: {}\n").expect("values");
+        std::fs::write(
+            dir.path().join("templates/deployment.yaml"),
+            example(heading),
+        )
+        .expect("template");
+        let output = bin::podlint(dir.path())
+            .args([
+                "check",
+                "--format",
+                "compact",
+                "--disable",
+                "selector-mismatch,invalid-field",
+                ".",
+            ])
+            .output()
+            .expect("podlint runs");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(
+            stdout.contains("render-failed"),
+            fails,
+            "{heading}: {stdout}"
+        );
+    }
+}
+
+#[test]
+fn every_real_chart_that_renders_reports_only_files_of_the_chart() {
+    let charts = repo().join("../shared/charts");
+    if !charts.is_dir()
+        || !bin::helm_available("every_real_chart_that_renders_reports_only_files_of_the_chart")
+    {
+        eprintln!("../shared/charts is not beside the repository; nothing to check");
+        return;
+    }
+    let (code, report, stderr) = json(&["../shared/charts"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let findings = report["findings"].as_array().expect("findings");
+    let failed: Vec<&Value> = findings
+        .iter()
+        .filter(|f| f["rule"] == "render-failed")
+        .collect();
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert_eq!(failed[0]["file"], "../shared/charts/argo-cd/Chart.yaml");
+    for finding in findings {
+        let file = finding["file"].as_str().unwrap_or_default();
+        let path = repo().join(file);
+        assert!(path.is_file(), "{file} is not a file of a chart");
+        assert!(file.starts_with("../shared/charts/"), "{file}");
+    }
+}
