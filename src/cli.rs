@@ -101,7 +101,7 @@ pub struct CheckArgs {
     #[arg(long, value_name = "X.Y")]
     pub kubernetes_version: Option<crate::model::KubeVersion>,
     /// Worker threads [default: all cores]
-    #[arg(short = 'j', long, value_name = "N")]
+    #[arg(short = 'j', long, value_name = "N", value_parser = parse_jobs)]
     pub jobs: Option<usize>,
     /// Report only findings that are not recorded in this baseline file
     #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
@@ -168,4 +168,18 @@ pub enum ListFormat {
     #[default]
     Human,
     Json,
+}
+
+/// The most worker threads `-j` takes: far more than the cores of any
+/// machine podlint runs on, few enough to start at once.
+pub const MAX_JOBS: usize = 256;
+
+/// `-j N`: a whole number from 1 to [`MAX_JOBS`].
+fn parse_jobs(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(jobs @ 1..=MAX_JOBS) => Ok(jobs),
+        _ => Err(format!(
+            "the number of worker threads is a whole number from 1 to {MAX_JOBS}"
+        )),
+    }
 }

@@ -83,13 +83,59 @@ impl std::ops::AddAssign for Stats {
 
 pub struct Linted {
     pub findings: Vec<Finding>,
+    /// Those past [`MAX_FINDINGS_PER_FILE`], counted only.
+    pub uncollected: Uncollected,
     pub stats: Stats,
     /// What the run-level stage needs of the file (nothing when no relation rule runs).
     pub facts: FileFacts,
 }
 
+/// The most findings kept for one file: each costs about a kilobyte until
+/// it is rendered, so that a file made of findings would otherwise take
+/// memory far beyond its size. Those past it are counted by severity (the
+/// summary and the exit code include them) and not reported one by one;
+/// `# podlint-ignore` comments do not apply to them.
+pub const MAX_FINDINGS_PER_FILE: usize = 10_000;
+
+/// Findings counted but not kept, by severity.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Uncollected {
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+impl Uncollected {
+    pub fn total(&self) -> usize {
+        self.errors + self.warnings + self.infos
+    }
+}
+
 /// A raw finding, its span, its labels' spans, and the object it is about.
 type Located = (Raw, Span, Vec<Span>, Option<ObjectRef>);
+
+/// A file's findings as they are found: the first [`MAX_FINDINGS_PER_FILE`]
+/// located, the others counted.
+struct Collector<'a> {
+    settings: &'a Settings,
+    located: Vec<Located>,
+    uncollected: Uncollected,
+}
+
+impl Collector<'_> {
+    fn add(&mut self, raw: Raw, root: Option<&Node>, object: Option<&ObjectRef>) {
+        if self.located.len() < MAX_FINDINGS_PER_FILE {
+            self.located.push(resolve(raw, root, object.cloned()));
+            return;
+        }
+        match self.settings.severity(raw.rule) {
+            Some(Severity::Error) => self.uncollected.errors += 1,
+            Some(Severity::Warning) => self.uncollected.warnings += 1,
+            Some(Severity::Info) => self.uncollected.infos += 1,
+            None => {}
+        }
+    }
+}
 
 pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted {
     lint_as(file, source, settings, FileRole::Manifest)
@@ -126,7 +172,11 @@ pub fn lint_with_policies(
         policies
     };
     let mut stats = Stats::default();
-    let mut located: Vec<Located> = Vec::new();
+    let mut collector = Collector {
+        settings,
+        located: Vec::new(),
+        uncollected: Uncollected::default(),
+    };
     let text = source.text.as_str();
     let mut line_suppressions = None;
     let lines = OnceCell::new();
@@ -143,11 +193,11 @@ pub fn lint_with_policies(
     let relates = settings.relates();
 
     if let Some((span, message)) = &source.decode_error {
-        located.push(resolve(
+        collector.add(
             syntax_raw("invalid-yaml", message.clone(), *span),
             None,
             None,
-        ));
+        );
     } else {
         // Each document is linted as soon as it is parsed and then dropped:
         // a large bundle never holds all its trees at once.
@@ -162,7 +212,7 @@ pub fn lint_with_policies(
                 policies,
                 file,
                 stats: &mut stats,
-                located: &mut located,
+                found: &mut collector,
                 facts: relates.then_some(&mut facts.objects),
                 locate: &locate,
             };
@@ -174,6 +224,7 @@ pub fn lint_with_policies(
         if may_be_template && (template_action || has_invalid_syntax(&parsed)) {
             return Linted {
                 findings: Vec::new(),
+                uncollected: Uncollected::default(),
                 stats: Stats {
                     templates: 1,
                     ..Stats::default()
@@ -183,7 +234,9 @@ pub fn lint_with_policies(
         }
         let mut unknown = Vec::new();
         line_suppressions = Some(LineSuppressions::read(text, &parsed.comments, &mut unknown));
-        located.extend(unknown.into_iter().map(|raw| resolve(raw, None, None)));
+        for raw in unknown {
+            collector.add(raw, None, None);
+        }
         for problem in &parsed.problems {
             let raw = match problem {
                 SyntaxProblem::Invalid { span, message } => {
@@ -204,9 +257,14 @@ pub fn lint_with_policies(
                     raw
                 }
             };
-            located.push(resolve(raw, None, None));
+            collector.add(raw, None, None);
         }
     }
+    let Collector {
+        located,
+        uncollected,
+        ..
+    } = collector;
 
     let findings = if located.is_empty() {
         Vec::new()
@@ -259,26 +317,27 @@ pub fn lint_with_policies(
     }
     Linted {
         findings,
+        uncollected,
         stats,
         facts,
     }
 }
 
 /// What linting a document adds to.
-struct DocumentContext<'a, 'l> {
+struct DocumentContext<'a, 'l, 'c> {
     role: FileRole,
     settings: &'a Settings,
     policies: &'a Policies,
     /// The file's name, as the run's policies know it.
     file: &'a str,
     stats: &'a mut Stats,
-    located: &'a mut Vec<Located>,
+    found: &'a mut Collector<'c>,
     /// Where objects' facts go, when relation rules run.
     facts: Option<&'a mut Vec<ObjectFacts>>,
     locate: &'a Locate<'l>,
 }
 
-fn lint_document(root: &Node, context: &mut DocumentContext<'_, '_>) {
+fn lint_document(root: &Node, context: &mut DocumentContext<'_, '_, '_>) {
     let settings = context.settings;
     context.stats.documents += 1;
     let objects = match model::objects_as(root, context.role, &settings.context) {
@@ -301,13 +360,17 @@ fn lint_document(root: &Node, context: &mut DocumentContext<'_, '_>) {
         );
         let silenced = suppress::annotated(object, &mut raws);
         if let Some(facts) = context.facts.as_deref_mut() {
-            facts.push(relations::facts::extract(
+            let extracted = relations::facts::extract(
                 object,
                 // A custom resource's first Pod stands for its Pods' labels.
                 pods.first(),
                 silenced.clone(),
                 context.locate,
-            ));
+            );
+            if let Some(mut extracted) = extracted {
+                extracted.kustomized = context.role == FileRole::KustomizeResource;
+                facts.push(extracted);
+            }
         }
         if settings.suppress {
             raws.retain(|raw| !silenced.contains(&raw.rule));
@@ -317,10 +380,9 @@ fn lint_document(root: &Node, context: &mut DocumentContext<'_, '_>) {
             name: object.name.map(str::to_string),
             namespace: object.namespace.map(str::to_string),
         };
-        context.located.extend(
-            raws.into_iter()
-                .map(|raw| resolve(raw, Some(root), Some(object_ref.clone()))),
-        );
+        for raw in raws {
+            context.found.add(raw, Some(root), Some(&object_ref));
+        }
     }
 }
 

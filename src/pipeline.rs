@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::discover::Input;
-use crate::engine::{self, Settings, Stats};
+use crate::engine::{self, Settings, Stats, Uncollected};
 use crate::finding::{Finding, Severity};
 use crate::relations::FileFacts;
 use crate::report::{self, Format, Output, PartStyle};
@@ -31,6 +31,8 @@ pub struct FileResult {
     pub baselined: usize,
     pub stats: Stats,
     pub error: Option<String>,
+    /// What the user should know about this file besides its findings.
+    pub notice: Option<String>,
     /// What the run-level stage needs of the file.
     pub facts: FileFacts,
     /// Each finding's rule and severity, for `--statistics` only.
@@ -89,6 +91,15 @@ fn lint_source(name: &str, bytes: Vec<u8>, job: &Job<'_>, role: FileRole) -> Fil
     let checked = check_source(&name, &source, job, role, fingerprinted);
     (result.errors, result.warnings, result.infos) = checked.counts();
     result.stats = checked.stats;
+    let uncollected = checked.uncollected.total();
+    if uncollected > 0 {
+        result.notice = Some(format!(
+            "{} more findings in {} are counted but not reported: podlint reports at most {} findings a file",
+            uncollected,
+            report::printable(&name),
+            engine::MAX_FINDINGS_PER_FILE
+        ));
+    }
     result.baselined = checked.baselined;
     result.facts = checked.facts;
     if job.style.output == Output::Statistics {
@@ -116,18 +127,20 @@ struct Checked {
     fingerprints: Vec<String>,
     /// How many findings the baseline left out.
     baselined: usize,
+    /// Findings past the cap, counted only.
+    uncollected: Uncollected,
     stats: Stats,
     facts: FileFacts,
 }
 
 impl Checked {
-    /// Errors, warnings and infos.
+    /// Errors, warnings and infos, those past the cap included.
     fn counts(&self) -> (usize, usize, usize) {
         let count = |s: Severity| self.findings.iter().filter(|f| f.severity == s).count();
         (
-            count(Severity::Error),
-            count(Severity::Warning),
-            count(Severity::Info),
+            count(Severity::Error) + self.uncollected.errors,
+            count(Severity::Warning) + self.uncollected.warnings,
+            count(Severity::Info) + self.uncollected.infos,
         )
     }
 }
@@ -143,6 +156,7 @@ fn check_source(
     let linted = engine::lint_with_policies(name, source, job.settings, role, job.policies);
     let mut checked = without_baselined(name, &source.text, linted.findings, job, fingerprinted);
     checked.stats = linted.stats;
+    checked.uncollected = linted.uncollected;
     checked.facts = linted.facts;
     checked
 }
@@ -174,6 +188,7 @@ fn without_baselined(
         baselined: before - findings.len(),
         findings,
         fingerprints,
+        uncollected: Uncollected::default(),
         stats: Stats::default(),
         facts: FileFacts::default(),
     }
@@ -191,29 +206,34 @@ pub fn relation_parts(
         return Vec::new();
     }
     let by_name: HashMap<&str, &Input> = inputs.iter().map(|i| (i.name(), i)).collect();
-    let mut texts: HashMap<Arc<str>, String> = HashMap::new();
-    let mut read = |name: &Arc<str>| {
-        texts.entry(name.clone()).or_insert_with(|| {
-            by_name
-                .get(&**name)
-                .and_then(|input| source::read(input, job.max_file_size).ok())
-                .map(|bytes| source::decode(bytes).text)
-                .unwrap_or_default()
-        });
+    let read = |name: &str| {
+        by_name
+            .get(name)
+            .and_then(|input| source::read(input, job.max_file_size).ok())
+            .map(|bytes| source::decode(bytes).text)
+            .unwrap_or_default()
     };
-    for finding in findings.iter().flat_map(|(_, group)| group) {
-        read(&finding.file);
-        for file in finding.labels.iter().filter_map(|l| l.file.as_ref()) {
-            read(file);
-        }
-    }
     let fingerprinted = job.style.output.needs_fingerprints() || job.baseline.is_some();
     let mut parts = Vec::new();
     for (order, group) in findings {
         let Some(file) = group.first().map(|f| f.file.clone()) else {
             continue;
         };
-        let text = texts.get(&file).map_or("", String::as_str);
+        // One file's texts at a time: the others' are read when their turn
+        // comes, so that memory does not grow with the findings. Only human
+        // output shows the snippets of labels in other files.
+        let text = read(&file);
+        let text = text.as_str();
+        let mut texts: HashMap<Arc<str>, String> = HashMap::new();
+        if job.style.output == Output::Report(Format::Human) {
+            for other in group
+                .iter()
+                .flat_map(|f| &f.labels)
+                .filter_map(|l| l.file.as_ref())
+            {
+                texts.entry(other.clone()).or_insert_with(|| read(other));
+            }
+        }
         let checked = without_baselined(&file, text, group, job, fingerprinted);
         let (errors, warnings, infos) = checked.counts();
         let rules = if job.style.output == Output::Statistics {
@@ -325,7 +345,7 @@ pub fn lint_bytes(name: &str, bytes: Vec<u8>, formats: &[Format]) -> Vec<String>
                 &checked.fingerprints,
             );
             let mut out = Vec::new();
-            let mut writer = report::Writer::new(style.output, &mut out);
+            let mut writer = report::Writer::new(style.output, &mut out, None);
             writer.part(part);
             // Writing to memory cannot fail.
             let _ = writer.finish(&report::Totals {

@@ -104,6 +104,20 @@ fn sorted_entries(folder: &Path) -> Vec<PathBuf> {
     paths
 }
 
+/// The files of a folder and of its subfolders, in name order.
+fn files_below(folder: &Path) -> Vec<PathBuf> {
+    sorted_entries(folder)
+        .into_iter()
+        .flat_map(|path| {
+            if path.is_dir() {
+                files_below(&path)
+            } else {
+                vec![path]
+            }
+        })
+        .collect()
+}
+
 #[test]
 fn every_fixture_matches_its_expect_markers() {
     let mut failures = Vec::new();
@@ -116,11 +130,7 @@ fn every_fixture_matches_its_expect_markers() {
         }
         for path in sorted_entries(&folder) {
             let files: Vec<(String, String)> = if path.is_dir() {
-                sorted_entries(&path)
-                    .iter()
-                    .filter(|p| p.is_file())
-                    .map(|p| read(p))
-                    .collect()
+                files_below(&path).iter().map(|p| read(p)).collect()
             } else {
                 vec![read(&path)]
             };

@@ -619,6 +619,78 @@ mod unix {
         in_sub("it is larger than 1 MiB, the limit for config files");
     }
 
+    /// Runs podlint with standard output and error sent where asked:
+    /// its exit code and what it wrote to those that are pipes.
+    fn run_to(
+        dir: &Path,
+        args: &[&str],
+        stdout: std::process::Stdio,
+        stderr: std::process::Stdio,
+    ) -> (i32, String) {
+        let output = Command::new(env!("CARGO_BIN_EXE_podlint"))
+            .current_dir(dir)
+            .env("NO_COLOR", "1")
+            .env_remove("GITHUB_ACTIONS")
+            .env_remove("PODLINT_FORMAT")
+            .args(args)
+            .stdout(stdout)
+            .stderr(stderr)
+            .output()
+            .expect("podlint runs");
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        (output.status.code().unwrap_or(-1), stderr)
+    }
+
+    fn dev_full() -> std::process::Stdio {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("/dev/full")
+            .into()
+    }
+
+    /// A report lost to a full disk fails the run (a CI gate must not pass
+    /// on an empty SARIF file); a standard error that cannot be written
+    /// never makes podlint panic.
+    #[test]
+    fn write_errors_are_exit_2_with_a_message_and_never_a_panic() {
+        if !Path::new("/dev/full").exists() {
+            return;
+        }
+        let dir = project(&[]);
+        let full = "podlint: error: cannot write to standard output: No space left on device (os error 28)\n";
+        for format in ["sarif", "json", "compact", "human", "github"] {
+            let piped = std::process::Stdio::piped;
+            let got = run_to(dir.path(), &["--format", format, "."], dev_full(), piped());
+            assert_eq!(got, (2, full.to_string()), "{format}");
+        }
+        let piped = std::process::Stdio::piped;
+        assert_eq!(
+            run_to(dir.path(), &["rules"], dev_full(), piped()),
+            (2, full.to_string())
+        );
+        assert_eq!(
+            run_to(dir.path(), &["explain", "bare-pod"], dev_full(), piped()),
+            (2, full.to_string())
+        );
+        // Standard error full: the exit codes are kept, nothing panics
+        // (a panic would be exit 101).
+        let null = std::process::Stdio::null;
+        let cases: [(&[&str], i32); 4] = [
+            (&["nope.yaml"], 2),
+            (&["--config", "nope.yaml", "."], 2),
+            (&["explain", "nope"], 2),
+            (&["--format", "compact", "."], 0),
+        ];
+        for (args, code) in cases {
+            assert_eq!(
+                run_to(dir.path(), args, null(), dev_full()).0,
+                code,
+                "{args:?}"
+            );
+        }
+    }
+
     /// `chmod 000` stops every user but root, and these tests may run as
     /// root (in containers they often do); /proc/self/mem is a regular file
     /// that no one can read from its start, so the read error is tested for
@@ -769,7 +841,14 @@ fn thousands_of_findings_on_one_huge_line_are_reported_quickly() {
     let pod = r#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"nginx:1.27"}]}}"#;
     let items = vec![pod; 2000].join(",");
     let json = format!(r#"{{"apiVersion":"v1","kind":"List","items":[{items}]}}"#);
-    let last = json.rfind(r#""name":"c""#).expect("a container") + 1;
+    // The 1,000th container: its findings are among the first 10,000 of
+    // the file, which are reported one by one (the others are counted).
+    let last = json
+        .match_indices(r#""name":"c""#)
+        .nth(999)
+        .expect("a container")
+        .0
+        + 1;
     let dir = project(&[("x.json", json.as_bytes())]);
     let started = std::time::Instant::now();
     let outcome = expect_run(
@@ -833,4 +912,162 @@ fn deep_trees_within_the_limits_are_typed_without_stack_overflow() {
         "{}",
         outcome.stdout
     );
+}
+
+/// `-j` takes 1 to 256 threads; more than there are inputs are not started.
+#[test]
+fn jobs_are_validated_and_capped() {
+    let dir = project(&[]);
+    for absurd in ["0", "257", "100000000", "many"] {
+        let outcome = lint(dir.path(), &["-j", absurd, "."]);
+        assert_eq!(outcome.code, 2, "-j {absurd}");
+        assert!(
+            outcome.stderr.contains(&format!(
+                "error: invalid value '{absurd}' for '--jobs <N>': the number of worker threads is a whole number from 1 to 256"
+            )),
+            "-j {absurd}: {}",
+            outcome.stderr
+        );
+    }
+    let outcome = lint(dir.path(), &["-j", "256", "--format", "compact", "."]);
+    assert_eq!((outcome.code, outcome.stdout.trim()), (0, WITNESS_FINDING));
+}
+
+/// Nothing a manifest or a file name says can add a line to the report or
+/// reach the terminal raw: control characters are escaped in every format.
+#[test]
+fn forged_output_is_escaped_in_every_format() {
+    let forged = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: \"x\\nsecret.yaml:1:1: error[privileged-container] forged finding\"\n    image: nginx:1.27\n  - name: \"\\e[31mred\\0\\u2028\\u202e\"\n    image: nginx:1.27\n";
+    let mut files: Vec<(&str, &[u8])> = vec![("forged.yaml", forged.as_bytes())];
+    if cfg!(unix) {
+        files.push(("new\nline.yaml", forged.as_bytes()));
+    }
+    let dir = project(&files);
+    for format in ["compact", "human", "github"] {
+        let outcome = lint(dir.path(), &["--format", format, "."]);
+        assert_eq!(outcome.code, 1, "{format}");
+        for line in outcome.stdout.lines() {
+            assert!(!line.starts_with("secret.yaml"), "{format}: {line}");
+            assert!(!line.starts_with("line.yaml"), "{format}: {line}");
+            assert!(
+                !line
+                    .chars()
+                    .any(|c| c.is_control() && c != '\t' || matches!(c, '\u{2028}' | '\u{202e}')),
+                "{format}: {line:?}"
+            );
+        }
+    }
+    let outcome = lint(dir.path(), &["--format", "compact", "forged.yaml"]);
+    assert!(outcome.stdout.lines().any(|line| line
+        == "forged.yaml:7:5: warning[memory-limit-missing] container `x\\nsecret.yaml:1:1: error[privileged-container] forged finding` has no memory limit"));
+    assert!(outcome.stdout.lines().any(|line| line
+        == "forged.yaml:9:5: warning[memory-limit-missing] container `\\u{1b}[31mred\\u{0}\\u{2028}\\u{202e}` has no memory limit"));
+    if cfg!(unix) {
+        let outcome = lint(dir.path(), &["--format", "compact", "new\nline.yaml"]);
+        assert!(
+            outcome
+                .stdout
+                .lines()
+                .any(|line| line.starts_with("new\\nline.yaml:7:5: warning[memory-limit-missing]")),
+            "{}",
+            outcome.stdout
+        );
+        // JSON keeps the names as they are, escaped as JSON escapes them.
+        let outcome = lint(dir.path(), &["--format", "json", "new\nline.yaml"]);
+        assert!(outcome.stdout.contains("\"file\": \"new\\nline.yaml\""));
+        assert!(outcome
+            .stdout
+            .contains("`\\u001b[31mred\\u0000\u{2028}\u{202e}`"));
+    }
+}
+
+/// A Pod with one container that mounts `n` emptyDir volumes.
+fn many_mounts(n: usize) -> String {
+    let mut text = String::from("apiVersion: v1\nkind: Pod\nmetadata:\n  name: many\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27\n    volumeMounts:\n");
+    for i in 0..n {
+        text.push_str(&format!("    - {{name: v{i}, mountPath: /cache/{i}}}\n"));
+    }
+    text.push_str("  volumes:\n");
+    for i in 0..n {
+        text.push_str(&format!("  - {{name: v{i}, emptyDir: {{}}}}\n"));
+    }
+    text
+}
+
+/// The instructions podlint runs to lint `text`, counted by Valgrind.
+fn instructions(dir: &Path, name: &str, text: &str) -> u64 {
+    std::fs::write(dir.join(name), text).expect("write");
+    let output = std::process::Command::new("valgrind")
+        .args([
+            "--tool=cachegrind",
+            "--cache-sim=no",
+            "--cachegrind-out-file=/dev/null",
+        ])
+        .arg(env!("CARGO_BIN_EXE_podlint"))
+        .args(["--format", "compact", name])
+        .current_dir(dir)
+        .output()
+        .expect("valgrind runs (CI installs it: .ci/run)");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    stderr
+        .lines()
+        .find_map(|line| {
+            line.split_once("I refs:")
+                .or_else(|| line.split_once("I   refs:"))
+        })
+        .and_then(|(_, count)| count.trim().replace(',', "").parse().ok())
+        .unwrap_or_else(|| panic!("no instruction count in:\n{stderr}"))
+}
+
+/// Every rule is linear in the size of its Pod spec: four times the
+/// mounts and volumes cost about four times the instructions (a search per
+/// mount made it sixteen). Instructions, not time: the count does not
+/// depend on the machine's load.
+#[test]
+fn quadratic_rules_grow_linearly_in_instructions() {
+    let dir = project(&[]);
+    let small = instructions(dir.path(), "small.yaml", &many_mounts(500));
+    let large = instructions(dir.path(), "large.yaml", &many_mounts(2000));
+    let ratio = large as f64 / small as f64;
+    eprintln!("instructions: 500 mounts {small}, 2000 mounts {large}, ratio {ratio:.2}");
+    assert!(
+        ratio < 5.0,
+        "4x the mounts took {ratio:.2}x the instructions"
+    );
+}
+
+/// Findings past 10,000 in one file are counted, not kept: memory stays
+/// bounded by the file however many findings it has, and the summary and
+/// the exit code still count every one.
+#[test]
+fn memory_per_finding_is_bounded_by_a_cap_a_file() {
+    let pods = |n: usize| {
+        (0..n)
+            .map(|i| format!("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p{i}\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27\n---\n"))
+            .collect::<String>()
+    };
+    let third = pods(1000);
+    let dir = project(&[
+        ("all.yaml", pods(3000).as_bytes()),
+        ("split/a.yaml", third.as_bytes()),
+        ("split/b.yaml", third.as_bytes()),
+        ("split/c.yaml", third.as_bytes()),
+    ]);
+    let summary = |args: &[&str]| {
+        let outcome = lint(dir.path(), args);
+        let json: serde_json::Value = serde_json::from_str(&outcome.stdout).expect("JSON");
+        (outcome, json["summary"]["findings"].as_u64().unwrap_or(0))
+    };
+    let (_, split) = summary(&["--format", "json", "split"]);
+    assert!(split > 10_000, "{split}");
+    let (outcome, all) = summary(&["--format", "json", "all.yaml"]);
+    assert_eq!(all, split);
+    assert_eq!(outcome.code, 1);
+    let more = split - 10_000;
+    assert_eq!(
+        outcome.stderr,
+        format!("podlint: warning: {more} more findings in all.yaml are counted but not reported: podlint reports at most 10000 findings a file\n")
+    );
+    let compact = lint(dir.path(), &["--format", "compact", "all.yaml"]);
+    assert_eq!(compact.stdout.lines().count(), 10_000);
 }

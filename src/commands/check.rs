@@ -27,7 +27,8 @@ use crate::size::ByteSize;
 use crate::{baseline, ordered};
 
 use super::{
-    charts, print_diagnostic, unknown_rule, use_color, EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE,
+    charts, print_diagnostic, say, unknown_rule, use_color, write_failed, EXIT_CLEAN,
+    EXIT_FINDINGS, EXIT_USAGE,
 };
 
 pub fn run(args: CheckArgs) -> u8 {
@@ -54,31 +55,31 @@ pub fn run(args: CheckArgs) -> u8 {
         };
     if args.verbose {
         for line in configs_applied(&discovered.inputs, &configs) {
-            eprintln!("podlint: {line}");
+            say!("podlint: {line}");
         }
     }
     let nothing = discovered.inputs.is_empty() && discovered.charts.is_empty();
     if nothing && discovered.errors.is_empty() && !args.allow_empty {
-        eprintln!("podlint: error: {}", nothing_to_lint(&paths));
+        say!("podlint: error: {}", nothing_to_lint(&paths));
         return EXIT_USAGE;
     }
     let roles = FileRoles::classify(&discovered.inputs);
     let (policies, problems) =
         crate::admission::prepass::read(&discovered.inputs, &policy_folders(&args, &configs));
     for problem in &problems {
-        eprintln!("podlint: warning: {problem}");
+        say!("podlint: warning: {problem}");
     }
     let pool = match worker_pool(args.jobs, discovered.inputs.len() + discovered.charts.len()) {
         Ok(pool) => pool,
         Err(message) => {
-            eprintln!("podlint: error: {message}");
+            say!("podlint: error: {message}");
             return EXIT_USAGE;
         }
     };
     let destination = match Destination::open(&args) {
         Ok(destination) => destination,
         Err(message) => {
-            eprintln!("podlint: error: {message}");
+            say!("podlint: error: {message}");
             return EXIT_USAGE;
         }
     };
@@ -128,17 +129,24 @@ pub fn run(args: CheckArgs) -> u8 {
         return write_baseline(path, &linted);
     }
     for message in &linted.unreadable {
-        eprintln!("podlint: error: {message}");
+        // They name files, whose names may hold anything.
+        say!("podlint: error: {}", report::printable(message));
+    }
+    for notice in &linted.notices {
+        say!("podlint: warning: {notice}");
     }
     print_notices(&args, &linted);
     if let Err(error) = &linted.written {
         if let Some(path) = &args.output_file {
-            eprintln!(
+            say!(
                 "podlint: error: cannot write {}: {}",
                 path.display(),
                 discover::io_reason(error)
             );
             return EXIT_USAGE;
+        }
+        if let Some(code) = write_failed(error) {
+            return code;
         }
     }
     exit_code(&linted)
@@ -202,7 +210,7 @@ fn print_notices(args: &CheckArgs, linted: &Linted) {
         return;
     }
     if let Some(notice) = report::skipped_templates(&linted.templates) {
-        eprintln!("podlint: info: {notice}");
+        say!("podlint: info: {notice}");
     }
     if let (Some(path), 1..) = (&args.baseline, linted.baselined) {
         let (these, are) = if linted.baselined == 1 {
@@ -210,7 +218,7 @@ fn print_notices(args: &CheckArgs, linted: &Linted) {
         } else {
             ("findings", "are")
         };
-        eprintln!(
+        say!(
             "podlint: {} {these} recorded in {} {are} not reported",
             linted.baselined,
             path.display()
@@ -344,7 +352,7 @@ impl Prepared {
             Ok((format, globs(&args.exclude)?))
         });
         let (format, cli_exclude) = format_and_globs.map_err(|message| {
-            eprintln!("podlint: error: {message}");
+            say!("podlint: error: {message}");
             EXIT_USAGE
         })?;
         let overrides = args.clone();
@@ -361,7 +369,7 @@ impl Prepared {
             .map(baseline::load)
             .transpose()
             .map_err(|message| {
-                eprintln!("podlint: error: {message}");
+                say!("podlint: error: {message}");
                 EXIT_USAGE
             })?;
         Ok(Prepared {
@@ -412,11 +420,12 @@ struct Shown {
 }
 
 /// Worker threads when asked for and when there is more than one input (one
-/// input is linted on this thread, see `ordered`); else rayon's global pool.
+/// input is linted on this thread, see `ordered`), no more than the inputs;
+/// else rayon's global pool.
 fn worker_pool(jobs: Option<usize>, inputs: usize) -> Result<Option<ThreadPool>, String> {
     match jobs {
         Some(jobs) if inputs > 1 => rayon::ThreadPoolBuilder::new()
-            .num_threads(jobs)
+            .num_threads(jobs.min(inputs))
             .build()
             .map(Some)
             .map_err(|error| format!("cannot start {jobs} threads: {error}")),
@@ -451,6 +460,8 @@ struct Linted {
     baselined: usize,
     /// Paths that could not be read, one message each.
     unreadable: Vec<String>,
+    /// What the user should know about files besides their findings.
+    notices: Vec<String>,
     /// Template files skipped, in input order.
     templates: Vec<String>,
     /// The baseline's text, when the run writes one.
@@ -479,8 +490,13 @@ fn lint_all(
         (_, Destination::Stdout) => Box::new(std::io::stdout()),
         (_, Destination::File(file)) => Box::new(file),
     };
-    let mut writer = report::Writer::new(job.style.output, BufWriter::with_capacity(1 << 16, out));
+    let mut writer = report::Writer::new(
+        job.style.output,
+        BufWriter::with_capacity(1 << 16, out),
+        job.style.cwd,
+    );
     let mut unreadable = discovered.errors;
+    let mut notices = Vec::new();
     unreadable.extend(placed.errors);
     let mut templates = Vec::new();
     let mut stats = placed.stats;
@@ -547,6 +563,7 @@ fn lint_all(
                 *by_rule.entry((rule, severity)).or_default() += 1;
             }
             unreadable.extend(result.error);
+            notices.extend(result.notice);
             writer.part(result.part);
         },
     );
@@ -593,6 +610,7 @@ fn lint_all(
         failing,
         baselined,
         unreadable,
+        notices,
         templates,
         baseline_text,
         written,
@@ -605,17 +623,18 @@ fn write_baseline(path: &Path, linted: &Linted) -> u8 {
         Err(error) => Err(std::io::Error::new(error.kind(), error.to_string())),
     };
     if let Err(error) = written {
-        eprintln!(
+        say!(
             "podlint: error: cannot write baseline {}: {error}",
             path.display()
         );
         return EXIT_USAGE;
     }
     for message in &linted.unreadable {
-        eprintln!("podlint: error: {message}");
+        // They name files, whose names may hold anything.
+        say!("podlint: error: {}", report::printable(message));
     }
     let n = linted.errors + linted.warnings + linted.infos;
-    eprintln!(
+    say!(
         "podlint: wrote {n} {} to baseline {}",
         if n == 1 { "finding" } else { "findings" },
         path.display()

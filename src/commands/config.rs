@@ -7,7 +7,7 @@ use std::path::Path;
 use clap::ValueEnum;
 
 use super::check::FileConfig;
-use super::{print_diagnostic, write_stdout, EXIT_CLEAN, EXIT_USAGE};
+use super::{print_diagnostic, say, write_stdout, EXIT_USAGE};
 use crate::cli::CheckArgs;
 use crate::config_lookup::ConfigLookup;
 use crate::discover;
@@ -18,7 +18,7 @@ pub fn run(path: Option<&Path>, config: Option<&Path>) -> u8 {
     let metadata = match std::fs::metadata(path) {
         Ok(metadata) => metadata,
         Err(error) => {
-            eprintln!(
+            say!(
                 "podlint: error: cannot read {}: {}",
                 path.display(),
                 discover::io_reason(&error)
@@ -46,8 +46,7 @@ pub fn run(path: Option<&Path>, config: Option<&Path>) -> u8 {
         print_diagnostic(&error);
         return EXIT_USAGE;
     }
-    write_stdout(&describe(path, &applied));
-    EXIT_CLEAN
+    write_stdout(&describe(path, &applied))
 }
 
 /// The settings for `path`, as YAML: the config's own keys, then every

@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 use std::path::Path;
 
 use super::{
-    load_config, print_diagnostic, unknown_rule, use_color, write_stdout, EXIT_CLEAN, EXIT_USAGE,
+    load_config, print_diagnostic, say, unknown_rule, use_color, write_stdout, EXIT_USAGE,
 };
 use crate::cli::ColorChoice;
 
@@ -25,11 +25,10 @@ pub fn run(id: &str, config: Option<&Path>) -> u8 {
     match builtin.or(custom) {
         Some(rule) => {
             let color = use_color(ColorChoice::Auto, std::io::stdout().is_terminal());
-            write_stdout(&crate::explain::render(rule, color));
-            EXIT_CLEAN
+            write_stdout(&crate::explain::render(rule, color))
         }
         None => {
-            eprintln!("podlint: error: {}", unknown_rule(id));
+            say!("podlint: error: {}", unknown_rule(id));
             EXIT_USAGE
         }
     }

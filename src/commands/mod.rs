@@ -9,6 +9,16 @@ pub mod rules;
 
 use std::io::{IsTerminal, Write};
 
+/// `eprintln!` that does not panic when standard error cannot be written
+/// (a full disk, a closed pipe): there is nowhere left to say so.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+pub(crate) use say;
+
 use clap::CommandFactory;
 
 use crate::cli::{Cli, ColorChoice, Command};
@@ -29,7 +39,7 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Check(args)) => check::run(*args),
         None => match mistyped_command(&cli.check.paths) {
             Some(message) => {
-                eprintln!("podlint: error: {message}");
+                say!("podlint: error: {message}");
                 EXIT_USAGE
             }
             None => check::run(cli.check),
@@ -113,11 +123,27 @@ fn print_diagnostic(diagnostic: &dyn miette::Diagnostic) {
     if handler.render_report(&mut out, diagnostic).is_err() {
         out = format!("podlint: error: {diagnostic}\n");
     }
-    eprint!("{out}");
+    let _ = std::io::stderr().write_all(out.as_bytes());
 }
 
-fn write_stdout(text: &str) {
+/// Writes a command's whole output: `EXIT_CLEAN`, or `EXIT_USAGE` when it
+/// could not be written (see [`write_failed`]).
+fn write_stdout(text: &str) -> u8 {
     let mut out = std::io::stdout().lock();
-    // A closed pipe (`podlint | head`) is not an error worth reporting.
-    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => EXIT_CLEAN,
+        Err(error) => write_failed(&error).unwrap_or(EXIT_CLEAN),
+    }
+}
+
+/// The exit code for output that could not be written, after saying why:
+/// none for a closed pipe (`podlint | head` wanted no more, which is not
+/// worth reporting), else 2, so that a CI gate never passes on a report
+/// lost to a full disk.
+fn write_failed(error: &std::io::Error) -> Option<u8> {
+    if error.kind() == std::io::ErrorKind::BrokenPipe {
+        return None;
+    }
+    say!("podlint: error: cannot write to standard output: {error}");
+    Some(EXIT_USAGE)
 }

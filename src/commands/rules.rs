@@ -5,7 +5,7 @@ use std::path::Path;
 use crate::cli::ListFormat;
 use crate::rules::RULES;
 
-use super::{load_config, print_diagnostic, write_stdout, EXIT_CLEAN, EXIT_USAGE};
+use super::{load_config, print_diagnostic, write_stdout, EXIT_USAGE};
 
 /// The built-in rules, then the config's custom checks.
 pub fn run(format: ListFormat, config: Option<&Path>) -> u8 {
@@ -49,6 +49,5 @@ pub fn run(format: ListFormat, config: Option<&Path>) -> u8 {
             format!("{document:#}\n")
         }
     };
-    write_stdout(&out);
-    EXIT_CLEAN
+    write_stdout(&out)
 }

@@ -31,6 +31,8 @@ pub struct Done {
     /// The text that was linted, which the findings' spans point into.
     pub text: Arc<str>,
     pub findings: Vec<Finding>,
+    /// Findings past the engine's cap, counted only.
+    pub uncollected: usize,
     pub config_reports: Vec<ConfigReport>,
     pub took: Duration,
 }
@@ -48,12 +50,13 @@ pub fn run(mut workspace: Workspace, jobs: Receiver<Job>, done: Sender<Done>) {
             } => {
                 let started = Instant::now();
                 let name: Arc<str> = uri.as_str().into();
-                let findings = workspace.lint(path.as_deref(), &name, &text);
+                let (findings, uncollected) = workspace.lint(path.as_deref(), &name, &text);
                 let outcome = Done {
                     uri,
                     revision,
                     text,
                     findings,
+                    uncollected,
                     config_reports: workspace.take_reports(),
                     took: started.elapsed(),
                 };

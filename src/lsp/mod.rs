@@ -32,6 +32,7 @@ use lsp_types::{
     TextDocumentSyncSaveOptions, TextEdit, Uri, WorkspaceEdit,
 };
 
+use crate::commands::say;
 use crate::config::FILE_NAME as CONFIG_FILE_NAME;
 use crate::finding::{Finding, Severity};
 use crate::rules;
@@ -65,7 +66,7 @@ pub fn serve() -> u8 {
     match outcome {
         Ok(()) => 0,
         Err(message) => {
-            eprintln!("podlint lsp: {message}");
+            say!("podlint lsp: {message}");
             1
         }
     }
@@ -262,7 +263,7 @@ fn too_large(sender: &Sender<Outgoing>, length: u64) {
         ByteSize(length),
         ByteSize(transport::MAX_MESSAGE_BYTES)
     );
-    eprintln!("{message}");
+    say!("{message}");
     send(
         sender,
         Message::Notification(Notification::new(
@@ -591,7 +592,7 @@ impl Server {
             .take(MAX_DIAGNOSTICS)
             .map(|finding| diagnostic(&done.uri, &positions, finding))
             .collect();
-        let left_out = document.findings.len().saturating_sub(MAX_DIAGNOSTICS);
+        let left_out = document.findings.len().saturating_sub(MAX_DIAGNOSTICS) + done.uncollected;
         if left_out > 0 {
             diagnostics.push(Diagnostic {
                 range: diagnostics.last().map(|d| d.range).unwrap_or_default(),

@@ -63,9 +63,16 @@ impl Workspace {
     /// A file that its config excludes, or text that does not mention both
     /// `apiVersion` and `kind` (CI files, Helm values being typed), gets no
     /// findings: the editor runs podlint on every YAML file.
-    pub fn lint(&mut self, path: Option<&Path>, name: &Arc<str>, text: &str) -> Vec<Finding> {
+    /// Returns the findings and how many more were counted past the cap
+    /// ([`engine::MAX_FINDINGS_PER_FILE`]).
+    pub fn lint(
+        &mut self,
+        path: Option<&Path>,
+        name: &Arc<str>,
+        text: &str,
+    ) -> (Vec<Finding>, usize) {
         if !(text.contains("apiVersion") && text.contains("kind")) {
-            return Vec::new();
+            return (Vec::new(), 0);
         }
         let dir = path.and_then(Path::parent).or(self.root.as_deref());
         let config_path = dir.and_then(config::discover);
@@ -77,7 +84,7 @@ impl Workspace {
                             .ok()
                     });
                     if relative.is_some_and(|r| loaded.exclude.is_match(r)) {
-                        return Vec::new();
+                        return (Vec::new(), 0);
                     }
                     &loaded.settings
                 }
@@ -95,13 +102,14 @@ impl Workspace {
             FileRoles::classify(&[input]).of(path)
         });
         if role == FileRole::TestAssertion {
-            return Vec::new();
+            return (Vec::new(), 0);
         }
         let source = SourceText {
             text: text.to_string(),
             decode_error: None,
         };
-        engine::lint_as(name, &source, settings, role).findings
+        let linted = engine::lint_as(name, &source, settings, role);
+        (linted.findings, linted.uncollected.total())
     }
 
     /// Forgets a config file so that the next lint reads it again.
@@ -201,7 +209,7 @@ mod tests {
         let invalid = |workspace: &mut Workspace, name: &str| -> Vec<&'static str> {
             let path = dir.path().join(name);
             let shown: Arc<str> = name.into();
-            let findings = workspace.lint(Some(&path), &shown, DEPLOYMENT_WITHOUT_IMAGE);
+            let (findings, _) = workspace.lint(Some(&path), &shown, DEPLOYMENT_WITHOUT_IMAGE);
             findings
                 .iter()
                 .map(|f| f.rule)

@@ -434,12 +434,15 @@ impl<'a> PodView<'a> {
         }
     }
 
-    /// Whether a volume of this name is declared for the Pod: in its spec,
-    /// or for every Pod of its object (Argo's workflow-level volumes).
-    pub fn declares_volume(&self, name: &str) -> bool {
-        self.spec.volumes.iter().flatten().any(|v| v.name == name)
-            || self
-                .custom
-                .is_some_and(|pod| pod.shared_volumes.iter().any(|v| v == name))
+    /// The names of the volumes declared for the Pod: in its spec, and for
+    /// every Pod of its object (Argo's workflow-level volumes).
+    pub fn declared_volumes(&self) -> impl Iterator<Item = &'a str> {
+        let shared = self.custom.map_or(&[][..], |pod| &pod.shared_volumes[..]);
+        self.spec
+            .volumes
+            .iter()
+            .flatten()
+            .map(|v| v.name.as_str())
+            .chain(shared.iter().map(String::as_str))
     }
 }

@@ -29,6 +29,16 @@ pub struct ObjectFacts {
     /// for others, but most fields are left to what it is merged into, so
     /// nothing is reported on it.
     pub partial: bool,
+    /// A custom resource (its API group is not Kubernetes'): its operator
+    /// may make Pods that no manifest shows.
+    pub custom: bool,
+    /// The API group a custom resource belongs to, or that a
+    /// CustomResourceDefinition defines: operators label their Pods with
+    /// keys under it (`longhorn.io/component`).
+    pub custom_group: Option<Text>,
+    /// A resource of a kustomization: its ConfigMaps and Secrets may come
+    /// from the kustomization's generators.
+    pub kustomized: bool,
     /// Relation rules that the object's `podlint.io/ignore` annotation silences.
     pub silenced: Vec<&'static str>,
     pub detail: Detail,
@@ -68,6 +78,8 @@ pub struct WorkloadFacts {
     /// StatefulSet...): the default of one applies when `replicas` is absent.
     pub replicated: bool,
     pub ports: Vec<PortFact>,
+    /// A long-running container declares no ports: it may listen on any.
+    pub undeclared_ports: bool,
     pub references: Vec<Reference>,
 }
 
@@ -240,13 +252,15 @@ pub struct Backend {
 /// Turns spans of the file being read into places.
 pub type Locate<'a> = dyn Fn(Span) -> Place + 'a;
 
-/// The facts of one object. `pod` is its Pod-spec view, when it has one.
+/// The facts of one object, when relation rules can use them (not an RBAC
+/// rule or a webhook configuration, say). `pod` is its Pod-spec view, when
+/// it has one.
 pub fn extract(
     object: &Object<'_>,
     pod: Option<&PodView<'_>>,
     silenced: Vec<&'static str>,
     locate: &Locate<'_>,
-) -> ObjectFacts {
+) -> Option<ObjectFacts> {
     let node = object.node;
     let kind_place = node.entry("kind").map_or_else(
         || locate(node.span),
@@ -258,7 +272,19 @@ pub fn extract(
         (Some(pod), _)
             if pod.kind != crate::model::PodKind::Workload(WorkloadKind::PodTemplate) =>
         {
-            Detail::Workload(Box::new(reader.workload(object, pod)))
+            let labels = object.lookup(&pod.template_path.keys("metadata.labels"));
+            let spec = object.lookup(&pod.spec_path);
+            Detail::Workload(Box::new(reader.workload(object, labels, spec)))
+        }
+        // A custom resource with a Pod template where controllers have it
+        // (an OpenKruise CloneSet), when no pod-templates entry names it.
+        (None, _) if custom_pod_template(node).is_some() => {
+            let template = custom_pod_template(node);
+            let labels = template
+                .and_then(|t| t.get("metadata"))
+                .and_then(|m| m.get("labels"));
+            let spec = template.and_then(|t| t.get("spec"));
+            Detail::Workload(Box::new(reader.workload(object, labels, spec)))
         }
         (_, "Service") => Detail::Service(Box::new(reader.service(spec))),
         (_, "PodDisruptionBudget") => Detail::DisruptionBudget(Box::new(reader.budget(spec))),
@@ -298,15 +324,24 @@ pub fn extract(
         }
         _ => Detail::Other,
     };
-    ObjectFacts {
+    let custom_group = custom_group(object);
+    // Other kinds matter only as names that Pods reference, or as custom
+    // resources whose operators make Pods and Services.
+    let kept = !matches!(detail, Detail::Other)
+        || object.kind == "ServiceAccount"
+        || custom_group.is_some();
+    kept.then(|| ObjectFacts {
         kind: object.kind.into(),
         name: object.name.map(Into::into),
         namespace: object.namespace.map(Into::into),
         kind_place,
         partial: object.partial,
+        custom: is_custom(object.api_version),
+        custom_group,
+        kustomized: false,
         silenced,
         detail,
-    }
+    })
 }
 
 struct Reader<'l, 'a> {
@@ -323,12 +358,14 @@ impl Reader<'_, '_> {
         (self.locate)(entry.key.span)
     }
 
-    fn workload(&self, object: &Object<'_>, pod: &PodView<'_>) -> WorkloadFacts {
-        let labels_path = pod.template_path.keys("metadata.labels");
-        let labels = object
-            .lookup(&labels_path)
-            .map(string_pairs)
-            .unwrap_or_default();
+    /// `labels`: the Pods' labels; `spec`: their Pod spec.
+    fn workload(
+        &self,
+        object: &Object<'_>,
+        labels: Option<&Node>,
+        spec: Option<&Node>,
+    ) -> WorkloadFacts {
+        let labels = labels.map(string_pairs).unwrap_or_default();
         let replicas_entry = object.node.get("spec").and_then(|s| s.entry("replicas"));
         let replicas = replicas_entry.and_then(|e| Some((integer(&e.value)?, self.entry_place(e))));
         let replicated = match object.workload_kind {
@@ -342,13 +379,20 @@ impl Reader<'_, '_> {
             // A custom resource with a replica count (an Argo Rollout).
             None => replicas_entry.is_some(),
         };
-        let spec = object.lookup(&pod.spec_path);
+        let mut labels = labels;
+        // The Job controller labels its Pods with the Job's name.
+        if let (Some(WorkloadKind::Job), Some(name)) = (object.workload_kind, object.name) {
+            for key in ["job-name", "batch.kubernetes.io/job-name"] {
+                labels.push((key.into(), name.into()));
+            }
+        }
         let mut facts = WorkloadFacts {
             workload_kind: object.workload_kind,
             labels,
             replicas,
             replicated,
             ports: Vec::new(),
+            undeclared_ports: false,
             references: Vec::new(),
         };
         if let Some(spec) = spec {
@@ -360,10 +404,11 @@ impl Reader<'_, '_> {
     fn pod_spec(&self, spec: &Node, facts: &mut WorkloadFacts) {
         for list in ["initContainers", "containers", "ephemeralContainers"] {
             for container in seq(spec.get(list)) {
-                if list != "initContainers"
-                    || container.get("restartPolicy").and_then(Node::as_str) == Some("Always")
-                {
+                let long_running = list == "containers"
+                    || container.get("restartPolicy").and_then(Node::as_str) == Some("Always");
+                if long_running {
                     self.ports(container, &mut facts.ports);
+                    facts.undeclared_ports |= container.get("ports").is_none();
                 }
                 self.container_references(container, &mut facts.references);
             }
@@ -654,6 +699,31 @@ impl Reader<'_, '_> {
         }
         IngressFacts { backends }
     }
+}
+
+/// `spec.template` of an object podlint does not know, when it is a Pod
+/// template (it has containers).
+fn custom_pod_template(node: &Node) -> Option<&Node> {
+    let template = node.get("spec")?.get("template")?;
+    template.get("spec")?.get("containers")?.as_seq()?;
+    Some(template)
+}
+
+/// An API group that is not Kubernetes' own: `monitoring.coreos.com/v1`,
+/// not `apps/v1` nor `networking.k8s.io/v1`.
+fn is_custom(api_version: &str) -> bool {
+    api_version
+        .split_once('/')
+        .is_some_and(|(group, _)| group.contains('.') && !group.ends_with(".k8s.io"))
+}
+
+fn custom_group(object: &Object<'_>) -> Option<Text> {
+    if object.kind == "CustomResourceDefinition" {
+        let group = object.node.get("spec")?.get("group")?.as_str()?;
+        return Some(group.into());
+    }
+    let (group, _) = object.api_version.split_once('/')?;
+    is_custom(object.api_version).then(|| group.into())
 }
 
 fn seq(node: Option<&Node>) -> impl Iterator<Item = &Node> {

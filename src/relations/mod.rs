@@ -10,7 +10,8 @@
 pub mod facts;
 pub mod sets;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
 use std::sync::Arc;
 
 pub use facts::{ObjectFacts, Place};
@@ -87,11 +88,18 @@ impl Collector {
             return Vec::new();
         }
         let mut by_set: BTreeMap<SetId, Vec<Member<'_>>> = BTreeMap::new();
+        let mut folders: HashMap<&Path, u32> = HashMap::new();
         for (file, collected) in self.files.iter().enumerate() {
             let set = collected.facts.set.unwrap_or(SetId::Raw);
+            let parent = Path::new(&*collected.name)
+                .parent()
+                .unwrap_or(Path::new(""));
+            let next = folders.len() as u32;
+            let folder = *folders.entry(parent).or_insert(next);
             let members = by_set.entry(set).or_default();
             members.extend(collected.facts.objects.iter().map(|facts| Member {
                 file: file as u32,
+                folder,
                 facts,
             }));
         }

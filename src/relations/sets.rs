@@ -25,6 +25,8 @@ pub enum SetId {
 #[derive(Clone, Copy, Debug)]
 pub struct Member<'a> {
     pub file: u32,
+    /// The folder of the file (an index): see [`Set::expects`].
+    pub folder: u32,
     pub facts: &'a ObjectFacts,
 }
 
@@ -66,9 +68,12 @@ pub struct Set<'a> {
     workloads: Vec<u32>,
     /// Autoscalers by the kind and name of their target.
     by_target: HashMap<(&'a str, &'a str), Vec<u32>>,
-    /// The namespaces written on objects of each kind (`None`: some have none).
-    kind_namespaces: HashSet<(&'a str, Option<&'a str>)>,
-    kinds: HashSet<&'a str>,
+    /// The names of custom resources (see [`Set::judges_selector`]).
+    custom_names: HashSet<&'a str>,
+    /// The API groups of custom resources and their definitions.
+    custom_groups: HashSet<&'a str>,
+    /// The kinds defined in each folder, with their namespaces.
+    kinds_by_folder: HashSet<(&'a str, Option<&'a str>, u32)>,
 }
 
 impl<'a> Set<'a> {
@@ -80,14 +85,19 @@ impl<'a> Set<'a> {
             by_label: HashMap::new(),
             workloads: Vec::new(),
             by_target: HashMap::new(),
-            kind_namespaces: HashSet::new(),
-            kinds: HashSet::new(),
+            kinds_by_folder: HashSet::new(),
+            custom_names: HashSet::new(),
+            custom_groups: HashSet::new(),
         };
         for (index, member) in set.members.iter().enumerate() {
             let index = index as u32;
             let facts = member.facts;
             let namespace = facts.namespace.as_deref();
             let mut defined = vec![(&*facts.kind, facts.name.as_deref())];
+            set.custom_groups.extend(facts.custom_group.as_deref());
+            if facts.custom && !matches!(facts.detail, Detail::Workload(_)) {
+                set.custom_names.extend(facts.name.as_deref());
+            }
             match &facts.detail {
                 Detail::Workload(workload) => {
                     set.workloads.push(index);
@@ -104,8 +114,7 @@ impl<'a> Set<'a> {
                 _ => {}
             }
             for (kind, name) in defined {
-                set.kind_namespaces.insert((kind, namespace));
-                set.kinds.insert(kind);
+                set.kinds_by_folder.insert((kind, namespace, member.folder));
                 if let Some(name) = name {
                     set.by_name.entry((kind, name)).or_default().push(index);
                 }
@@ -132,25 +141,74 @@ impl<'a> Set<'a> {
             .collect()
     }
 
-    /// Whether a missing object of `kind` in `namespace` is worth reporting:
-    /// always in a closed set; in the raw files, when they define objects
-    /// of that kind in that namespace (the others were likely made elsewhere).
-    pub fn expects(&self, kind: &str, namespace: Option<&str>) -> bool {
+    /// Whether a missing object of `kind` that `referrer` names is worth
+    /// reporting: always in a closed set; in the raw files, when the
+    /// referrer's folder defines objects of that kind in its namespace (a
+    /// folder that ships no Secrets has them made elsewhere; one that ships
+    /// some likely forgot this one). Raw files of one run often hold many
+    /// unrelated applications (a repository of samples): each folder is
+    /// judged by what it ships.
+    pub fn expects(&self, kind: &str, referrer: &Member<'_>) -> bool {
         self.closed
-            || match namespace {
-                None => self.kinds.contains(kind),
-                Some(_) => {
-                    self.kind_namespaces.contains(&(kind, namespace))
-                        || self.kind_namespaces.contains(&(kind, None))
-                }
-            }
+            || self.kinds_by_folder.iter().any(|&(k, namespace, folder)| {
+                k == kind
+                    && folder == referrer.folder
+                    && compatible(namespace, referrer.namespace())
+            })
     }
 
-    /// Whether the set has Pod templates that objects in `namespace` can meet.
-    pub fn has_workloads_in(&self, namespace: Option<&str>) -> bool {
-        self.workloads
+    /// Whether `selector`, of `selecting`, can be judged to select nothing.
+    /// Not when the set has no Pod templates that it can meet (in the raw
+    /// files: in its folder, as for [`Set::expects`]); not in `kube-system`
+    /// (whose control-plane Pods are static, in no manifest); not when it
+    /// selects by a label that controllers put on Pods (`pod-template-hash`,
+    /// `statefulset.kubernetes.io/pod-name`...) or by a key under the API
+    /// group of a custom resource or definition of the set (its operator's
+    /// label, `longhorn.io/component`); and not when a label value
+    /// is the name of a custom resource, whose operator makes the Pods
+    /// (a Prometheus `k8s` runs Pods labelled `prometheus: k8s`).
+    pub fn judges_selector(&self, selecting: &Member<'_>, selector: &Selector) -> bool {
+        const CONTROLLER_LABELS: [&str; 6] = [
+            "pod-template-hash",
+            "controller-uid",
+            "batch.kubernetes.io/controller-uid",
+            "statefulset.kubernetes.io/pod-name",
+            "apps.kubernetes.io/pod-index",
+            "controller-revision-hash",
+        ];
+        let keys = selector
+            .labels
             .iter()
-            .any(|&i| compatible(self.members[i as usize].namespace(), namespace))
+            .map(|(key, _)| key)
+            .chain(selector.expressions.iter().map(|e| &e.key));
+        let values = selector
+            .labels
+            .iter()
+            .map(|(_, value)| value)
+            .chain(selector.expressions.iter().flat_map(|e| &e.values));
+        let near = self.workloads.iter().any(|&i| {
+            let workload = &self.members[i as usize];
+            compatible(workload.namespace(), selecting.namespace())
+                && (self.closed || workload.folder == selecting.folder)
+        });
+        let operator_key = |key: &str| {
+            key.split_once('/')
+                .is_some_and(|(prefix, _)| self.custom_groups.contains(prefix))
+        };
+        near && selecting.namespace() != Some("kube-system")
+            && !keys
+                .into_iter()
+                .any(|k| CONTROLLER_LABELS.contains(&&**k) || operator_key(k))
+            && !values.into_iter().any(|v| self.custom_names.contains(&**v))
+    }
+
+    /// Whether an object of this name may be made by the operator of a
+    /// custom resource of the set: a RayCluster `ray` makes the Service
+    /// `ray-head-svc`, a database cluster its Secrets.
+    pub fn made_by_operator(&self, name: &str) -> bool {
+        self.custom_names
+            .iter()
+            .any(|custom| custom.len() >= 3 && name.starts_with(custom))
     }
 
     /// The workloads whose Pods `selector` selects, in `namespace`.

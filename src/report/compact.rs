@@ -1,6 +1,7 @@
 //! `--format compact`: `path:line:col: severity[rule] message`, one line a
 //! finding, the form editors' error parsers already read.
 
+use super::printable;
 use crate::finding::Finding;
 
 pub fn render(findings: &[Finding]) -> String {
@@ -10,6 +11,11 @@ pub fn render(findings: &[Finding]) -> String {
 pub fn line(f: &Finding) -> String {
     format!(
         "{}:{}:{}: {}[{}] {}\n",
-        f.file, f.start.line, f.start.column, f.severity, f.rule, f.message
+        printable(&f.file),
+        f.start.line,
+        f.start.column,
+        f.severity,
+        f.rule,
+        printable(&f.message)
     )
 }

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::artifact_path;
+use super::{artifact_path, printable_but_line_breaks};
 use crate::finding::{Finding, Severity};
 
 pub struct Summary {
@@ -20,7 +20,9 @@ pub fn annotations(findings: &[Finding], cwd: Option<&Path>) -> String {
     let Some(first) = findings.first() else {
         return out;
     };
-    let file = property(&artifact_path(&first.file, cwd).path);
+    let file = property(&printable_but_line_breaks(
+        &artifact_path(&first.file, cwd).path,
+    ));
     for f in findings {
         let command = match f.severity {
             Severity::Error => "error",
@@ -34,7 +36,7 @@ pub fn annotations(findings: &[Finding], cwd: Option<&Path>) -> String {
             f.end.line,
             f.end.column,
             property(&format!("podlint {}", f.rule)),
-            data(&super::message_with_help(f)),
+            data(&printable_but_line_breaks(&super::message_with_help(f))),
         ));
     }
     out

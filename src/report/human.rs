@@ -5,6 +5,7 @@
 
 use std::fmt::Write as _;
 
+use super::printable;
 use crate::finding::{Finding, Severity};
 
 /// Renders the findings of one file (called on the worker that linted it).
@@ -66,12 +67,12 @@ fn render_group<'t>(
         let _ = writeln!(
             out,
             "{}:{}:{}: {}[{}] {}",
-            paint.bold(&finding.file),
+            paint.bold(&printable(&finding.file)),
             finding.start.line,
             finding.start.column,
             paint.severity(finding.severity),
             paint.bold(finding.rule),
-            finding.message
+            printable(&finding.message)
         );
     }
     let mut gutter = render_snippet(out, group, lines, paint);
@@ -106,7 +107,8 @@ fn render_group<'t>(
                 out,
                 "{:gutter$} {} help{whose}: {help}",
                 "",
-                paint.gutter("=")
+                paint.gutter("="),
+                help = printable(help),
             );
         }
     }
@@ -148,7 +150,10 @@ fn render_snippet(out: &mut String, group: &[&Finding], lines: &Lines<'_>, paint
         .collect();
     containers.dedup();
     let primary_text = (!containers.is_empty()).then(|| {
-        let names: Vec<String> = containers.iter().map(|c| format!("`{c}`")).collect();
+        let names: Vec<String> = containers
+            .iter()
+            .map(|c| format!("`{}`", printable(c)))
+            .collect();
         format!("container {}", names.join(", "))
     });
     let mut marks = vec![mark(
@@ -160,7 +165,7 @@ fn render_snippet(out: &mut String, group: &[&Finding], lines: &Lines<'_>, paint
     )];
     for finding in group {
         for label in finding.labels.iter().filter(|l| l.file.is_none()) {
-            let text = Some(label.message.clone());
+            let text = Some(printable(&label.message).into_owned());
             let duplicate = marks
                 .iter()
                 .any(|m| m.text == text && m.line == lines.line_of(label.span.start as usize));
@@ -252,9 +257,16 @@ fn mark(lines: &Lines<'_>, start: u32, end: u32, primary: bool, text: Option<Str
 /// Longer lines are not shown in snippets.
 const MAX_SNIPPET_LINE_BYTES: usize = 1000;
 
-/// A line as shown: a tab is one column wide, as columns count it.
+/// A line as shown: a tab is one column wide, as columns count it, and
+/// so is any other character that must not reach a terminal (shown as �).
 fn shown(line: &str) -> String {
-    line.replace('\t', " ")
+    line.chars()
+        .map(|c| match c {
+            '\t' => ' ',
+            c if super::is_unprintable(c) => '\u{fffd}',
+            c => c,
+        })
+        .collect()
 }
 
 /// A file's lines, split where the engine's positions split them (`\n`).

@@ -158,7 +158,7 @@ mod tests {
 
     fn written(parts: Vec<String>, findings: usize) -> String {
         let mut out = Vec::new();
-        let mut writer = Writer::new(Output::Report(Format::Json), &mut out);
+        let mut writer = Writer::new(Output::Report(Format::Json), &mut out, None);
         for part in parts {
             writer.part(part);
         }

@@ -9,6 +9,7 @@ mod writer;
 
 pub use writer::{Totals, Writer};
 
+use std::borrow::Cow;
 use std::path::{Component, Path, PathBuf};
 
 use serde::Serialize;
@@ -307,6 +308,47 @@ pub fn skipped_templates(templates: &[String]) -> Option<String> {
         "skipped {} with Go-template actions outside a Helm chart ({names}); lint the rendered output, e.g. `helm template CHART | podlint -`",
         plural(templates.len(), "template file", "template files")
     ))
+}
+
+/// Text from a manifest or a file name as line-based formats and terminals
+/// show it: control characters (line breaks, ESC, NUL...), Unicode's line
+/// separators and its bidirectional controls are written as escapes (`\n`,
+/// `\u{1b}`), so that one finding is always one line and nothing a manifest
+/// says can colour or rewrite the terminal. Tabs stay.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    escape_unprintable(text, |_| false)
+}
+
+/// [`printable`], but line breaks stay: for formats that escape them their
+/// own way (GitHub's workflow commands).
+pub fn printable_but_line_breaks(text: &str) -> Cow<'_, str> {
+    escape_unprintable(text, |c| c == '\n' || c == '\r')
+}
+
+fn escape_unprintable(text: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
+    let escaped = |c: char| c != '\t' && !keep(c) && is_unprintable(c);
+    if !text.chars().any(escaped) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            c if !escaped(c) => out.push(c),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Characters that must not reach a terminal raw.
+pub fn is_unprintable(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        )
 }
 
 /// Where a finding of a chart or overlay was in the rendered output, and

@@ -32,12 +32,15 @@ struct Log<'a> {
 #[serde(rename_all = "camelCase")]
 struct Run<'a> {
     tool: Tool,
-    invocations: [Invocation; 1],
     #[serde(skip_serializing_if = "Option::is_none")]
     original_uri_base_ids: Option<BTreeMap<&'static str, Location>>,
     /// podlint's columns count characters (DESIGN.md), not UTF-16 units.
     column_kind: &'static str,
+    /// Before the invocation, which names what the run could not read:
+    /// results are written as files are linted, and the invocation once
+    /// the run is over (key order in a JSON object means nothing).
     results: Vec<SarifResult<'a>>,
+    invocations: [Invocation; 1],
 }
 
 #[derive(Serialize)]
@@ -259,27 +262,37 @@ fn result<'a>(
 /// why paths were not linted (as tool notifications: the run did not see
 /// everything). It is written once the run is over, as the
 /// notifications come before the results.
-pub fn render(
-    results: &[String],
+pub fn head(cwd: Option<&Path>) -> String {
+    let log = whole_log(&[], &[], cwd);
+    let (before, _) = log.split_once(EMPTY_RESULTS).unwrap_or((&log, ""));
+    format!("{before}\"results\": [")
+}
+
+/// The log after the last result: the results' closing bracket (`results`
+/// tells whether there were any) and the invocation.
+pub fn tail(
+    results: bool,
     unreadable: &[String],
     templates: &[String],
     cwd: Option<&Path>,
 ) -> String {
+    let log = whole_log(unreadable, templates, cwd);
+    let (_, after) = log.split_once(EMPTY_RESULTS).unwrap_or(("", &log));
+    let close = if results {
+        format!("\n{}]", "  ".repeat(RESULT_DEPTH - 1))
+    } else {
+        "]".to_string()
+    };
+    format!("{close}{after}\n")
+}
+
+/// How an empty results array is printed: the first such text in the log,
+/// as strings escape their quotes.
+const EMPTY_RESULTS: &str = "\"results\": []";
+
+fn whole_log(unreadable: &[String], templates: &[String], cwd: Option<&Path>) -> String {
     // Serializing plain structs of strings and numbers cannot fail.
-    let mut text = serde_json::to_string_pretty(&log(Vec::new(), unreadable, templates, cwd))
-        .unwrap_or_default();
-    let parts: Vec<&str> = results
-        .iter()
-        .map(String::as_str)
-        .filter(|r| !r.is_empty())
-        .collect();
-    // `results` is the last field of the log, so its `[]` is the last one.
-    if let (false, Some((before, after))) = (parts.is_empty(), text.rsplit_once("[]")) {
-        let close = "  ".repeat(RESULT_DEPTH - 1);
-        text = format!("{before}[\n{}\n{close}]{after}", parts.join(",\n"));
-    }
-    text.push('\n');
-    text
+    serde_json::to_string_pretty(&log(Vec::new(), unreadable, templates, cwd)).unwrap_or_default()
 }
 
 fn log<'a>(
@@ -483,10 +496,40 @@ mod tests {
             cwd,
         );
         let expected = serde_json::to_string_pretty(&whole).unwrap_or_default() + "\n";
-        assert_eq!(render(&parts, &unreadable, &templates, cwd), expected);
+        assert_eq!(assembled(parts, &unreadable, &templates, cwd), expected);
         let empty =
             serde_json::to_string_pretty(&log(Vec::new(), &[], &[], cwd)).unwrap_or_default();
-        assert_eq!(render(&[String::new()], &[], &[], cwd), empty + "\n");
+        assert_eq!(assembled([String::new()], &[], &[], cwd), empty + "\n");
+    }
+
+    /// The log as the writer streams it: head, results, tail.
+    fn assembled(
+        parts: impl IntoIterator<Item = String>,
+        unreadable: &[String],
+        templates: &[String],
+        cwd: Option<&Path>,
+    ) -> String {
+        let mut out = Vec::new();
+        let output = crate::report::Output::Report(crate::report::Format::Sarif);
+        let mut writer = crate::report::Writer::new(output, &mut out, cwd);
+        for part in parts {
+            writer.part(part);
+        }
+        let finished = writer.finish(&crate::report::Totals {
+            files: 0,
+            stats: crate::engine::Stats::default(),
+            errors: 0,
+            warnings: 0,
+            infos: 0,
+            elapsed: None,
+            summary: true,
+            unreadable,
+            templates,
+            by_rule: &[],
+            cwd,
+        });
+        assert!(finished.is_ok());
+        String::from_utf8(out).unwrap_or_default()
     }
 
     #[test]

@@ -39,27 +39,25 @@ pub struct Writer<W: Write> {
     /// Items written to a JSON `findings` array: every one after the first
     /// needs a comma before it.
     items: usize,
-    /// SARIF's parts: its log names the unreadable paths before the results,
-    /// so it is written when the run is over.
-    held: Vec<String>,
     /// The first write error: nothing more is written after it.
     error: Option<io::Error>,
 }
 
 impl<W: Write> Writer<W> {
     /// Starts the output (writes what comes before the first file's part).
-    pub fn new(output: Output, out: W) -> Self {
+    /// `cwd`: the working directory SARIF names files relative to.
+    pub fn new(output: Output, out: W, cwd: Option<&Path>) -> Self {
         let mut writer = Writer {
             output,
             out,
             items: 0,
-            held: Vec::new(),
             error: None,
         };
         match output {
             Output::Report(Format::Json) => writer.write(json::HEAD),
+            Output::Report(Format::Sarif) => writer.write(&sarif::head(cwd)),
             Output::Baseline => writer.write(&baseline::head()),
-            Output::Report(Format::Human | Format::Compact | Format::Github | Format::Sarif)
+            Output::Report(Format::Human | Format::Compact | Format::Github)
             | Output::Statistics => {}
         }
         writer
@@ -71,8 +69,7 @@ impl<W: Write> Writer<W> {
             return;
         }
         match self.output {
-            Output::Report(Format::Sarif) => self.held.push(part),
-            Output::Report(Format::Json) | Output::Baseline => {
+            Output::Report(Format::Json | Format::Sarif) | Output::Baseline => {
                 let separator = if self.items == 0 { "\n" } else { ",\n" };
                 self.items += 1;
                 self.write(separator);
@@ -109,9 +106,13 @@ impl<W: Write> Writer<W> {
                 self.write(baseline::TAIL);
             }
             Output::Report(Format::Sarif) => {
-                let log =
-                    sarif::render(&self.held, totals.unreadable, totals.templates, totals.cwd);
-                self.write(&log);
+                let tail = sarif::tail(
+                    self.items > 0,
+                    totals.unreadable,
+                    totals.templates,
+                    totals.cwd,
+                );
+                self.write(&tail);
             }
             Output::Report(Format::Github) if totals.summary => {
                 self.write(&github::summary(

@@ -11,7 +11,8 @@ fn check(set: &Set<'_>, out: &mut Report<'_>) {
         };
         let namespace = autoscaler.namespace();
         let kind = &*facts.target_kind;
-        if !set.named(kind, &facts.target_name, namespace).is_empty() || !set.expects(kind, namespace) {
+        if set.made_by_operator(&facts.target_name)
+            || !set.named(kind, &facts.target_name, namespace).is_empty() || !set.expects(kind, autoscaler) {
             continue;
         }
         let where_ = if set.closed() {

@@ -14,7 +14,8 @@ fn check(set: &Set<'_>, out: &mut Report<'_>) {
             continue;
         };
         let namespace = budget.namespace();
-        if !set.has_workloads_in(namespace) || !set.selected(&selector.selector, namespace).is_empty() {
+        if !set.judges_selector(budget, &selector.selector)
+            || !set.selected(&selector.selector, namespace).is_empty() {
             continue;
         }
         out.at(

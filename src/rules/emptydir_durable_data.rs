@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use crate::model::software::{is_cache, is_durable_path};
 use crate::model::{PodView, Target};
 use crate::rules::{Check, Report};
@@ -5,18 +7,21 @@ use crate::rules::{Check, Report};
 rule!("emptydir-durable-data", Check::Pod(check));
 
 fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
-    let volumes = pod.spec.volumes.as_deref().unwrap_or_default();
+    // The first emptyDir volume of each name, so that the rule stays linear
+    // in the number of mounts and volumes.
+    let mut empty_dirs: HashMap<&str, usize> = HashMap::new();
+    for (index, volume) in pod.spec.volumes.iter().flatten().enumerate() {
+        if volume.empty_dir.is_some() {
+            empty_dirs.entry(volume.name.as_str()).or_insert(index);
+        }
+    }
     for c in &pod.containers {
         // A cache (memcached, redis without persistence) keeps nothing durable.
         if is_cache(c.container, pod.spec) {
             continue;
         }
         for (index, mount) in c.container.volume_mounts.iter().flatten().enumerate() {
-            let Some((volume_index, _)) = volumes
-                .iter()
-                .enumerate()
-                .find(|(_, v)| v.name == mount.name && v.empty_dir.is_some())
-            else {
+            let Some(&volume_index) = empty_dirs.get(mount.name.as_str()) else {
                 continue;
             };
             if !is_durable_path(&mount.mount_path) {

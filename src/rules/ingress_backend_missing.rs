@@ -11,9 +11,15 @@ fn check(set: &Set<'_>, out: &mut Report<'_>) {
         };
         let namespace = ingress.namespace();
         for backend in &facts.backends {
+            // The AWS load balancer controller's actions: `port: use-annotation`
+            // names an annotation, not a Service.
+            let action = matches!(&backend.port, Some((PortRef::Name(name), _)) if &**name == "use-annotation");
+            if action || set.made_by_operator(&backend.service) {
+                continue;
+            }
             let services = set.named("Service", &backend.service, namespace);
             if services.is_empty() {
-                if set.expects("Service", namespace) {
+                if set.expects("Service", ingress) {
                     let where_ = if set.closed() {
                         "in its chart or build"
                     } else {

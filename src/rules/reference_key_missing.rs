@@ -11,13 +11,20 @@ fn check(set: &Set<'_>, out: &mut Report<'_>) {
         };
         for reference in facts.references.iter().filter(|r| !r.optional) {
             let kind = reference.kind.kind();
-            let defined = set.named(kind, &reference.name, workload.namespace());
+            // In the raw files, only a definition in the referrer's folder
+            // is the one it meets (other folders hold other applications).
+            let defined: Vec<_> = set
+                .named(kind, &reference.name, workload.namespace())
+                .into_iter()
+                .filter(|m| set.closed() || m.folder == workload.folder)
+                .collect();
             // Only objects written with their data can be judged; with
             // several definitions (alternatives), a key any of them has is there.
             let data: Vec<_> = defined
                 .iter()
                 .filter_map(|m| match &m.facts.detail {
-                    Detail::Data(data) => Some((m, data)),
+                    // An object without keys is filled in elsewhere.
+                    Detail::Data(data) if !data.keys.is_empty() => Some((m, data)),
                     _ => None,
                 })
                 .collect();

@@ -12,8 +12,16 @@ fn check(set: &Set<'_>, out: &mut Report<'_>) {
         let namespace = workload.namespace();
         for reference in facts.references.iter().filter(|r| !r.optional) {
             let kind = reference.kind.kind();
+            let generated = workload.facts.kustomized
+                && matches!(reference.kind, ReferenceKind::ConfigMap | ReferenceKind::Secret);
+            if generated
+                || made_by_cluster(kind, &reference.name)
+                || set.made_by_operator(&reference.name)
+            {
+                continue;
+            }
             if !set.named(kind, &reference.name, namespace).is_empty()
-                || !set.expects(kind, namespace)
+                || !set.expects(kind, workload)
             {
                 continue;
             }
@@ -40,4 +48,21 @@ fn check(set: &Set<'_>, out: &mut Report<'_>) {
             .help(help);
         }
     }
+}
+
+/// Objects that Kubernetes makes by itself: the `kube-root-ca.crt`
+/// ConfigMap of every namespace and the token Secrets of ServiceAccounts
+/// (`default-token-x7k2p`, in Pods exported from a cluster). An empty name
+/// (`serviceAccountName: ""`) means the default.
+fn made_by_cluster(kind: &str, name: &str) -> bool {
+    let token_secret = || {
+        name.rsplit_once("-token-").is_some_and(|(account, suffix)| {
+            !account.is_empty()
+                && suffix.len() == 5
+                && suffix.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+    };
+    name.is_empty()
+        || (kind == "ConfigMap" && name == "kube-root-ca.crt")
+        || (kind == "Secret" && token_secret())
 }

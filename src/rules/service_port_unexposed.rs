@@ -21,6 +21,11 @@ fn check(set: &Set<'_>, out: &mut Report<'_>) {
         if selected.is_empty() {
             continue;
         }
+        // A container may listen on a port it does not declare: numbers
+        // are judged only when every selected container declares its ports.
+        let all_declared = selected
+            .iter()
+            .all(|m| m.workload().is_some_and(|w| !w.undeclared_ports));
         for port in &facts.ports {
             let target = match (&port.target, port.port) {
                 (Some(target), _) => target.clone(),
@@ -32,13 +37,13 @@ fn check(set: &Set<'_>, out: &mut Report<'_>) {
                 PortRef::Name(name) => p.name.as_deref() == Some(&**name),
             });
             let message = match &target {
+                // `${PORT}`: a template that a tool fills in before applying.
+                PortRef::Name(name) if name.contains('$') || name.contains('{') => continue,
                 PortRef::Name(name) if !declared => format!(
                     "Service `{}` targets port `{name}`, which no container it selects names: connections fail",
                     service.name()
                 ),
-                // A container may listen on a port it does not declare:
-                // judged only when the selected containers declare ports.
-                PortRef::Number(n) if !declared && !ports.is_empty() => format!(
+                PortRef::Number(n) if !declared && all_declared => format!(
                     "Service `{}` targets port {n}, which no container it selects declares",
                     service.name()
                 ),

@@ -13,7 +13,8 @@ fn check(set: &Set<'_>, out: &mut Report<'_>) {
             continue;
         };
         let namespace = service.namespace();
-        if !set.has_workloads_in(namespace) || !set.selected(&selector.selector, namespace).is_empty() {
+        if !set.judges_selector(service, &selector.selector)
+            || !set.selected(&selector.selector, namespace).is_empty() {
             continue;
         }
         let labels: Vec<String> = selector

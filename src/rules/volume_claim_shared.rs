@@ -42,7 +42,13 @@ fn check(set: &Set<'_>, out: &mut Report<'_>) {
             .filter(|(m, _)| crate::relations::sets::compatible(m.namespace(), claim.namespace()))
             .collect();
         for (user, place) in &users {
-            let message = match users.iter().find(|(other, _)| !same_object(other, user)) {
+            // In the raw files, workloads of other folders are other
+            // applications (or alternatives of this one).
+            let together = |other: &Member<'_>| set.closed() || other.folder == user.folder;
+            let message = match users
+                .iter()
+                .find(|(other, _)| !same_object(other, user) && together(other))
+            {
                 Some((other, _)) => format!(
                     "claim `{}` is {mode} but {} and {} both mount it: the second Pod cannot attach it on another node",
                     claim.name(),

@@ -1,19 +1,22 @@
+use std::collections::HashSet;
+
 use crate::model::{PodView, Target};
 use crate::rules::{Check, Report};
 
 rule!("volume-unused", Check::CompletePod(check));
 
 fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
+    // A set, so that the rule stays linear in the number of mounts and volumes.
+    let mut used: HashSet<&str> = HashSet::new();
+    for c in &pod.containers {
+        used.extend(c.container.volume_mounts.iter().flatten().map(|m| m.name.as_str()));
+        used.extend(c.container.volume_devices.iter().flatten().map(|d| d.name.as_str()));
+    }
+    for c in pod.spec.ephemeral_containers.iter().flatten() {
+        used.extend(c.volume_mounts.iter().flatten().map(|m| m.name.as_str()));
+    }
     for (index, volume) in pod.spec.volumes.iter().flatten().enumerate() {
-        let used = pod.containers.iter().any(|c| {
-            c.container.volume_mounts.iter().flatten().any(|m| m.name == volume.name)
-                || c.container.volume_devices.iter().flatten().any(|d| d.name == volume.name)
-        });
-        let debugged = pod.spec.ephemeral_containers.iter().flatten().any(|c| {
-            c.volume_mounts.iter().flatten().any(|m| m.name == volume.name)
-        });
-        let used = used || debugged;
-        if !used {
+        if !used.contains(volume.name.as_str()) {
             out.at(
                 Target::Field(pod.spec_field("volumes").index(index)),
                 format!("volume `{}` is declared but no container mounts it", volume.name),
