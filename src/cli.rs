@@ -96,6 +96,10 @@ pub struct CheckArgs {
     /// config's, else 64MiB]
     #[arg(long, value_name = "SIZE")]
     pub max_file_size: Option<ByteSize>,
+    /// Judge removed and deprecated API versions for this cluster version,
+    /// e.g. 1.29 [default: the config's, else the newest podlint knows]
+    #[arg(long, value_name = "X.Y")]
+    pub kubernetes_version: Option<crate::model::KubeVersion>,
     /// Worker threads [default: all cores]
     #[arg(short = 'j', long, value_name = "N", value_parser = parse_jobs)]
     pub jobs: Option<usize>,

@@ -33,6 +33,8 @@ pub struct Config {
     pub policies: Vec<String>,
     /// Custom resource kinds whose Pods podlint lints, besides the built-in ones.
     pub pod_templates: Vec<ConfiguredKind>,
+    /// The cluster version removed and deprecated APIs are judged for.
+    pub kubernetes_version: Option<crate::model::KubeVersion>,
     pub helm: HelmConfig,
 }
 
@@ -189,6 +191,7 @@ const KEYS: &[&str] = &[
     "kustomize",
     "policies",
     "pod-templates",
+    "kubernetes-version",
     "helm",
 ];
 
@@ -217,7 +220,7 @@ pub fn parse(name: &str, text: String) -> Result<Config, ConfigError> {
     let Some(entries) = document.root.as_map() else {
         return Err(errors.at(
             document.root.span,
-            "the config must be a mapping with the keys rules, exclude, fail-level, max-file-size, checks and pod-templates".into(),
+            "the config must be a mapping with the keys rules, exclude, fail-level, max-file-size, checks, pod-templates, kubernetes-version and helm".into(),
             None,
         ));
     };
@@ -266,6 +269,19 @@ pub fn parse(name: &str, text: String) -> Result<Config, ConfigError> {
                     }
                 }
             }
+            "kubernetes-version" => {
+                let version = entry
+                    .value
+                    .as_str()
+                    .ok_or_else(|| {
+                        "kubernetes-version must be a version, such as \"1.29\"".to_string()
+                    })
+                    .and_then(str::parse);
+                match version {
+                    Ok(version) => config.kubernetes_version = Some(version),
+                    Err(message) => return Err(errors.at(entry.value.span, message, None)),
+                }
+            }
             "max-file-size" => {
                 let size = entry
                     .value
@@ -286,9 +302,9 @@ pub fn parse(name: &str, text: String) -> Result<Config, ConfigError> {
                     format!("unknown key `{key}`"),
                     Some(match near {
                         Some(near) => format!(
-                            "did you mean `{near}`? The keys are rules, exclude, fail-level, max-file-size, checks and pod-templates"
+                            "did you mean `{near}`? The keys are rules, exclude, fail-level, max-file-size, checks, pod-templates, kubernetes-version and helm"
                         ),
-                        None => "the keys are rules, exclude, fail-level, max-file-size, checks and pod-templates".into(),
+                        None => "the keys are rules, exclude, fail-level, max-file-size, checks, pod-templates, kubernetes-version and helm".into(),
                     }),
                 ));
             }

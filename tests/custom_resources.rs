@@ -169,6 +169,7 @@ fn a_configured_path_may_hold_one_container() {
             paths: vec!["spec.proxy".into()],
             runs_to_completion: false,
         }],
+        ..Context::default()
     };
     let text = "apiVersion: platform.acme.io/v1\nkind: Gateway\nmetadata: {name: edge}\nspec:\n  proxy:\n    name: envoy\n    image: envoyproxy/envoy:v1.32.1\n    securityContext: {privileged: true}\n";
     let settings = Settings {

@@ -158,8 +158,16 @@ fn every_fixture_folder_names_a_rule() {
         // on each custom resource kind (tests/custom_resources.rs); charts/:
         // fixture charts, which tests/helm.rs renders; kustomize/: fixture
         // kustomizations, which tests/kustomize.rs builds; fix/: each fixable
-        // rule's file before and after --fix (tests/fix.rs).
-        let whole_runs = ["examples", "custom-resources", "charts", "kustomize", "fix"];
+        // rule's file before and after --fix (tests/fix.rs); cluster-versions/:
+        // tests/api_versions.rs.
+        let whole_runs = [
+            "examples",
+            "custom-resources",
+            "charts",
+            "kustomize",
+            "fix",
+            "cluster-versions",
+        ];
         if entry.path().is_dir() && !whole_runs.contains(&name.as_str()) {
             assert!(
                 rules::find(&name).is_some(),

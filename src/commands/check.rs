@@ -801,6 +801,10 @@ pub(crate) fn settings(args: &CheckArgs, config: &Config) -> Settings {
         suppress: !args.no_ignore,
         context: crate::model::Context {
             pod_templates: config.pod_templates.clone(),
+            kubernetes_version: args
+                .kubernetes_version
+                .or(config.kubernetes_version)
+                .unwrap_or_default(),
         },
     }
 }

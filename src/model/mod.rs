@@ -1,5 +1,6 @@
 //! Typed objects and the Pod-spec view that rules see.
 
+pub mod api_versions;
 pub mod custom;
 pub mod de;
 pub mod image;
@@ -15,6 +16,7 @@ mod workload;
 use k8s_openapi::api::core::v1::{Container, PodSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
+pub use api_versions::KubeVersion;
 pub use custom::{ConfiguredKind, CustomPod, Lifecycle, OwnerProbes};
 pub use de::{TypeError, TypingReport, UnknownField};
 pub use path::{entry_span, locate, FieldPath, Segment, Target};
@@ -24,10 +26,12 @@ use crate::roles::FileRole;
 use crate::source::Node;
 
 /// What a run knows besides the objects themselves: the kinds that
-/// `.podlint.yaml` `pod-templates:` adds.
+/// `.podlint.yaml` `pod-templates:` adds, and the cluster's version.
 #[derive(Debug, Default)]
 pub struct Context {
     pub pod_templates: Vec<ConfiguredKind>,
+    /// Removed and deprecated API versions are judged for this release.
+    pub kubernetes_version: KubeVersion,
 }
 
 /// One Kubernetes object: a document, or an item of a `kind: List`.
@@ -41,6 +45,8 @@ pub struct Object<'a> {
     pub namespace: Option<&'a str>,
     pub workload_kind: Option<WorkloadKind>,
     pub typed: Option<Workload>,
+    /// The cluster version the run judges API versions for.
+    pub kubernetes_version: KubeVersion,
     /// The Pods of a custom resource whose kind podlint knows.
     pub custom_pods: Vec<CustomPod>,
     /// What typing found wrong, for every kind podlint knows the schema of.
@@ -130,6 +136,7 @@ fn object<'a>(node: &'a Node, base: FieldPath, role: FileRole, cx: &Context) -> 
             .and_then(Node::as_str),
         workload_kind,
         typed,
+        kubernetes_version: cx.kubernetes_version,
         custom_pods,
         typing,
     })

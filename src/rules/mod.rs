@@ -166,6 +166,7 @@ macro_rules! registry {
 
 registry! {
     admission_policy,
+    api_version_deprecated,
     autoscaler_replicas_conflict,
     autoscaler_target_missing,
     bare_pod,
