@@ -12,10 +12,12 @@ fn check(set: &Set<'_>, out: &mut Report<'_>) {
         for reference in facts.references.iter().filter(|r| !r.optional) {
             let kind = reference.kind.kind();
             let defined = set.named(kind, &reference.name, workload.namespace());
-            // Only objects written with their data can be judged; with
-            // several definitions (alternatives), a key any of them has is there.
+            // Only objects written with their data can be judged (not a patch,
+            // nor a base an overlay completes); with several definitions
+            // (alternatives), a key any of them has is there.
             let data: Vec<_> = defined
                 .iter()
+                .filter(|m| !m.facts.partial)
                 .filter_map(|m| match &m.facts.detail {
                     Detail::Data(data) => Some((m, data)),
                     _ => None,
