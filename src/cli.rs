@@ -85,6 +85,10 @@ pub struct CheckArgs {
     /// Skip paths matching this glob (repeatable)
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+    /// ValidatingAdmissionPolicies (and their bindings and params) to run
+    /// on the manifests, besides those in the linted files (repeatable)
+    #[arg(long, value_name = "DIR")]
+    pub policies: Vec<String>,
     /// The name to report for standard input (`-`)
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<String>,

@@ -26,6 +26,9 @@ pub struct Config {
     pub max_file_size: Option<ByteSize>,
     /// The custom checks, compiled and registered as rules.
     pub checks: Vec<&'static rules::Rule>,
+    /// Folders or files of ValidatingAdmissionPolicies, as written
+    /// (relative to the config file's folder).
+    pub policies: Vec<String>,
     /// Custom resource kinds whose Pods podlint lints, besides the built-in ones.
     pub pod_templates: Vec<ConfiguredKind>,
     pub helm: HelmConfig,
@@ -181,6 +184,7 @@ const KEYS: &[&str] = &[
     "fail-level",
     "max-file-size",
     "checks",
+    "policies",
     "pod-templates",
     "helm",
 ];
@@ -223,6 +227,7 @@ pub fn parse(name: &str, text: String) -> Result<Config, ConfigError> {
         let key = entry.key.as_str().unwrap_or_default();
         match key {
             "checks" => {}
+            "policies" => config.policies = policy_paths(&errors, &entry.value)?,
             "helm" => config.helm = helm(&errors, &entry.value)?,
             "rules" => config.rules = rule_levels(&errors, &entry.value)?,
             "exclude" => config.exclude = excludes(&errors, &entry.value)?,
@@ -308,6 +313,27 @@ fn rule_levels(
         levels.push((rule.id, level));
     }
     Ok(levels)
+}
+
+fn policy_paths(errors: &Errors<'_>, node: &Node) -> Result<Vec<String>, ConfigError> {
+    if node.is_null() {
+        return Ok(Vec::new());
+    }
+    let items = node.as_seq().ok_or_else(|| {
+        errors.at(
+            node.span,
+            "`policies` must be a list of folders or files".into(),
+            Some("policies: [policy/]".into()),
+        )
+    })?;
+    items
+        .iter()
+        .map(|item| {
+            item.as_str()
+                .map(str::to_string)
+                .ok_or_else(|| errors.at(item.span, "a policy path must be a string".into(), None))
+        })
+        .collect()
 }
 
 const HELM_KEYS: &[&str] = &["binary", "release-name", "namespace", "charts"];

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use std::cell::OnceCell;
 
+use crate::admission::Policies;
 use crate::finding::{Finding, Label, ObjectRef, Severity};
 use crate::model::{self, locate, Contents, Object, PodView, Target};
 use crate::relations::facts::Locate;
@@ -102,6 +103,28 @@ pub fn lint_as(
     settings: &Settings,
     role: FileRole,
 ) -> Linted {
+    lint_with_policies(file, source, settings, role, &Policies::default())
+}
+
+/// [`lint_as`] with the run's ValidatingAdmissionPolicies; those of the
+/// file itself are read here when the run did not read them.
+pub fn lint_with_policies(
+    file: &Arc<str>,
+    source: &SourceText,
+    settings: &Settings,
+    role: FileRole,
+    policies: &Policies,
+) -> Linted {
+    let local;
+    let policies = if source.text.contains("ValidatingAdmissionPolicy") && !policies.covers(file) {
+        let mut own = policies.clone();
+        own.add_policies(file, &source.text);
+        own.add_params(&source.text);
+        local = own;
+        &local
+    } else {
+        policies
+    };
     let mut stats = Stats::default();
     let mut located: Vec<Located> = Vec::new();
     let text = source.text.as_str();
@@ -136,6 +159,8 @@ pub fn lint_as(
             let mut context = DocumentContext {
                 role,
                 settings,
+                policies,
+                file,
                 stats: &mut stats,
                 located: &mut located,
                 facts: relates.then_some(&mut facts.objects),
@@ -190,7 +215,7 @@ pub fn lint_as(
         let mut findings: Vec<Finding> = located
             .into_iter()
             .filter_map(|(raw, span, label_spans, object)| {
-                let severity = settings.severity(raw.rule)?;
+                let severity = raw.severity.unwrap_or(settings.severity(raw.rule)?);
                 let start = lines.position(span.start);
                 let silenced = settings.suppress
                     && line_suppressions
@@ -243,6 +268,9 @@ pub fn lint_as(
 struct DocumentContext<'a, 'l> {
     role: FileRole,
     settings: &'a Settings,
+    policies: &'a Policies,
+    /// The file's name, as the run's policies know it.
+    file: &'a str,
     stats: &'a mut Stats,
     located: &'a mut Vec<Located>,
     /// Where objects' facts go, when relation rules run.
@@ -265,7 +293,12 @@ fn lint_document(root: &Node, context: &mut DocumentContext<'_, '_>) {
         let pods = PodView::all(object);
         context.stats.pod_specs += pods.len();
         let mut raws = Vec::new();
-        check(object, &pods, settings, &mut raws);
+        check_with_policies(
+            object,
+            &pods,
+            (settings, context.policies, context.file),
+            &mut raws,
+        );
         let silenced = suppress::annotated(object, &mut raws);
         if let Some(facts) = context.facts.as_deref_mut() {
             facts.push(relations::facts::extract(
@@ -293,6 +326,16 @@ fn lint_document(root: &Node, context: &mut DocumentContext<'_, '_>) {
 
 /// Runs the active rules on one object (and its Pod specs, if it has any).
 pub fn check(object: &Object<'_>, pods: &[PodView<'_>], settings: &Settings, out: &mut Vec<Raw>) {
+    check_with_policies(object, pods, (settings, &Policies::default(), ""), out);
+}
+
+/// [`check`] with the run's policies; `file` is the object's.
+fn check_with_policies(
+    object: &Object<'_>,
+    pods: &[PodView<'_>],
+    (settings, policies, file): (&Settings, &Policies, &str),
+    out: &mut Vec<Raw>,
+) {
     // One set of values per Pod (a custom resource may have several), or
     // one for the object alone.
     let values: Vec<crate::custom::ObjectValues<'_>> = if pods.is_empty() {
@@ -305,6 +348,7 @@ pub fn check(object: &Object<'_>, pods: &[PodView<'_>], settings: &Settings, out
     for (rule, _) in &settings.active {
         let mut report = Report::new(rule.id, out);
         match &rule.check {
+            Check::Policies => policies.check(file, &values[0], &mut report),
             // A check on the object runs once, whatever its Pods.
             Check::Custom(check) if check.matcher.on == crate::custom::On::Object => {
                 check.run(&values[0], &mut report)
@@ -330,6 +374,7 @@ fn syntax_raw(rule: &'static str, message: String, span: Span) -> Raw {
         labels: Vec::new(),
         container: None,
         fix: None,
+        severity: None,
     }
 }
 

@@ -8,6 +8,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod admission;
 pub mod baseline;
 pub mod cel;
 pub mod cli;

@@ -41,6 +41,8 @@ pub struct FileResult {
 #[derive(Clone, Copy)]
 pub struct Job<'a> {
     pub settings: &'a Settings,
+    /// The run's ValidatingAdmissionPolicies (see `admission::prepass`).
+    pub policies: &'a crate::admission::Policies,
     pub style: PartStyle<'a>,
     pub parse_only: bool,
     pub baseline: Option<&'a HashSet<String>>,
@@ -138,7 +140,7 @@ fn check_source(
     role: FileRole,
     fingerprinted: bool,
 ) -> Checked {
-    let linted = engine::lint_as(name, source, job.settings, role);
+    let linted = engine::lint_with_policies(name, source, job.settings, role, job.policies);
     let mut checked = without_baselined(name, &source.text, linted.findings, job, fingerprinted);
     checked.stats = linted.stats;
     checked.facts = linted.facts;
@@ -290,8 +292,10 @@ pub fn report_placed(
 /// rendered in each of `formats`. The fuzz target feeds it arbitrary bytes.
 pub fn lint_bytes(name: &str, bytes: Vec<u8>, formats: &[Format]) -> Vec<String> {
     let settings = Settings::every_rule();
+    let policies = crate::admission::Policies::default();
     let job = Job {
         settings: &settings,
+        policies: &policies,
         style: PartStyle {
             output: Output::Report(Format::Sarif),
             color: false,

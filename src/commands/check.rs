@@ -63,6 +63,11 @@ pub fn run(args: CheckArgs) -> u8 {
         return EXIT_USAGE;
     }
     let roles = FileRoles::classify(&discovered.inputs);
+    let (policies, problems) =
+        crate::admission::prepass::read(&discovered.inputs, &policy_folders(&args, &configs));
+    for problem in &problems {
+        eprintln!("podlint: warning: {problem}");
+    }
     let pool = match worker_pool(args.jobs, discovered.inputs.len() + discovered.charts.len()) {
         Ok(pool) => pool,
         Err(message) => {
@@ -93,6 +98,7 @@ pub fn run(args: CheckArgs) -> u8 {
     };
     let job = Job {
         settings: &per_file,
+        policies: &policies,
         style: PartStyle {
             output,
             color: prepared.format == Format::Human && use_color(args.color, terminal),
@@ -644,6 +650,25 @@ fn check_rule_ids(args: &CheckArgs) -> Result<(), String> {
         Some(id) => Err(unknown_rule(id)),
         None => Ok(()),
     }
+}
+
+/// `--policies` and the `policies:` of every config of the run, those
+/// relative to their config's folder.
+fn policy_folders(args: &CheckArgs, configs: &[Arc<FileConfig>]) -> Vec<String> {
+    let mut folders = args.policies.clone();
+    let mut seen: Vec<&Option<PathBuf>> = Vec::new();
+    for config in configs {
+        if seen.contains(&&config.path) {
+            continue;
+        }
+        seen.push(&config.path);
+        let base = config.path.as_deref().and_then(Path::parent);
+        for written in &config.config.policies {
+            let path = base.map_or(PathBuf::from(written), |base| base.join(written));
+            folders.push(path.display().to_string());
+        }
+    }
+    folders
 }
 
 /// The rules that run and their severities: the command line wins over the

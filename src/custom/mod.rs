@@ -216,7 +216,11 @@ impl<'a> ObjectValues<'a> {
         }
     }
 
-    fn object_value(&self) -> &(dyn Val + 'a) {
+    pub fn object(&self) -> &'a Object<'a> {
+        self.object
+    }
+
+    pub(crate) fn object_value(&self) -> &(dyn Val + 'a) {
         self.object_value
             .get_or_init(|| engine::from_node(self.object.node))
             .as_ref()

@@ -20,6 +20,8 @@ pub struct Raw {
     pub labels: Vec<(Target, String)>,
     pub container: Option<String>,
     pub fix: Option<Fix>,
+    /// Instead of the rule's: an admission policy's binding decides it.
+    pub severity: Option<crate::finding::Severity>,
 }
 
 impl Raw {
@@ -75,6 +77,7 @@ impl<'a> Report<'a> {
             labels: Vec::new(),
             container: None,
             fix: None,
+            severity: None,
         });
         let last = self.out.len() - 1;
         &mut self.out[last]
@@ -96,6 +99,8 @@ pub enum Check {
     Syntax,
     /// The objects of a set, after every file is read (see [`crate::relations`]).
     Relation(fn(&Set<'_>, &mut RelationReport<'_>)),
+    /// The run's ValidatingAdmissionPolicies, which the engine passes in.
+    Policies,
     /// A custom check of `.podlint.yaml`, compiled for this run.
     Custom(&'static crate::custom::CustomCheck),
 }
@@ -160,6 +165,7 @@ macro_rules! registry {
 }
 
 registry! {
+    admission_policy,
     autoscaler_replicas_conflict,
     autoscaler_target_missing,
     bare_pod,
