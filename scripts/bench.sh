@@ -143,6 +143,34 @@ if [ "${SKIP_CHECKOV:-}" != 1 ]; then
   done
   timed podlint-subset "$runs" 1 "$(lint "$subset" 2)"
 fi
+# --- Helm charts: podlint beside `helm template` alone ------------------------------
+charts=${CHARTS:-$root/../shared/charts}
+helm_bin=$(command -v helm || echo "$root/.tools/bin/helm")
+if [ -d "$charts" ] && [ -x "$helm_bin" ]; then
+  say "Helm charts: podlint and helm template alone, one run each"
+  seconds() { python3 -c 'import sys,time; t=time.monotonic(); import subprocess; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); print(time.monotonic()-t)' "$@"; }
+  # helm template once per render podlint makes: values.yaml, then each ci/*-values.yaml.
+  helm_renders() { # CHART...
+    for chart in "$@"; do
+      "$helm_bin" template release-name "$chart" --namespace default >/dev/null 2>&1 || true
+      for values in "$chart"/ci/*-values.yaml; do
+        [ -f "$values" ] || continue
+        "$helm_bin" template release-name "$chart" --namespace default --values "$values" >/dev/null 2>&1 || true
+      done
+    done
+  }
+  export -f helm_renders; export helm_bin
+  one=$charts/${CHART:-argo-rollouts}
+  all=$(find "$charts" -mindepth 1 -maxdepth 1 -type d | LC_ALL=C sort | tr '\n' ' ')
+  {
+    echo "chart $(basename "$one"): helm template $(seconds bash -c "helm_renders $one")"
+    echo "chart $(basename "$one"): podlint -j 1 $(seconds env PATH="$(dirname "$helm_bin"):$PATH" "$podlint" check "$one" -j 1 --format json --fail-level never)"
+    # shellcheck disable=SC2086 # the chart folders are words on purpose
+    echo "all charts: helm template $(seconds bash -c "helm_renders $all")"
+    echo "all charts: podlint -j 1 $(seconds env PATH="$(dirname "$helm_bin"):$PATH" "$podlint" check "$charts" -j 1 --format json --fail-level never)"
+    echo "all charts: podlint -j 2 $(seconds env PATH="$(dirname "$helm_bin"):$PATH" "$podlint" check "$charts" -j 2 --format json --fail-level never)"
+  } >"$work/charts.txt"
+fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- the report ------------------------------------------------------------------
@@ -258,3 +286,22 @@ print("-+-".join("-" * w for w in width))
 for r in rows:
     print(" | ".join(c.ljust(w) for c, w in zip(r, width)))
 PY
+
+if [ -f "$work/charts.txt" ]; then
+  echo
+  echo "Helm charts (one run each; target: podlint at most 1.15x helm template alone, same renders):"
+  python3 - "$work/charts.txt" <<'PY'
+import sys
+t = {}
+for line in open(sys.argv[1]):
+    label, value = line.rsplit(" ", 1)
+    t[label] = float(value)
+    print(f"  {label:<40} {float(value)*1000:8,.0f} ms")
+for scope in ("chart", "all charts"):
+    helm = next((v for k, v in t.items() if k.startswith(scope) and k.endswith("helm template")), None)
+    pod = next((v for k, v in t.items() if k.startswith(scope) and k.endswith("podlint -j 1")), None)
+    if helm and pod:
+        ratio = pod / helm
+        print(f"  {scope}: podlint -j 1 / helm = {ratio:.2f}x  {'met' if ratio <= 1.15 else 'MISSED'}")
+PY
+fi

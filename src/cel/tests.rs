@@ -31,3 +31,39 @@ fn compile_errors_carry_line_and_column() {
         error.message
     );
 }
+
+/// The rows of the table in docs/custom-checks.md: expression and whether
+/// podlint supports it.
+fn documented() -> Vec<(String, bool)> {
+    let doc = include_str!("../../docs/custom-checks.md");
+    let start = doc.find("<!-- cel-table -->").unwrap_or(0);
+    let end = doc.find("<!-- /cel-table -->").unwrap_or(doc.len());
+    doc[start..end]
+        .lines()
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.split(" | ").collect();
+            let expression = cells.get(1)?.strip_prefix('`')?.strip_suffix('`')?;
+            let supported = cells.get(2)?.trim_end_matches(" |").trim() == "yes";
+            Some((expression.replace("\\|", "|"), supported))
+        })
+        .collect()
+}
+
+#[test]
+fn the_documented_table_is_what_the_engine_does() {
+    let rows = documented();
+    assert!(rows.len() >= 30, "{} rows", rows.len());
+    let wrong: Vec<String> = rows
+        .iter()
+        .filter_map(|(expression, supported)| {
+            let outcome = holds(expression);
+            let right = if *supported {
+                outcome == Ok(true)
+            } else {
+                outcome.is_err()
+            };
+            (!right).then(|| format!("{expression}: {outcome:?}"))
+        })
+        .collect();
+    assert!(wrong.is_empty(), "not as documented:\n{}", wrong.join("\n"));
+}

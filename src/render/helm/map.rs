@@ -1,7 +1,7 @@
 //! Placing a node of `helm template`'s output at the template or values
 //! line a person edits (docs/helm-mapping.md).
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::template::{ActionKind, Template};
 use crate::render::{Place, Placement, SourceMap};
@@ -55,7 +55,9 @@ pub struct HelmMap {
     /// Highest priority first: `--values` files last to first, the chart's
     /// values.yaml, then the subcharts' own values.yaml.
     values: Vec<ValuesFile>,
-    documents: Vec<Node>,
+    /// The rendered documents, parsed when the first finding is placed (a
+    /// render without findings needs none).
+    documents: OnceLock<Vec<Node>>,
 }
 
 /// A rendered node found by its span, with its path from the document root.
@@ -82,11 +84,6 @@ impl HelmMap {
         templates: Arc<Vec<TemplateFile>>,
         values: Vec<ValuesFile>,
     ) -> Self {
-        let documents = source::parse(text)
-            .documents
-            .into_iter()
-            .map(|d| d.root)
-            .collect();
         HelmMap {
             chart: chart.into(),
             chart_name: chart_name.to_string(),
@@ -94,7 +91,7 @@ impl HelmMap {
             markers,
             templates,
             values,
-            documents,
+            documents: OnceLock::new(),
         }
     }
 
@@ -129,6 +126,13 @@ impl HelmMap {
     fn document_at(&self, offset: usize) -> Option<&Node> {
         let offset = u32::try_from(offset).ok()?;
         self.documents
+            .get_or_init(|| {
+                source::parse(&self.text)
+                    .documents
+                    .into_iter()
+                    .map(|d| d.root)
+                    .collect()
+            })
             .iter()
             .find(|d| d.span.start <= offset && offset <= d.span.end)
     }

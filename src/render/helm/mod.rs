@@ -15,6 +15,8 @@ mod template;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use rayon::prelude::*;
 use std::sync::Arc;
 
 use super::{Failure, Place, Render, Sources, Unit};
@@ -193,8 +195,15 @@ pub fn render(chart: &Chart, helm: &Helm) -> Unit {
         renders: Vec::new(),
         failures: Vec::new(),
     };
-    for spec in &specs {
-        match run(helm, &copy.path().join(copy_name(chart)), spec) {
+    // The renders of a chart are separate helm processes: they run at once
+    // on the pool.
+    let copied = copy.path().join(copy_name(chart));
+    let outputs: Vec<_> = specs
+        .par_iter()
+        .map(|spec| run(helm, &copied, spec))
+        .collect();
+    for (spec, output) in specs.iter().zip(outputs) {
+        match output {
             Ok(output) => {
                 let (text, markers) = strip_markers(&output);
                 let values = values_files(chart, spec, &unit.sources);
@@ -246,12 +255,7 @@ pub fn render(chart: &Chart, helm: &Helm) -> Unit {
                     &unit.sources,
                     Some(&templates),
                 );
-                // Every render fails alike when dependencies are missing.
-                let dependencies = failed.help.is_some();
                 unit.failures.push(failed);
-                if dependencies {
-                    break;
-                }
             }
         }
     }
