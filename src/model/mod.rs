@@ -123,7 +123,12 @@ fn object<'a>(node: &'a Node, base: FieldPath, role: FileRole, cx: &Context) -> 
             ),
         },
     };
-    let partial = role == FileRole::KustomizePatch || partial;
+    // The data of a ConfigMap or Secret that a kustomization lists may be
+    // completed by its overlays (longhorn's backupstore Secrets are `data:
+    // {}` shells that generated patches fill).
+    let data_of_a_base =
+        role == FileRole::KustomizeResource && matches!(kind, "ConfigMap" | "Secret");
+    let partial = role == FileRole::KustomizePatch || data_of_a_base || partial;
     Some(Object {
         node,
         base,

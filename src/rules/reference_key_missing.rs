@@ -18,10 +18,12 @@ fn check(set: &Set<'_>, out: &mut Report<'_>) {
                 .into_iter()
                 .filter(|m| set.closed() || m.folder == workload.folder)
                 .collect();
-            // Only objects written with their data can be judged; with
-            // several definitions (alternatives), a key any of them has is there.
+            // Only objects written with their data can be judged (not a patch,
+            // nor a base an overlay completes); with several definitions
+            // (alternatives), a key any of them has is there.
             let data: Vec<_> = defined
                 .iter()
+                .filter(|m| !m.facts.partial)
                 .filter_map(|m| match &m.facts.detail {
                     // An object without keys is filled in elsewhere.
                     Detail::Data(data) if !data.keys.is_empty() => Some((m, data)),
