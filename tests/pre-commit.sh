@@ -152,4 +152,53 @@ for hook in podlint-system podlint; do
   passed=$((passed + 1))
 done
 
+step "building the wheel with maturin from PyPI (bindings = bin)"
+python3 -m venv "$work/build"
+"$work/build/bin/pip" install --quiet --disable-pip-version-check maturin
+(cd "$repo" && "$work/build/bin/maturin" build --release --locked --out "$work/dist") > "$work/maturin.log" 2>&1 \
+  || { cat "$work/maturin.log"; fail "maturin could not build the wheel"; }
+wheel=$(ls "$work"/dist/podlint-*.whl)
+step "built $(basename "$wheel")"
+
+step "installing the wheel into a fresh virtualenv"
+python3 -m venv "$work/fresh"
+started=$(date +%s%N)
+"$work/fresh/bin/pip" install --quiet --disable-pip-version-check --no-index "$wheel"
+step "pip install took $(( ($(date +%s%N) - started) / 1000000 )) ms"
+"$work/fresh/bin/podlint" --version | grep -q "^podlint " || fail "the wheel's podlint does not run"
+passed=$((passed + 1))
+
+step "the python hook of packaging/pre-commit-mirror, installing that wheel"
+mkdir "$work/mirror"
+cp -r "$repo/packaging/pre-commit-mirror/." "$work/mirror/"
+git_quiet -C "$work/mirror" init --quiet
+git_quiet -C "$work/mirror" add -A
+git_quiet -C "$work/mirror" commit --quiet -m mirror
+cat > "$work/config-mirror.yaml" <<YAML
+repos:
+  - repo: $work/mirror
+    rev: $(git -C "$work/mirror" rev-parse HEAD)
+    hooks:
+      - id: podlint
+YAML
+# The wheel is not published: pip finds it here instead of on PyPI.
+export PIP_FIND_LINKS="$work/dist"
+manifest worker "" | sed '/^$/d' > "$project/deploy/worker.yaml"
+cp "$work/config-mirror.yaml" "$project/.pre-commit-config.yaml"
+git_quiet -C "$project" add -A
+started=$SECONDS
+if (cd "$project" && pre-commit run --all-files) > "$work/out" 2>&1; then
+  cat "$work/out"; fail "the python hook passed on a bad manifest"
+fi
+expect_failure_on_worker "python hook"
+step "python hook: failed as expected in $((SECONDS - started)) s (including its install)"
+passed=$((passed + 1))
+manifest worker "$limits" > "$project/deploy/worker.yaml"
+git_quiet -C "$project" add -A
+if ! (cd "$project" && pre-commit run --all-files) > "$work/out" 2>&1; then
+  cat "$work/out"; fail "the python hook failed on fixed manifests"
+fi
+grep -q "^podlint\.*Passed$" "$work/out" || { cat "$work/out"; fail "python hook: no Passed line"; }
+passed=$((passed + 1))
+
 echo "$passed passed, 0 failed"
