@@ -37,48 +37,14 @@ impl Quantity {
             b'+' => (false, &text[1..]),
             _ => (false, text),
         };
-        let number_end = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        let (number, suffix) = rest.split_at(number_end);
-        let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
-        if whole.is_empty() && fraction.is_empty() || fraction.contains('.') {
+        // The magnitude is read as the linter reads quantities everywhere
+        // (`model::quantity`); only the sign and the nano-unit scale are CEL's.
+        if rest.starts_with(['+', '-']) || rest.trim() != rest {
             return None;
         }
-        let (binary, mut exponent): (u32, i32) = match suffix {
-            "" => (0, 0),
-            "Ki" => (10, 0),
-            "Mi" => (20, 0),
-            "Gi" => (30, 0),
-            "Ti" => (40, 0),
-            "Pi" => (50, 0),
-            "Ei" => (60, 0),
-            "n" => (0, -9),
-            "u" => (0, -6),
-            "m" => (0, -3),
-            "k" => (0, 3),
-            "M" => (0, 6),
-            "G" => (0, 9),
-            "T" => (0, 12),
-            "P" => (0, 15),
-            "E" => (0, 18),
-            _ => {
-                let power = suffix.strip_prefix(['e', 'E'])?;
-                if power.is_empty()
-                    || !power
-                        .trim_start_matches(['-', '+'])
-                        .bytes()
-                        .all(|b| b.is_ascii_digit())
-                {
-                    return None;
-                }
-                (0, power.parse().ok()?)
-            }
-        };
-        // digits × 10^(exponent - fraction digits) × 2^binary, in nanos.
-        let digits: i128 = format!("{whole}{fraction}").parse().ok()?;
-        exponent = exponent.checked_sub(i32::try_from(fraction.len()).ok()?)?;
-        let scaled = digits.checked_mul(1i128.checked_shl(binary)?)?;
+        let magnitude = crate::model::quantity::Quantity::parse(rest)?;
+        let scaled = i128::try_from(magnitude.mantissa()).ok()?;
+        let exponent = magnitude.exponent();
         let power = exponent.checked_add(9)?;
         let nanos = if power >= 0 {
             scaled.checked_mul(10i128.checked_pow(u32::try_from(power).ok()?)?)?

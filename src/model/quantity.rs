@@ -53,6 +53,18 @@ impl Quantity {
     }
 }
 
+impl Quantity {
+    /// The digits, binary suffixes folded in: the value is
+    /// `mantissa × 10^exponent`.
+    pub fn mantissa(&self) -> u128 {
+        self.mantissa
+    }
+
+    pub fn exponent(&self) -> i32 {
+        self.exponent
+    }
+}
+
 impl PartialEq for Quantity {
     fn eq(&self, other: &Self) -> bool {
         self.cmp(other) == Ordering::Equal
