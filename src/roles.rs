@@ -4,11 +4,12 @@
 //! are not manifests at all.
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use globset::Glob;
 
 use crate::discover::Input;
+use crate::render::kustomization::{self, normalize, Kustomization, PatchBody};
 use crate::source::{self, Node, Value};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -38,7 +39,6 @@ pub struct FileRoles {
 /// for: patches often sit in a `patches/` folder below their kustomization.
 const LEVELS_UP: usize = 2;
 
-const KUSTOMIZATION_FILES: &[&str] = &["kustomization.yaml", "kustomization.yml", "Kustomization"];
 const CHAINSAW_TEST_FILES: &[&str] = &["chainsaw-test.yaml", "chainsaw-test.yml"];
 
 impl FileRoles {
@@ -101,12 +101,12 @@ struct Classifier {
 
 impl Classifier {
     fn read_folder(&mut self, dir: &Path) {
-        let at = |name: &&str| dir.join(name);
-        if let Some(file) = KUSTOMIZATION_FILES.iter().map(at).find(|p| p.is_file()) {
-            if let Some(root) = first_document(&file) {
-                self.read_kustomization(dir, &root);
+        if let Some(file) = kustomization::file_in(dir) {
+            if let Some(text) = read_text(&file) {
+                self.read_kustomization(&Kustomization::parse(&file, text));
             }
         }
+        let at = |name: &&str| dir.join(name);
         if let Some(file) = CHAINSAW_TEST_FILES.iter().map(at).find(|p| p.is_file()) {
             if let Some(text) = read_text(&file) {
                 for document in source::parse(&text).documents {
@@ -130,23 +130,23 @@ impl Classifier {
         }
     }
 
-    fn read_kustomization(&mut self, dir: &Path, root: &Node) {
-        for key in ["resources", "bases"] {
-            for written in strings(root.get(key)) {
-                self.set(normalize(&dir.join(written)), FileRole::KustomizeResource);
-            }
+    /// What the render layer reads of a kustomization: what it lists as
+    /// resources (and `bases`) and the patch files of `patches`,
+    /// `patchesStrategicMerge` and `patchesJson6902`.
+    fn read_kustomization(&mut self, kustomization: &Kustomization) {
+        let dir = &kustomization.dir;
+        for written in &kustomization.resources {
+            self.set(
+                normalize(&dir.join(&written.text)),
+                FileRole::KustomizeResource,
+            );
         }
-        // `patchesStrategicMerge` items are paths or inline patches.
-        let inline = |text: &str| text.contains('\n') || text.contains(": ");
-        for written in strings(root.get("patchesStrategicMerge")) {
-            if !inline(written) {
-                self.set(normalize(&dir.join(written)), FileRole::KustomizePatch);
-            }
-        }
-        for key in ["patches", "patchesJson6902"] {
-            let items = root.get(key).and_then(Node::as_seq).into_iter().flatten();
-            for path in items.filter_map(|item| item.get("path")?.as_str()) {
-                self.set(normalize(&dir.join(path)), FileRole::KustomizePatch);
+        for patch in &kustomization.patches {
+            if let PatchBody::File(written) = &patch.body {
+                self.set(
+                    normalize(&dir.join(&written.text)),
+                    FileRole::KustomizePatch,
+                );
             }
         }
     }
@@ -267,13 +267,6 @@ fn named_as_patch(path: &Path) -> bool {
     in_patches_folder || named
 }
 
-fn strings(node: Option<&Node>) -> impl Iterator<Item = &str> {
-    node.and_then(Node::as_seq)
-        .into_iter()
-        .flatten()
-        .filter_map(Node::as_str)
-}
-
 /// Kustomizations and test files are small; a huge one is not read.
 const MAX_READ: u64 = 1 << 20;
 
@@ -285,33 +278,4 @@ fn read_text(path: &Path) -> Option<String> {
     std::fs::read(path)
         .ok()
         .map(|bytes| source::decode(bytes).text)
-}
-
-fn first_document(path: &Path) -> Option<Node> {
-    let text = read_text(path)?;
-    source::parse(&text)
-        .documents
-        .into_iter()
-        .next()
-        .map(|document| document.root)
-}
-
-/// A path without `.` and with `..` applied, as written (no file system
-/// look-up): the key under which a file is found whichever way it is named.
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                let popped =
-                    matches!(out.components().next_back(), Some(Component::Normal(_))) && out.pop();
-                if !popped {
-                    out.push("..");
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
