@@ -108,11 +108,24 @@ impl Classifier {
         }
         let at = |name: &&str| dir.join(name);
         if let Some(file) = CHAINSAW_TEST_FILES.iter().map(at).find(|p| p.is_file()) {
-            if let Some(text) = read_text(&file) {
-                for document in source::parse(&text).documents {
-                    self.read_chainsaw_test(dir, &document.root);
-                }
-            }
+            self.read_test_file(dir, &file);
+        }
+        // A kuttl step file (`01-upgrade.yaml`) may hold a `TestStep` that
+        // names more files to apply, assert or expect absent.
+        for file in step_files(dir) {
+            self.read_test_file(dir, &file);
+        }
+    }
+
+    fn read_test_file(&mut self, dir: &Path, file: &Path) {
+        let Some(text) = read_text(file) else { return };
+        // Most numbered files are plain manifests: parse only those that may
+        // hold a test object.
+        if !TEST_API_GROUPS.iter().any(|group| text.contains(group)) {
+            return;
+        }
+        for document in source::parse(&text).documents {
+            self.read_test(dir, &document.root);
         }
     }
 
@@ -151,12 +164,16 @@ impl Classifier {
         }
     }
 
-    /// The files that a Chainsaw `Test` (or a kuttl `TestStep`) names under
-    /// an `assert` or `error` operation, anywhere in its steps.
-    fn read_chainsaw_test(&mut self, dir: &Path, root: &Node) {
+    /// The files that a Chainsaw `Test` or a kuttl `TestStep` names under an
+    /// `assert` or `error` operation, anywhere in its steps. What it applies
+    /// stays a manifest.
+    fn read_test(&mut self, dir: &Path, root: &Node) {
         let api_version = root.get("apiVersion").and_then(Node::as_str);
-        let is_test = api_version
-            .is_some_and(|v| v.starts_with("chainsaw.kyverno.io/") || v.starts_with("kuttl.dev/"));
+        let kind = root.get("kind").and_then(Node::as_str);
+        let is_test = match (api_version, kind) {
+            (Some(api_version), Some(kind)) => is_test_config(api_version, kind),
+            _ => false,
+        };
         if !is_test {
             return;
         }
@@ -198,10 +215,25 @@ fn assertion_files<'a>(node: &'a Node, out: &mut Vec<&'a str>) {
 }
 
 /// A file named in a test, relative to the test's folder; a glob names
-/// every file of that folder it matches.
+/// every file of that folder it matches, and a folder (kuttl) its YAML files.
+/// A URL names nothing here.
 fn expand(dir: &Path, written: &str) -> Vec<PathBuf> {
+    if written.contains("://") {
+        return Vec::new();
+    }
     if !written.contains(['*', '?', '[']) {
-        return vec![normalize(&dir.join(written))];
+        let path = normalize(&dir.join(written));
+        if !path.is_dir() {
+            return vec![path];
+        }
+        let Ok(entries) = std::fs::read_dir(&path) else {
+            return Vec::new();
+        };
+        return entries
+            .flatten()
+            .map(|entry| normalize(&entry.path()))
+            .filter(|file| is_yaml(file) && file.is_file())
+            .collect();
     }
     let Ok(glob) = Glob::new(written) else {
         return Vec::new();
@@ -217,9 +249,26 @@ fn expand(dir: &Path, written: &str) -> Vec<PathBuf> {
         .collect()
 }
 
+/// The API groups of test frameworks' own objects; `kudo.dev`, kuttl's
+/// first home, also serves KUDO's operators, which are real objects.
+const TEST_API_GROUPS: &[&str] = &["kuttl.dev/", "kudo.dev/", "chainsaw.kyverno.io/"];
+
+/// A test framework's configuration (a Chainsaw `Test`, a kuttl `TestStep`,
+/// `TestAssert` or `TestSuite`), never applied to a cluster.
+pub fn is_test_config(api_version: &str, kind: &str) -> bool {
+    if api_version.starts_with("kudo.dev/") {
+        return matches!(kind, "TestStep" | "TestAssert" | "TestSuite" | "TestFile");
+    }
+    TEST_API_GROUPS
+        .iter()
+        .any(|group| api_version.starts_with(group))
+}
+
 /// kuttl's and Chainsaw's conventions without a test file that names them:
-/// `NN-assert*.yaml` and `NN-error*.yaml` beside other numbered step files
-/// (`00-install.yaml`) or a `chainsaw-test.yaml`.
+/// `NN-assert.yaml` and `NN-errors.yaml` (kuttl also `NN-assert-pods.yaml`,
+/// in any case) beside other numbered step files (`00-install.yaml`) or a
+/// `chainsaw-test.yaml`. Both tools apply `NN-error.yaml` and
+/// `NN-asserts.yaml`: those are manifests.
 fn is_conventional_assertion(path: &Path) -> bool {
     let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
         return false;
@@ -227,16 +276,12 @@ fn is_conventional_assertion(path: &Path) -> bool {
     let Some(rest) = step_name(name) else {
         return false;
     };
-    if !(rest.starts_with("assert") || rest.starts_with("error")) {
+    let stem = rest.split('.').next().unwrap_or_default();
+    let word = stem.split('-').next().unwrap_or_default();
+    if !(word.eq_ignore_ascii_case("assert") || word.eq_ignore_ascii_case("errors")) {
         return false;
     }
-    let Some(Ok(entries)) = path.parent().map(|dir| {
-        if dir.as_os_str().is_empty() {
-            std::fs::read_dir(".")
-        } else {
-            std::fs::read_dir(dir)
-        }
-    }) else {
+    let Ok(entries) = std::fs::read_dir(folder_of(path)) else {
         return false;
     };
     entries.flatten().any(|entry| {
@@ -246,10 +291,41 @@ fn is_conventional_assertion(path: &Path) -> bool {
     })
 }
 
+/// The folder a file is in, `.` for a bare file name.
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    }
+}
+
+/// The numbered step files of a folder (`00-install.yaml`).
+fn step_files(dir: &Path) -> Vec<PathBuf> {
+    let listed = if dir.as_os_str().is_empty() {
+        std::fs::read_dir(".")
+    } else {
+        std::fs::read_dir(dir)
+    };
+    let Ok(entries) = listed else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter(|entry| step_name(&entry.file_name().to_string_lossy()).is_some())
+        .map(|entry| dir.join(entry.file_name()))
+        .filter(|path| path.is_file())
+        .collect()
+}
+
+fn is_yaml(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|extension| extension == "yaml" || extension == "yml")
+}
+
 /// What follows `NN-` in a test step's file name (`00-install.yaml`).
 fn step_name(name: &str) -> Option<&str> {
     let (number, rest) = name.split_once('-')?;
-    let yaml = name.ends_with(".yaml") || name.ends_with(".yml");
+    let yaml = is_yaml(Path::new(name));
     (yaml && !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit())).then_some(rest)
 }
 

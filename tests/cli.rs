@@ -175,6 +175,45 @@ fn output_is_identical_at_any_thread_count() {
     }
 }
 
+/// A kuttl `TestStep` names assertion and error files (and folders) that are
+/// not linted, and files to apply that are; the TestStep itself is kuttl's
+/// configuration, skipped as a document that is not a Kubernetes object.
+#[test]
+fn kuttl_test_steps_name_their_assertions() {
+    let json = stdout(podlint().args([
+        "check",
+        "--format",
+        "json",
+        "--fail-level",
+        "never",
+        "fixtures/unknown-field/kuttl-teststep",
+    ]));
+    let report: serde_json::Value = serde_json::from_str(&json).expect("JSON output");
+    assert_eq!(report["summary"]["skipped_test_assertions"], 4, "{json}");
+    assert_eq!(report["summary"]["skipped_documents"], 1, "{json}");
+    let files: std::collections::BTreeSet<&str> = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["file"].as_str())
+        .collect();
+    let folder = "fixtures/unknown-field/kuttl-teststep";
+    let expected: std::collections::BTreeSet<String> = [
+        "00-install.yaml",
+        "02-error-page.yaml",
+        "03-asserts.yaml",
+        "manifests/agent-v2.yaml",
+    ]
+    .iter()
+    .map(|file| format!("{folder}/{file}"))
+    .collect();
+    assert_eq!(
+        files,
+        expected.iter().map(String::as_str).collect(),
+        "{json}"
+    );
+}
+
 /// Chainsaw and kuttl assertion files are counted in the summary, not
 /// linted; the files the tests apply are linted.
 #[test]

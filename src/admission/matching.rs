@@ -99,16 +99,34 @@ impl MatchResources {
                 .object_selector
                 .as_ref()
                 .is_none_or(|selector| selector.matches(&request.labels))
-            && match (&self.namespace_selector, request.namespace) {
-                (Some(selector), Some(namespace)) => {
-                    // Offline, a namespace's labels are unknown but for the
-                    // one Kubernetes gives every namespace.
-                    selector.matches(&[("kubernetes.io/metadata.name", namespace)])
-                }
-                _ => true,
-            }
+            && self
+                .namespace_selector
+                .as_ref()
+                .is_none_or(|selector| selector.matches_namespace_of(request))
     }
 }
+
+/// Built-in kinds without a namespace: a namespace selector never skips them.
+const CLUSTER_SCOPED: &[&str] = &[
+    "APIService",
+    "CSIDriver",
+    "CSINode",
+    "CertificateSigningRequest",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "CustomResourceDefinition",
+    "IngressClass",
+    "MutatingWebhookConfiguration",
+    "Node",
+    "PersistentVolume",
+    "PriorityClass",
+    "RuntimeClass",
+    "StorageClass",
+    "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding",
+    "ValidatingWebhookConfiguration",
+    "VolumeAttachment",
+];
 
 fn any_or(list: &[String], value: &str) -> bool {
     list.iter().any(|item| item == "*" || item == value)
@@ -161,6 +179,30 @@ impl Selector {
         Selector {
             labels,
             expressions,
+        }
+    }
+
+    /// Whether the namespace the object is created in is selected, as far as
+    /// it is known offline: a Namespace is judged by its own labels, another
+    /// namespace by the one label Kubernetes gives every namespace. An object
+    /// without a namespace lands wherever it is applied (`kubectl -n`): only
+    /// a selector that selects every namespace is certain to match it.
+    fn matches_namespace_of(&self, request: &Request<'_>) -> bool {
+        if request.kind == "Namespace" {
+            let mut labels = request.labels.clone();
+            labels.extend(
+                request
+                    .name
+                    .map(|name| ("kubernetes.io/metadata.name", name)),
+            );
+            return self.matches(&labels);
+        }
+        if CLUSTER_SCOPED.contains(&request.kind) {
+            return true;
+        }
+        match request.namespace {
+            Some(namespace) => self.matches(&[("kubernetes.io/metadata.name", namespace)]),
+            None => self.labels.is_empty() && self.expressions.is_empty(),
         }
     }
 

@@ -22,7 +22,7 @@ pub use de::{TypeError, TypingReport, UnknownField};
 pub use path::{entry_span, locate, FieldPath, Segment, Target};
 pub use workload::{Selector, Workload, WorkloadKind};
 
-use crate::roles::FileRole;
+use crate::roles::{self, FileRole};
 use crate::source::Node;
 
 /// What a run knows besides the objects themselves: the kinds that
@@ -63,7 +63,8 @@ pub struct Object<'a> {
 /// What a document holds: objects, or nothing podlint lints.
 pub enum Contents<'a> {
     Objects(Vec<Object<'a>>),
-    /// Not a Kubernetes object (no apiVersion and kind): CI configs, values files...
+    /// Not a Kubernetes object (no apiVersion and kind): CI configs, values
+    /// files..., or a test framework's configuration (a kuttl `TestStep`).
     NotKubernetes,
 }
 
@@ -76,6 +77,9 @@ pub fn objects_as<'a>(root: &'a Node, role: FileRole, cx: &Context) -> Contents<
     let Some(head) = header(root) else {
         return Contents::NotKubernetes;
     };
+    if roles::is_test_config(head.0, head.1) {
+        return Contents::NotKubernetes;
+    }
     let items = root.get("items").and_then(Node::as_seq);
     match items {
         Some(items) if head.1.ends_with("List") => {
