@@ -175,6 +175,55 @@ fn output_is_identical_at_any_thread_count() {
     }
 }
 
+/// A placeholder where the API expects a value is said to be one, at
+/// warning; a wrong value beside it stays an error.
+#[test]
+fn placeholders_are_warnings_wrong_values_errors() {
+    let json = stdout(podlint().args([
+        "check",
+        "--format",
+        "json",
+        "--fail-level",
+        "never",
+        "fixtures/invalid-field/placeholders.yaml",
+    ]));
+    let report: serde_json::Value = serde_json::from_str(&json).expect("JSON output");
+    let found: Vec<(u64, &str, &str)> = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["rule"] == "invalid-field")
+        .map(|f| {
+            (
+                f["line"].as_u64().unwrap_or_default(),
+                f["severity"].as_str().unwrap_or_default(),
+                f["message"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                15,
+                "warning",
+                "`ROLLOUT_NAME` is a placeholder, not a value: replace it before applying"
+            ),
+            (
+                21,
+                "warning",
+                "`<ADD LUN ID Here>` is a placeholder, not a value: replace it before applying"
+            ),
+            (
+                36,
+                "error",
+                "container name `Web_Server` is not a valid DNS label"
+            ),
+            (42, "error", "expected an integer, found `two`"),
+        ]
+    );
+}
+
 /// A kuttl `TestStep` names assertion and error files (and folders) that are
 /// not linted, and files to apply that are; the TestStep itself is kuttl's
 /// configuration, skipped as a document that is not a Kubernetes object.

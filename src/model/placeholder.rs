@@ -25,8 +25,14 @@ pub fn looks_like_placeholder(text: &str) -> bool {
     if wrapped("<", ">") || wrapped("${", "}") || wrapped("$(", ")") || wrapped("{{", "}}") {
         return true;
     }
+    // `ROLLOUT_NAME`, `IMAGE_TAG`: a token that a script substitutes.
+    let token = text.contains('_')
+        && text.bytes().any(|b| b.is_ascii_uppercase())
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
     let lower = text.to_ascii_lowercase();
-    MARKERS.iter().any(|marker| lower.contains(marker))
+    token || MARKERS.iter().any(|marker| lower.contains(marker))
 }
 
 #[cfg(test)]
@@ -43,6 +49,8 @@ mod tests {
             "REPLACE_ME",
             "...base64 encoded data...",
             "{{ .token }}",
+            "ROLLOUT_NAME",
+            "<ADD LUN ID Here>",
         ] {
             assert!(looks_like_placeholder(text), "{text}");
         }
@@ -55,6 +63,8 @@ mod tests {
             "hunter2!",
             "c2VjcmV0=x",
             "not base64!",
+            "NGINX",
+            "Web_1",
         ] {
             assert!(!looks_like_placeholder(text), "{text}");
         }

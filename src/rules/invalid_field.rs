@@ -3,16 +3,26 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::ResourceRequirements;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity as QuantityText;
 
+use crate::finding::Severity;
+use crate::model::placeholder::looks_like_placeholder;
 use crate::model::quantity::Quantity;
 use crate::model::{FieldPath, Object, PodView, Target, WorkloadKind};
-use crate::rules::{Check, Report};
+use crate::rules::{Check, Raw, Report};
+use crate::source::{Node, Span, Value};
 
 rule!("invalid-field", Check::Object(check));
 
 fn check(object: &Object<'_>, out: &mut Report<'_>) {
     for error in object.typing.type_errors.iter().filter(|e| !e.placeholder) {
-        out.at(Target::Span(error.span), error.message.clone())
-            .help("the API server rejects a value of the wrong type");
+        match scalar_text_at(object.node, error.span).filter(|text| looks_like_placeholder(text)) {
+            Some(text) => {
+                placeholder(out, Target::Span(error.span), text);
+            }
+            None => {
+                out.at(Target::Span(error.span), error.message.clone())
+                    .help("the API server rejects a value of the wrong type");
+            }
+        }
     }
     if let Some(kind) = object.workload_kind {
         // A controller without a template spec is a patch of its replicas or metadata.
@@ -43,6 +53,11 @@ fn check_pod(pod: &PodView<'_>, object: &Object<'_>, out: &mut Report<'_>) {
         if c.named && container.name.is_empty() {
             out.at(Target::Field(c.path.key("name")), "a container without a name")
                 .help("every container needs a unique name");
+        } else if c.named
+            && dns_label_problem(&container.name).is_some()
+            && looks_like_placeholder(&container.name)
+        {
+            placeholder(out, Target::Field(c.path.key("name")), &container.name).container(&container.name);
         } else if let Some(problem) = dns_label_problem(&container.name).filter(|_| c.named) {
             out.at(
                 Target::Field(c.path.key("name")),
@@ -89,6 +104,34 @@ fn check_pod(pod: &PodView<'_>, object: &Object<'_>, out: &mut Report<'_>) {
         if let Some(resources) = &container.resources {
             quantities(resources, &c.path, &container.name, out);
         }
+    }
+}
+
+/// A value written for someone to replace (`<ADD LUN ID Here>`,
+/// `ROLLOUT_NAME`) makes the file a template, not a mistake: said so, at
+/// warning, since it must still be filled in before the API server accepts it.
+fn placeholder<'r>(out: &'r mut Report<'_>, target: Target, text: &str) -> &'r mut Raw {
+    let raw = out.at(
+        target,
+        format!("`{}` is a placeholder, not a value: replace it before applying", text.trim()),
+    );
+    raw.severity = Some(Severity::Warning);
+    raw.help("the API server rejects the file as written; fill the value in (or generate the file) before it is applied")
+}
+
+/// The text of the scalar at `span` below `node`.
+fn scalar_text_at(node: &Node, span: Span) -> Option<&str> {
+    let (outer, inner) = (node.span.range(), span.range());
+    if inner.start < outer.start || inner.end > outer.end {
+        return None;
+    }
+    if node.span == span {
+        return node.as_str();
+    }
+    match &node.value {
+        Value::Map(entries) => entries.iter().find_map(|entry| scalar_text_at(&entry.value, span)),
+        Value::Seq(items) => items.iter().find_map(|item| scalar_text_at(item, span)),
+        Value::Scalar(_) => None,
     }
 }
 

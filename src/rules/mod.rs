@@ -20,7 +20,8 @@ pub struct Raw {
     pub labels: Vec<(Target, String)>,
     pub container: Option<String>,
     pub fix: Option<Fix>,
-    /// Instead of the rule's: an admission policy's binding decides it.
+    /// Instead of the rule's: an admission policy's binding decides it, or
+    /// the rule says that this case is a lesser one (a placeholder).
     pub severity: Option<crate::finding::Severity>,
 }
 
