@@ -175,19 +175,18 @@ fn output_is_identical_at_any_thread_count() {
     }
 }
 
+/// The JSON report of a run on `path`, as text and parsed.
+fn json_report(path: &str) -> (String, serde_json::Value) {
+    let json = stdout(podlint().args(["check", "--format", "json", "--fail-level", "never", path]));
+    let report = serde_json::from_str(&json).expect("JSON output");
+    (json, report)
+}
+
 /// A placeholder where the API expects a value is said to be one, at
 /// warning; a wrong value beside it stays an error.
 #[test]
 fn placeholders_are_warnings_wrong_values_errors() {
-    let json = stdout(podlint().args([
-        "check",
-        "--format",
-        "json",
-        "--fail-level",
-        "never",
-        "fixtures/invalid-field/placeholders.yaml",
-    ]));
-    let report: serde_json::Value = serde_json::from_str(&json).expect("JSON output");
+    let (_, report) = json_report("fixtures/invalid-field/placeholders.yaml");
     let found: Vec<(u64, &str, &str)> = report["findings"]
         .as_array()
         .into_iter()
@@ -229,15 +228,7 @@ fn placeholders_are_warnings_wrong_values_errors() {
 /// configuration, skipped as a document that is not a Kubernetes object.
 #[test]
 fn kuttl_test_steps_name_their_assertions() {
-    let json = stdout(podlint().args([
-        "check",
-        "--format",
-        "json",
-        "--fail-level",
-        "never",
-        "fixtures/unknown-field/kuttl-teststep",
-    ]));
-    let report: serde_json::Value = serde_json::from_str(&json).expect("JSON output");
+    let (json, report) = json_report("fixtures/unknown-field/kuttl-teststep");
     assert_eq!(report["summary"]["skipped_test_assertions"], 4, "{json}");
     assert_eq!(report["summary"]["skipped_documents"], 1, "{json}");
     let files: std::collections::BTreeSet<&str> = report["findings"]
