@@ -214,11 +214,11 @@ fn placeholders_are_warnings_wrong_values_errors() {
                 "`<ADD LUN ID Here>` is a placeholder, not a value: replace it before applying"
             ),
             (
-                36,
+                37,
                 "error",
                 "container name `Web_Server` is not a valid DNS label"
             ),
-            (42, "error", "expected an integer, found `two`"),
+            (43, "error", "expected an integer, found `two`"),
         ]
     );
 }
