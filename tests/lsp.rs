@@ -1090,6 +1090,17 @@ fn kustomization_files_opened_show_the_build_findings_on_base_and_patch_files() 
         summary(&client.published(&base)),
         ["host-namespace 11:6-11:19"]
     );
+
+    // A root that no longer builds is a render-failed finding on its
+    // kustomization, which stays shown while that file is open.
+    let top_path = tree.join("top/kustomization.yaml");
+    let broken = std::fs::read_to_string(&top_path)
+        .expect("kustomization")
+        .replace("- ../mid\n", "- ../mid\n- missing.yaml\n");
+    std::fs::write(&top_path, &broken).expect("write kustomization");
+    client.open(&top, &broken);
+    client.rendered();
+    assert_eq!(summary(&client.published(&top)), ["render-failed 2:2-2:14"]);
     assert!(client.shutdown().success());
 }
 

@@ -685,7 +685,7 @@ impl Server {
             .iter()
             .filter(|(key, rendered)| {
                 key.holds(&path)
-                    || rendered.covers.contains(&path)
+                    || rendered.members.contains(&path)
                     || rendered.files.contains_key(&path)
             })
             .map(|(key, _)| key.clone())
@@ -740,7 +740,7 @@ impl Server {
             .documents
             .values()
             .filter_map(|d| d.path.as_ref())
-            .any(|p| key.holds(p) || rendered.covers.contains(p));
+            .any(|p| key.holds(p) || rendered.members.contains(p));
         let old = if alive && rendered.problem.is_none() {
             self.units.insert(key.clone(), rendered)
         } else {
@@ -788,7 +788,7 @@ impl Server {
             .filter(|(key, rendered)| {
                 !paths
                     .iter()
-                    .any(|p| key.holds(p) || rendered.covers.contains(*p))
+                    .any(|p| key.holds(p) || rendered.members.contains(*p))
             })
             .map(|(key, _)| key.clone())
             .collect();

@@ -60,6 +60,9 @@ pub struct Rendered {
     /// Files linted through the unit: their own findings as manifests are
     /// not shown (as `podlint check` does not report them).
     pub covers: HashSet<PathBuf>,
+    /// Every file the unit reads (those of a root that failed too): it is
+    /// rendered again when one is saved, and kept while one is open.
+    pub members: HashSet<PathBuf>,
     /// Why the unit was not rendered (no helm, no kustomize).
     pub problem: Option<String>,
     pub config_reports: Vec<ConfigReport>,
@@ -117,27 +120,41 @@ fn unit_of(file: &Path) -> Option<UnitKey> {
     (!roots.is_empty()).then_some(UnitKey::Kustomize(roots))
 }
 
+/// A unit linted: its findings, the files linted through it, the files it reads.
+struct Outcome {
+    linted: Linted,
+    covers: HashSet<PathBuf>,
+    members: HashSet<PathBuf>,
+}
+
 fn render_unit(workspace: &mut Workspace, key: UnitKey, texts: &Texts) -> Rendered {
     let started = Instant::now();
     let outcome = match &key {
         UnitKey::Chart(dir) => render_chart(workspace, dir, texts),
         UnitKey::Kustomize(roots) => build_roots(workspace, roots),
     };
-    let (files, covers, problem) = match outcome {
-        Ok((linted, covers)) => {
-            let files = linted
+    let (files, covers, members, problem) = match outcome {
+        Ok(outcome) => {
+            let files = outcome
+                .linted
                 .files
                 .into_iter()
                 .map(|(name, findings)| (PathBuf::from(&*name), findings))
                 .collect();
-            (files, covers, None)
+            (files, outcome.covers, outcome.members, None)
         }
-        Err(problem) => (BTreeMap::new(), HashSet::new(), Some(problem)),
+        Err(problem) => (
+            BTreeMap::new(),
+            HashSet::new(),
+            HashSet::new(),
+            Some(problem),
+        ),
     };
     Rendered {
         key,
         files,
         covers,
+        members,
         problem,
         config_reports: workspace.take_reports(),
         took: started.elapsed(),
@@ -146,11 +163,7 @@ fn render_unit(workspace: &mut Workspace, key: UnitKey, texts: &Texts) -> Render
 
 /// The chart rendered as `podlint check` renders it, open documents in
 /// place of its files; findings are named by absolute paths.
-fn render_chart(
-    workspace: &mut Workspace,
-    dir: &Path,
-    texts: &Texts,
-) -> Result<(Linted, HashSet<PathBuf>), String> {
+fn render_chart(workspace: &mut Workspace, dir: &Path, texts: &Texts) -> Result<Outcome, String> {
     let buffers: Buffers = texts
         .iter()
         .filter_map(|(path, text)| Some((path.strip_prefix(dir).ok()?.to_path_buf(), text.clone())))
@@ -164,18 +177,23 @@ fn render_chart(
         let helm = charts::helm_for(None, config)?;
         let chart = charts::chart(&input, &CheckArgs::default(), config);
         let unit = helm::render_with(&chart, &helm, &buffers);
-        let covers = unit.sources.keys().map(|n| PathBuf::from(&**n)).collect();
-        Ok((render::lint_unit(&unit, settings), covers))
+        let covers: HashSet<PathBuf> = unit.sources.keys().map(|n| PathBuf::from(&**n)).collect();
+        Ok(Outcome {
+            linted: render::lint_unit(&unit, settings),
+            members: covers.clone(),
+            covers,
+        })
     })
 }
 
 /// The roots built together from the disk, as `podlint check` builds them.
-fn build_roots(
-    workspace: &mut Workspace,
-    roots: &[PathBuf],
-) -> Result<(Linted, HashSet<PathBuf>), String> {
+fn build_roots(workspace: &mut Workspace, roots: &[PathBuf]) -> Result<Outcome, String> {
     let Some(first) = roots.first() else {
-        return Ok((Linted::default(), HashSet::new()));
+        return Ok(Outcome {
+            linted: Linted::default(),
+            covers: HashSet::new(),
+            members: HashSet::new(),
+        });
     };
     let set = Arc::new(Kustomizations::load(roots, &[]));
     // Absolute names: the editor names files by path.
@@ -190,7 +208,14 @@ fn build_roots(
     workspace.with_config(first, |settings, config, folder| {
         let binary = kustomizations::binary_for(None, config, folder)?;
         let built = overlays::build_roots(&binary, &set, &roots, &names);
-        let covers = built.used.into_iter().collect();
-        Ok((render::lint_unit(&built.unit, settings), covers))
+        let members = roots
+            .iter()
+            .flat_map(|root| set.uses(&root.dir).into_keys())
+            .collect();
+        Ok(Outcome {
+            linted: render::lint_unit(&built.unit, settings),
+            covers: built.used.into_iter().collect(),
+            members,
+        })
     })
 }
