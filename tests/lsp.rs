@@ -1137,3 +1137,73 @@ fn without_helm_a_chart_file_gets_one_message_and_manifests_are_still_linted() {
     assert_eq!(repeated, 0);
     assert!(client.shutdown().success());
 }
+
+#[test]
+fn requests_are_answered_while_a_chart_renders_and_hover_explains_its_findings() {
+    if !bin::helm_available(
+        "requests_are_answered_while_a_chart_renders_and_hover_explains_its_findings",
+    ) {
+        return;
+    }
+    let (dir, chart) = fixture_copy("charts/values-inserts");
+    // A helm that waits for the test's word: the render is under way for
+    // as long as the test needs.
+    let gate = dir.path().join("go");
+    let script = dir.path().join("gated-helm");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nwhile [ ! -e '{}' ]; do sleep 0.02; done\nexec helm \"$@\"\n",
+            gate.display()
+        ),
+    )
+    .expect("write script");
+    let mut permissions = std::fs::metadata(&script).expect("script").permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+    std::fs::set_permissions(&script, permissions).expect("chmod");
+    let config = dir.path().join(".podlint.yaml");
+    let mut text = std::fs::read_to_string(&config).expect("config");
+    text.push_str("helm:\n  binary: ./gated-helm\n");
+    std::fs::write(&config, text).expect("write config");
+
+    let mut client = Client::start(dir.path(), json!({}));
+    let values_path = chart.join("values.yaml");
+    let values = uri(&values_path);
+    client.open(
+        &values,
+        &std::fs::read_to_string(&values_path).expect("values"),
+    );
+    let web = uri(&dir.path().join("web.yaml"));
+    assert_eq!(
+        summary(&client.open(&web, WEB)),
+        ["unknown-field 11:6-11:14", "image-latest-tag 14:10-14:29"]
+    );
+    let hover = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": web}, "position": {"line": 14, "character": 22}}),
+    );
+    assert_eq!(
+        hover["range"]["start"],
+        json!({"line": 14, "character": 10})
+    );
+    let rendered = client.backlog.iter().any(|m| {
+        m["params"]["message"]
+            .as_str()
+            .is_some_and(|line| line.starts_with("rendered "))
+    });
+    assert!(!rendered, "the chart rendered before helm was let go");
+
+    std::fs::write(&gate, "").expect("open the gate");
+    client.rendered();
+    assert_eq!(summary(&client.published(&values)).len(), 5);
+    let hover = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": values}, "position": {"line": 1, "character": 3}}),
+    );
+    let text = hover["contents"]["value"].as_str().unwrap_or_default();
+    assert!(
+        text.starts_with("**memory-limit-missing** (warning): container `web` has no memory limit"),
+        "{text}"
+    );
+    assert!(client.shutdown().success());
+}
