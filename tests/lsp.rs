@@ -5,7 +5,7 @@ mod bin;
 
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
@@ -936,6 +936,18 @@ fn fixture_copy(fixture: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     (dir, to)
 }
 
+/// The values-inserts fixture chart in a workspace, once `test` may use helm:
+/// the workspace, the chart folder, and its values.yaml (URI and text).
+fn values_inserts_chart(test: &str) -> Option<(tempfile::TempDir, PathBuf, String, String)> {
+    if !bin::helm_available(test) {
+        return None;
+    }
+    let (dir, chart) = fixture_copy("charts/values-inserts");
+    let path = chart.join("values.yaml");
+    let text = std::fs::read_to_string(&path).expect("values");
+    Some((dir, chart, uri(&path), text))
+}
+
 fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("mkdir");
     for entry in std::fs::read_dir(from).expect("read fixture") {
@@ -970,18 +982,15 @@ fn with_messages(diagnostics: &[Value]) -> Vec<String> {
 
 #[test]
 fn a_chart_file_opened_shows_the_chart_findings_on_its_values_and_templates() {
-    if !bin::helm_available(
+    let Some((_dir, chart, values, on_disk)) = values_inserts_chart(
         "a_chart_file_opened_shows_the_chart_findings_on_its_values_and_templates",
-    ) {
+    ) else {
         return;
-    }
-    let (_dir, chart) = fixture_copy("charts/values-inserts");
+    };
     let values_path = chart.join("values.yaml");
-    let values = uri(&values_path);
     let template = uri(&chart.join("templates/deployment.yaml"));
     let mut client = Client::start(chart.parent().expect("parent"), json!({}));
 
-    let on_disk = std::fs::read_to_string(&values_path).expect("values");
     client.open(&values, &on_disk);
     let line = client.rendered();
     eprintln!("lsp: {line}");
@@ -1140,12 +1149,11 @@ fn without_helm_a_chart_file_gets_one_message_and_manifests_are_still_linted() {
 
 #[test]
 fn requests_are_answered_while_a_chart_renders_and_hover_explains_its_findings() {
-    if !bin::helm_available(
+    let Some((dir, _chart, values, values_text)) = values_inserts_chart(
         "requests_are_answered_while_a_chart_renders_and_hover_explains_its_findings",
-    ) {
+    ) else {
         return;
-    }
-    let (dir, chart) = fixture_copy("charts/values-inserts");
+    };
     // A helm that waits for the test's word: the render is under way for
     // as long as the test needs.
     let gate = dir.path().join("go");
@@ -1167,12 +1175,7 @@ fn requests_are_answered_while_a_chart_renders_and_hover_explains_its_findings()
     std::fs::write(&config, text).expect("write config");
 
     let mut client = Client::start(dir.path(), json!({}));
-    let values_path = chart.join("values.yaml");
-    let values = uri(&values_path);
-    client.open(
-        &values,
-        &std::fs::read_to_string(&values_path).expect("values"),
-    );
+    client.open(&values, &values_text);
     let web = uri(&dir.path().join("web.yaml"));
     assert_eq!(
         summary(&client.open(&web, WEB)),

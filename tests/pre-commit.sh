@@ -162,42 +162,12 @@ command -v helm > /dev/null || fail "helm is needed for the chart steps (scripts
 chart="$project/charts/web"
 mkdir -p "$chart/templates"
 printf 'apiVersion: v2\nname: web\nversion: 0.1.0\n' > "$chart/Chart.yaml"
-chart_values() { # extra line under resources (or nothing)
-  printf 'image: nginx:1.27\nresources:\n  requests: {cpu: 100m, memory: 64Mi}\n%s' "$1"
+# The chart's template is the manifest with the values' resources inserted.
+chart_template() { # a sed script applied to it
+  manifest web "          {{- toYaml .Values.resources | nindent 10 }}" | sed "$1"
 }
-chart_template() { # extra line under securityContext (or nothing)
-  cat <<YAML
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: {{ .Release.Name }}-web
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: web
-        image: {{ .Values.image }}
-        resources:
-          {{- toYaml .Values.resources | nindent 10 }}
-        readinessProbe:
-          httpGet: {path: /, port: 80}
-        livenessProbe:
-          httpGet: {path: /, port: 80}
-        securityContext:
-          allowPrivilegeEscalation: false
-          runAsNonRoot: true
-          readOnlyRootFilesystem: true
-          capabilities: {drop: [ALL]}
-$1
-YAML
-}
-chart_values "  limits: {memory: 128Mi}
-" > "$chart/values.yaml"
-chart_template "" | sed '/^$/d' > "$chart/templates/deployment.yaml"
+printf 'resources:\n  limits: {memory: 128Mi}\n' > "$chart/values.yaml"
+chart_template "" > "$chart/templates/deployment.yaml"
 sed "s|id: podlint$|id: podlint-system|" "$work/config-podlint.yaml" > "$project/.pre-commit-config.yaml"
 git_quiet -C "$project" add -A
 git_quiet -C "$project" commit --quiet --no-verify -m "a chart and manifests"
@@ -214,26 +184,25 @@ commit_expect() {
   cat "$work/out"
 }
 
-step "commit of a chart's values.yaml without a memory limit must fail at values.yaml:2:1"
-chart_values "" > "$chart/values.yaml"
+step "commit of a chart's values.yaml without a memory limit must fail at values.yaml:2:3"
+printf 'resources:\n  limits: {cpu: 500m}\n' > "$chart/values.yaml"
 commit_expect FAIL "values without a memory limit"
-grep -q "charts/web/values.yaml:2:1: warning\[memory-limit-missing\]" "$work/out" \
+grep -q "charts/web/values.yaml:2:3: warning\[memory-limit-missing\]" "$work/out" \
   || fail "the values.yaml line of the chart's finding is not named"
 passed=$((passed + 1))
 step "commit of the fixed values.yaml must pass"
-chart_values "  limits: {memory: 256Mi}
-" > "$chart/values.yaml"
+printf 'resources:\n  limits: {cpu: 500m, memory: 128Mi}\n' > "$chart/values.yaml"
 commit_expect PASS "values with a memory limit"
 passed=$((passed + 1))
 
 step "commit of a chart template that sets privileged must fail at its line"
-chart_template "          privileged: true" > "$chart/templates/deployment.yaml"
+chart_template 's/^\( *\)runAsNonRoot: true/&\n\1privileged: true/' > "$chart/templates/deployment.yaml"
 commit_expect FAIL "a privileged template"
-grep -q "charts/web/templates/deployment.yaml:26:11: warning\[privileged-container\]" "$work/out" \
+grep -q "charts/web/templates/deployment.yaml:25:11: warning\[privileged-container\]" "$work/out" \
   || fail "the template line of the chart's finding is not named"
 passed=$((passed + 1))
 step "commit of the fixed template must pass"
-chart_template "          privileged: false" > "$chart/templates/deployment.yaml"
+chart_template 's/^\( *\)runAsNonRoot: true/&\n\1privileged: false/' > "$chart/templates/deployment.yaml"
 commit_expect PASS "the template fixed"
 passed=$((passed + 1))
 (cd "$project" && pre-commit uninstall) > /dev/null
