@@ -187,6 +187,13 @@ impl Client {
             .unwrap_or_default()
     }
 
+    fn hover(&mut self, uri: &str, line: u32, character: u32) -> Value {
+        self.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}}),
+        )
+    }
+
     fn save(&mut self, uri: &str) {
         self.notify(
             "textDocument/didSave",
@@ -578,10 +585,7 @@ fn hover_on_a_diagnostic_shows_the_rule_documentation() {
     let web = uri(&dir.path().join("web.yaml"));
     let mut client = Client::start(dir.path(), json!({}));
     client.open(&web, WEB);
-    let hover = client.request(
-        "textDocument/hover",
-        json!({"textDocument": {"uri": web}, "position": {"line": 14, "character": 22}}),
-    );
+    let hover = client.hover(&web, 14, 22);
     assert_eq!(hover["contents"]["kind"], "markdown");
     let text = hover["contents"]["value"].as_str().unwrap_or_default();
     assert!(text.starts_with(
@@ -902,10 +906,7 @@ fn language_server_size_and_volume_are_bounded_and_requests_answered_meanwhile()
         "textDocument/didOpen",
         json!({"textDocument": {"uri": large, "languageId": "yaml", "version": 1, "text": many_containers(20_000)}}),
     );
-    let hover = client.request(
-        "textDocument/hover",
-        json!({"textDocument": {"uri": web}, "position": {"line": 14, "character": 22}}),
-    );
+    let hover = client.hover(&web, 14, 22);
     assert_eq!(
         hover["range"]["start"],
         json!({"line": 14, "character": 10})
@@ -1181,10 +1182,7 @@ fn requests_are_answered_while_a_chart_renders_and_hover_explains_its_findings()
         summary(&client.open(&web, WEB)),
         ["unknown-field 11:6-11:14", "image-latest-tag 14:10-14:29"]
     );
-    let hover = client.request(
-        "textDocument/hover",
-        json!({"textDocument": {"uri": web}, "position": {"line": 14, "character": 22}}),
-    );
+    let hover = client.hover(&web, 14, 22);
     assert_eq!(
         hover["range"]["start"],
         json!({"line": 14, "character": 10})
@@ -1199,10 +1197,7 @@ fn requests_are_answered_while_a_chart_renders_and_hover_explains_its_findings()
     std::fs::write(&gate, "").expect("open the gate");
     client.rendered();
     assert_eq!(summary(&client.published(&values)).len(), 5);
-    let hover = client.request(
-        "textDocument/hover",
-        json!({"textDocument": {"uri": values}, "position": {"line": 1, "character": 3}}),
-    );
+    let hover = client.hover(&values, 1, 3);
     let text = hover["contents"]["value"].as_str().unwrap_or_default();
     assert!(
         text.starts_with("**memory-limit-missing** (warning): container `web` has no memory limit"),
