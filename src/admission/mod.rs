@@ -17,10 +17,10 @@ use cel::common::value::Val;
 
 use crate::cel::{self as engine, Bindings, Expression};
 use crate::custom::ObjectValues;
-use crate::finding::Severity;
+use crate::finding::{Label, Severity};
 use crate::model::{self, Contents, Target};
 use crate::rules::Report;
-use crate::source::{self, Node, Span};
+use crate::source::{self, LineIndex, Node, Position, Span};
 
 use matching::{MatchResources, Request, Selector};
 
@@ -32,8 +32,9 @@ pub struct Policies {
     policies: Vec<Arc<Policy>>,
     bindings: Vec<Arc<Binding>>,
     params: Vec<Arc<Param>>,
-    /// The files read, so that a file is not read twice.
-    files: Vec<Arc<str>>,
+    /// The files read, with their text: a finding on an object of another
+    /// file shows the validation's line (human output's second snippet).
+    files: Vec<(Arc<str>, Arc<str>)>,
 }
 
 struct Policy {
@@ -54,9 +55,9 @@ struct Validation {
     message_expression: Option<Expression>,
     reason: Option<String>,
     field_path: Option<String>,
-    /// The expression's span and line in the policy's file.
+    /// The expression's span and position in the policy's file.
     span: Span,
-    line: usize,
+    start: Position,
 }
 
 struct Binding {
@@ -87,13 +88,6 @@ fn field<'a>(node: &'a Node, path: &[&str]) -> Option<&'a str> {
         .and_then(Node::as_str)
 }
 
-fn line_of(text: &str, span: Span) -> usize {
-    text[..(span.start as usize).min(text.len())]
-        .matches('\n')
-        .count()
-        + 1
-}
-
 impl Policies {
     pub fn is_empty(&self) -> bool {
         self.bindings.is_empty()
@@ -101,7 +95,15 @@ impl Policies {
 
     /// Whether `file` was read already.
     pub fn covers(&self, file: &str) -> bool {
-        self.files.iter().any(|f| &**f == file)
+        self.text(file).is_some()
+    }
+
+    /// The text of a policy file that was read.
+    pub fn text(&self, file: &str) -> Option<&str> {
+        self.files
+            .iter()
+            .find(|(name, _)| &**name == file)
+            .map(|(_, text)| &**text)
     }
 
     /// The params' kinds that the policies name.
@@ -116,7 +118,8 @@ impl Policies {
     /// not compile is returned as a message: the policy is not run.
     pub fn add_policies(&mut self, file: &Arc<str>, text: &str) -> Vec<String> {
         let mut problems = Vec::new();
-        self.files.push(file.clone());
+        self.files.push((file.clone(), Arc::from(text)));
+        let lines = LineIndex::new(text);
         for document in source::parse(text).documents {
             let Contents::Objects(objects) =
                 model::objects(&document.root, &model::Context::default())
@@ -128,7 +131,7 @@ impl Policies {
                     continue;
                 }
                 match object.kind {
-                    "ValidatingAdmissionPolicy" => match read_policy(file, text, object.node) {
+                    "ValidatingAdmissionPolicy" => match read_policy(file, &lines, object.node) {
                         Ok(policy) => self.policies.push(Arc::new(policy)),
                         Err(problem) => problems.push(problem),
                     },
@@ -275,7 +278,7 @@ impl Policies {
     }
 }
 
-fn read_policy(file: &Arc<str>, text: &str, node: &Node) -> Result<Policy, String> {
+fn read_policy(file: &Arc<str>, lines: &LineIndex<'_>, node: &Node) -> Result<Policy, String> {
     let name = text_or_unnamed(node);
     let spec = node.get("spec");
     let compile = |node: &Node, what: &str| -> Result<Expression, String> {
@@ -283,7 +286,7 @@ fn read_policy(file: &Arc<str>, text: &str, node: &Node) -> Result<Policy, Strin
         engine::compile(source).map_err(|error| {
             format!(
                 "{file}:{}: ValidatingAdmissionPolicy `{name}`: {what} does not compile: {}",
-                line_of(text, node.span),
+                lines.position(node.span.start).line,
                 error.message
             )
         })
@@ -329,7 +332,7 @@ fn read_policy(file: &Arc<str>, text: &str, node: &Node) -> Result<Policy, Strin
                 .and_then(Node::as_str)
                 .map(str::to_string),
             span: expression.span,
-            line: line_of(text, expression.span),
+            start: lines.position(expression.span.start),
         });
     }
     let param_kind = spec.and_then(|s| s.get("paramKind")).and_then(|p| {
@@ -511,7 +514,7 @@ fn evaluate(
             });
         let raw = report.at(target, message);
         raw.severity = Some(binding.severity);
-        let place = format!("{}:{}", policy.file, validation.line);
+        let place = format!("{}:{}", policy.file, validation.start.line);
         let mut help = format!("ValidatingAdmissionPolicy `{}` ({place})", policy.name);
         if let Some(reason) = &validation.reason {
             help.push_str(&format!(", reason {reason}"));
@@ -519,6 +522,13 @@ fn evaluate(
         raw.help(help);
         if file == &*policy.file {
             raw.label(Target::Span(validation.span), "the validation");
+        } else {
+            raw.label_elsewhere(Label {
+                span: validation.span,
+                start: validation.start,
+                message: "the validation".into(),
+                file: Some(policy.file.clone()),
+            });
         }
     }
 }
