@@ -1131,6 +1131,12 @@ fn without_helm_a_chart_file_gets_one_message_and_manifests_are_still_linted() {
         "{message}"
     );
     client.rendered();
+    // A template is not a manifest, even one without actions: without helm
+    // it gets nothing.
+    let template_path = chart.join("templates/web.yaml");
+    std::fs::write(&template_path, WEB).expect("write template");
+    assert_eq!(client.open(&uri(&template_path), WEB), Vec::<Value>::new());
+    client.rendered();
     let web = uri(&dir.path().join("web.yaml"));
     assert_eq!(
         summary(&client.open(&web, WEB)),
