@@ -528,8 +528,7 @@ mod unix {
     fn smaller_ones_folder_read_errors_name_the_path_once() {
         let dir = project(&[("locked/pod.yaml", POD.as_bytes())]);
         let locked = dir.path().join("locked");
-        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000))
-            .expect("chmod 000");
+        chmod(&locked, 0o000);
         if std::fs::read_dir(&locked).is_err() {
             let outcome = expect(
                 &dir,
@@ -546,8 +545,11 @@ mod unix {
             // Root reads it regardless of its mode, and so does podlint.
             expect(&dir, 1, &format!("locked/pod.yaml{POD_FINDING}"));
         }
-        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755))
-            .expect("chmod 755");
+        chmod(&locked, 0o755);
+    }
+
+    fn chmod(path: &Path, mode: u32) {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
     }
 
     /// Two names that are not UTF-8 and differ only there stay two names
@@ -795,8 +797,7 @@ mod unix {
     fn an_unreadable_file_is_exit_2_and_the_rest_is_linted() {
         let dir = project(&[("locked.yaml", POD.as_bytes())]);
         let locked = dir.path().join("locked.yaml");
-        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000))
-            .expect("chmod 000");
+        chmod(&locked, 0o000);
         if std::fs::read(&locked).is_err() {
             expect(
                 &dir,
