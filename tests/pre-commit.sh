@@ -3,8 +3,9 @@
 # throwaway git repository: one bad manifest, one good one and a GitHub
 # workflow file (YAML that is not a Kubernetes object). The hooks must fail on
 # the bad manifest, naming the rule and its line, and pass once it is fixed.
-# Then a Helm chart: `git commit` of a changed values or template file fails
-# on the chart's finding at the values or template line, and passes once fixed.
+# Then a Helm chart: `git commit` of a changed values, template or _helpers.tpl
+# file fails on the chart's finding at the values or template line, and passes
+# once fixed.
 #
 # The .pre-commit-config.yaml is the snippet of docs/integrations.md, with
 # `repo:`/`rev:` pointing at a snapshot of this working tree.
@@ -164,8 +165,12 @@ mkdir -p "$chart/templates"
 printf 'apiVersion: v2\nname: web\nversion: 0.1.0\n' > "$chart/Chart.yaml"
 # The chart's template is the manifest with the values' resources inserted.
 chart_template() { # a sed script applied to it
-  manifest web "          {{- toYaml .Values.resources | nindent 10 }}" | sed "$1"
+  { manifest web "          {{- toYaml .Values.resources | nindent 10 }}"
+    echo '{{- include "web.extra" . }}'; } | sed "$1"
 }
+# A helper the template includes; it renders nothing until a step breaks it.
+helpers() { printf '{{- define "web.extra" }}%s{{- end }}\n' "$1" > "$chart/templates/_helpers.tpl"; }
+helpers ''
 printf 'resources:\n  limits: {memory: 128Mi}\n' > "$chart/values.yaml"
 chart_template "" > "$chart/templates/deployment.yaml"
 sed "s|id: podlint$|id: podlint-system|" "$work/config-podlint.yaml" > "$project/.pre-commit-config.yaml"
@@ -204,6 +209,17 @@ passed=$((passed + 1))
 step "commit of the fixed template must pass"
 chart_template 's/^\( *\)runAsNonRoot: true/&\n\1privileged: false/' > "$chart/templates/deployment.yaml"
 commit_expect PASS "the template fixed"
+passed=$((passed + 1))
+
+step "commit of a chart's _helpers.tpl whose define fails must fail where helm names it (the include)"
+helpers '{{ fail "web.extra is not ready" }}'
+commit_expect FAIL "a failing helper"
+grep -q "charts/web/templates/deployment.yaml:[0-9]*:[0-9]*: error\[render-failed\] .*web.extra is not ready" "$work/out" \
+  || fail "the helper's render failure is not reported"
+passed=$((passed + 1))
+step "commit of the fixed _helpers.tpl must pass"
+helpers '{{- /* ready */ -}}'
+commit_expect PASS "the helper fixed"
 passed=$((passed + 1))
 (cd "$project" && pre-commit uninstall) > /dev/null
 
