@@ -170,6 +170,38 @@ fn template_and_values_findings_point_at_the_exact_column() {
 }
 
 #[test]
+fn fields_written_in_a_define_point_at_its_line_unless_its_caller_changes_it() {
+    if !bin::helm_available(
+        "fields_written_in_a_define_point_at_its_line_unless_its_caller_changes_it",
+    ) {
+        return;
+    }
+    let others: Vec<&str> = RULES
+        .iter()
+        .map(|r| r.id)
+        .filter(|id| !["image-latest-tag", "privileged-container"].contains(id))
+        .collect();
+    let output = bin::podlint(repo())
+        .args([
+            "check",
+            "--format",
+            "compact",
+            "--disable",
+            &others.join(","),
+        ])
+        .arg("fixtures/charts/define-fields")
+        .output()
+        .expect("podlint runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        stdout,
+        "fixtures/charts/define-fields/templates/_helpers.tpl:4:3: warning[image-latest-tag] image `busybox:latest` uses the `latest` tag\n\
+         fixtures/charts/define-fields/templates/_helpers.tpl:6:5: warning[privileged-container] container `sidecar` runs privileged\n\
+         fixtures/charts/define-fields/templates/deployment.yaml:2:1: warning[image-latest-tag] image `alpine:latest` uses the `latest` tag\n"
+    );
+}
+
+#[test]
 fn values_findings_name_the_template_line_and_the_rendered_line() {
     if !bin::helm_available("values_findings_name_the_template_line_and_the_rendered_line") {
         return;

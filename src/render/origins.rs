@@ -50,15 +50,18 @@ pub struct Candidates {
     renamed: bool,
 }
 
-/// The objects (kind and name) of each resource file read so far, shared
-/// by the roots of a run: their trees share bases.
+/// The kind and name of each object of a file.
+type Objects = Arc<Vec<(String, String)>>;
+
+/// The objects of each resource file read so far, shared by the roots of a
+/// run: their trees share bases.
 #[derive(Default)]
 pub struct WrittenObjects {
-    by_file: Mutex<HashMap<PathBuf, Option<Arc<Vec<(String, String)>>>>>,
+    by_file: Mutex<HashMap<PathBuf, Option<Objects>>>,
 }
 
 impl WrittenObjects {
-    fn of(&self, file: &Path) -> Option<Arc<Vec<(String, String)>>> {
+    fn of(&self, file: &Path) -> Option<Objects> {
         // A poisoned lock only means another root's reading panicked: its entries are whole.
         let mut files = self.by_file.lock().unwrap_or_else(|e| e.into_inner());
         files
