@@ -226,11 +226,11 @@ SH
     done <"$1"
   }
   export -f kustomize_builds; export real_kustomize
+  scope="kustomize ($(wc -l <"$work/kustomize-roots.txt") roots)"
   {
-    echo "kustomize roots: $(wc -l <"$work/kustomize-roots.txt")"
-    echo "kustomize builds alone $(PATH=$kustomize_path seconds bash -c "kustomize_builds $work/kustomize-roots.txt")"
-    echo "kustomize podlint -j 1 $(PATH=$kustomize_path seconds "$podlint" check "$kustomize_tree" -j 1 --format json --fail-level never)"
-    echo "kustomize podlint -j 2 $(PATH=$kustomize_path seconds "$podlint" check "$kustomize_tree" -j 2 --format json --fail-level never)"
+    echo "$scope: builds alone $(PATH=$kustomize_path seconds bash -c "kustomize_builds $work/kustomize-roots.txt")"
+    echo "$scope: podlint -j 1 $(PATH=$kustomize_path seconds "$podlint" check "$kustomize_tree" -j 1 --format json --fail-level never)"
+    echo "$scope: podlint -j 2 $(PATH=$kustomize_path seconds "$podlint" check "$kustomize_tree" -j 2 --format json --fail-level never)"
   } >"$work/kustomize.txt"
 fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -359,41 +359,31 @@ for r in rows:
     print(" | ".join(c.ljust(w) for c, w in zip(r, width)))
 PY
 
-if [ -f "$work/kustomize.txt" ]; then
+# A file of "SCOPE: FIGURE SECONDS" lines, and for each scope podlint -j 1
+# over its BASE figure, against the 1.15x target.
+report_ratios() { # TITLE FILE BASE
   echo
-  echo "Kustomize (one run each; target: podlint -j 1 at most 1.15x the same roots built one by one):"
-  python3 - "$work/kustomize.txt" <<'PY'
+  echo "$1"
+  python3 - "$2" "$3" <<'PY'
 import sys
+path, base_name = sys.argv[1:3]
 t = {}
-for line in open(sys.argv[1]):
+for line in open(path):
     label, value = line.strip().rsplit(" ", 1)
-    if label == "kustomize roots:":
-        print(f"  roots built: {value}")
-        continue
     t[label] = float(value)
-    print(f"  {label:<40} {float(value)*1000:8,.0f} ms")
-alone, pod = t.get("kustomize builds alone"), t.get("kustomize podlint -j 1")
-if alone and pod:
-    ratio = pod / alone
-    print(f"  podlint -j 1 / builds alone = {ratio:.2f}x  {'met' if ratio <= 1.15 else 'MISSED'}")
+    print(f"  {label:<44} {float(value)*1000:8,.0f} ms")
+for scope in dict.fromkeys(label.split(": ")[0] for label in t):
+    base, pod = t.get(f"{scope}: {base_name}"), t.get(f"{scope}: podlint -j 1")
+    if base and pod:
+        ratio = pod / base
+        print(f"  {scope}: podlint -j 1 / {base_name} = {ratio:.2f}x  {'met' if ratio <= 1.15 else 'MISSED'}")
 PY
+}
+if [ -f "$work/kustomize.txt" ]; then
+  report_ratios "Kustomize (one run each; target: podlint -j 1 at most 1.15x the same roots built one by one):" \
+    "$work/kustomize.txt" "builds alone"
 fi
-
 if [ -f "$work/charts.txt" ]; then
-  echo
-  echo "Helm charts (one run each; target: podlint at most 1.15x helm template alone, same renders):"
-  python3 - "$work/charts.txt" <<'PY'
-import sys
-t = {}
-for line in open(sys.argv[1]):
-    label, value = line.rsplit(" ", 1)
-    t[label] = float(value)
-    print(f"  {label:<40} {float(value)*1000:8,.0f} ms")
-for scope in ("chart", "all charts"):
-    helm = next((v for k, v in t.items() if k.startswith(scope) and k.endswith("helm template")), None)
-    pod = next((v for k, v in t.items() if k.startswith(scope) and k.endswith("podlint -j 1")), None)
-    if helm and pod:
-        ratio = pod / helm
-        print(f"  {scope}: podlint -j 1 / helm = {ratio:.2f}x  {'met' if ratio <= 1.15 else 'MISSED'}")
-PY
+  report_ratios "Helm charts (one run each; target: podlint at most 1.15x helm template alone, same renders):" \
+    "$work/charts.txt" "helm template"
 fi
