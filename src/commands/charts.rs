@@ -96,7 +96,7 @@ pub fn lint_charts(
         let unit = helm::render(chart, helm);
         (
             unit.sources.len(),
-            render::lint_unit(&unit, &config.settings),
+            render::lint_unit(&unit, &config.settings, unit.render_count()),
             config.clone(),
         )
     };
