@@ -73,6 +73,20 @@ pub fn objects<'a>(root: &'a Node, cx: &Context) -> Contents<'a> {
 
 /// The objects of a document in a file read as `role`.
 pub fn objects_as<'a>(root: &'a Node, role: FileRole, cx: &Context) -> Contents<'a> {
+    // A top-level list of objects (a JSON array, jsonnet's output) is read
+    // like the items of a `kind: List`.
+    if let Some(items) = root.as_seq() {
+        let objects: Vec<Object<'a>> = items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, item)| object(item, FieldPath::root().index(i), role, cx))
+            .collect();
+        return if objects.is_empty() {
+            Contents::NotKubernetes
+        } else {
+            Contents::Objects(objects)
+        };
+    }
     let Some(head) = header(root) else {
         return Contents::NotKubernetes;
     };
