@@ -150,14 +150,7 @@ pub fn lint_kustomizations(
         };
         for (files, sources, linted) in built {
             used.extend(files);
-            placed.sources += sources;
-            placed.stats += linted.stats;
-            placed.files.extend(
-                linted
-                    .files
-                    .into_iter()
-                    .map(|(name, findings)| (name, findings, config.clone())),
-            );
+            placed.add_unit(sources, linted, &config);
         }
     }
     if file_in_kustomization {
