@@ -48,6 +48,7 @@ pub fn lint_charts(
     charts: &[(ChartInput, Arc<FileConfig>)],
     args: &CheckArgs,
     pool: Option<&ThreadPool>,
+    crds: &crate::model::Crds,
 ) -> Placed {
     let mut placed = Placed::default();
     let mut ready = Vec::new();
@@ -96,7 +97,7 @@ pub fn lint_charts(
         let unit = helm::render(chart, helm);
         (
             unit.sources.len(),
-            render::lint_unit(&unit, &config.settings),
+            render::lint_unit(&unit, &config.settings, crds),
             config.clone(),
         )
     };

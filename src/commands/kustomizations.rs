@@ -26,6 +26,7 @@ pub fn lint_kustomizations(
     args: &CheckArgs,
     config_for: &mut dyn FnMut(&Path) -> Arc<FileConfig>,
     pool: Option<&ThreadPool>,
+    crds: &crate::model::Crds,
 ) -> Placed {
     let mut placed = Placed::default();
     let given: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
@@ -125,7 +126,7 @@ pub fn lint_kustomizations(
         };
         used.extend(built.used);
         placed.sources += built.unit.sources.len();
-        let linted = render::lint_unit(&built.unit, &config.settings);
+        let linted = render::lint_unit(&built.unit, &config.settings, crds);
         placed.stats += linted.stats;
         placed.files.extend(
             linted

@@ -112,7 +112,8 @@ pub struct FileFindings {
 }
 
 /// Lints every render of a unit and places its findings (see the module doc).
-pub fn lint_unit(unit: &Unit, settings: &Settings) -> Linted {
+/// `crds`: the run's, which type the custom resources of the renders.
+pub fn lint_unit(unit: &Unit, settings: &Settings, crds: &crate::model::Crds) -> Linted {
     let mut linted = Linted::default();
     let mut placed: Vec<Finding> = Vec::new();
     let total = unit.renders.len() + unit.failures.len();
@@ -123,7 +124,14 @@ pub fn lint_unit(unit: &Unit, settings: &Settings) -> Linted {
             text: render.text.clone(),
             decode_error: None,
         };
-        let result = engine::lint(&name, &source, settings);
+        let result = engine::lint_with_policies(
+            &name,
+            &source,
+            settings,
+            crate::roles::FileRole::Manifest,
+            &crate::admission::Policies::default(),
+            crds,
+        );
         linted.stats += result.stats;
         let rendered_lines = LineIndex::new(&render.text);
         for finding in result.findings {

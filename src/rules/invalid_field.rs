@@ -11,8 +11,12 @@ rule!("invalid-field", Check::Object(check));
 
 fn check(object: &Object<'_>, out: &mut Report<'_>) {
     for error in object.typing.type_errors.iter().filter(|e| !e.placeholder) {
-        out.at(Target::Span(error.span), error.message.clone())
-            .help("the API server rejects a value of the wrong type");
+        out.at(Target::Span(error.span), error.message.clone()).help(
+            error
+                .help
+                .as_deref()
+                .unwrap_or("the API server rejects a value of the wrong type"),
+        );
     }
     if let Some(kind) = object.workload_kind {
         // A controller without a template spec is a patch of its replicas or metadata.
