@@ -121,14 +121,22 @@ impl Crds {
         let (Some(spec), Some(group), Some(kind)) = (spec, group, kind) else {
             return;
         };
-        let versions = spec
+        let versions: Vec<Version> = spec
             .get("versions")
             .and_then(Node::as_seq)
             .into_iter()
             .flatten()
             .filter_map(|version| {
+                let name = version.get("name")?.as_str()?;
+                // The API server refuses a CRD whose version is not a DNS label.
+                let label = name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+                if !label {
+                    return None;
+                }
                 Some(Version {
-                    name: version.get("name")?.as_str()?.to_string(),
+                    name: name.to_string(),
                     served: version.get("served").and_then(Node::as_str) == Some("true"),
                     deprecated: (version.get("deprecated").and_then(Node::as_str) == Some("true"))
                         .then(|| {
@@ -144,6 +152,11 @@ impl Crds {
                 })
             })
             .collect();
+        // A CRD without versions is not valid apiextensions.k8s.io/v1 (a
+        // v1beta1 `version:` under a v1 header): the API server refuses it.
+        if versions.is_empty() {
+            return;
+        }
         self.by_group
             .entry(group.to_string())
             .or_default()
@@ -513,7 +526,9 @@ impl Typer<'_> {
                     self.value(values, &entry.value, &Trail::Key(trail, key), field_anchor)
                 }
                 Additional::Any => {}
-                Additional::None if !schema.closed() => {}
+                // `creationTimestamp: null` in generated output: a null is
+                // pruned and changes nothing.
+                Additional::None if !schema.closed() || entry.value.is_null() => {}
                 Additional::None => self.report.unknown_fields.push(UnknownField {
                     key: key.to_string(),
                     span: entry.key.span,
