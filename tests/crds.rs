@@ -2,12 +2,12 @@
 //! CRDs of the run, of `--crds` folders and of config `crds:`, whose files
 //! are not linted themselves.
 
+mod bin;
+
 use assert_cmd::Command;
 
 fn podlint() -> Command {
-    let mut cmd = Command::cargo_bin("podlint").expect("the podlint binary is built");
-    cmd.env("NO_COLOR", "1");
-    cmd
+    bin::podlint(std::path::Path::new(env!("CARGO_MANIFEST_DIR")))
 }
 
 /// How many files a run lints (its JSON summary).
@@ -84,10 +84,19 @@ fn a_config_names_crd_folders_relative_to_itself() {
 fn a_crd_in_the_run_types_the_resources_of_other_files() {
     let (lines, _) = schema_lines(&["fixtures/crds"]);
     let mut expected = vec![
+        CHART,
         "fixtures/crds/configured/cluster.yaml:5:1: error[invalid-field] PostgresCluster spec has no `instances`",
     ];
     expected.extend(TYPED);
     assert_eq!(lines, expected);
+}
+
+const CHART: &str = "fixtures/crds/chart/templates/cluster.yaml:10:5: error[unknown-field] `storageClas` is not a field of PostgresCluster spec.instances[]";
+
+#[test]
+fn the_crds_folder_of_a_chart_types_its_rendered_resources() {
+    let (lines, _) = schema_lines(&["fixtures/crds/chart"]);
+    assert_eq!(lines, [CHART]);
 }
 
 #[test]

@@ -25,7 +25,7 @@ pub fn read(
     crd_folders: &[String],
 ) -> (Policies, Crds, Vec<String>) {
     let policy_files = discover::discover(policy_folders, None, &mut |_| false);
-    let crd_files = discover::discover(crd_folders, None, &mut |_| false);
+    let crd_files = discover::definition_files(crd_folders);
     let mut problems = policy_files.errors;
     problems.extend(crd_files.errors);
     // (input, may hold policies, may hold CRDs)
