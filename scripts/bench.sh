@@ -94,6 +94,16 @@ corpus_facts "$corpus" >"$work/facts-1x.json"
 corpus_facts "$big" >"$work/facts-10x.json"
 
 lint() { echo "$podlint check $1 --format json -j $2 --fail-level never"; }
+# Twenty custom checks: docs/examples/custom-checks' ten, and the same ten
+# again under other ids (each compiled and run on its own).
+python3 - "$root/docs/examples/custom-checks/.podlint.yaml" "$work/twenty-checks.yaml" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+head, checks = text.split("checks:", 1)
+again = re.sub(r"id: ([a-z0-9-]+)", r"id: \1-again", checks)
+open(sys.argv[2], "w").write(head + "checks:" + checks.rstrip("\n") + "\n" + again)
+PY
+
 # The run-level stage's rules (their registry line says `Check::Relation`):
 # turned off, the per-file stage keeps no facts.
 relation_rules=$(grep -h 'Check::Relation' "$root"/src/rules/*.rs |
@@ -108,6 +118,8 @@ for scale in 1x 10x; do
   done
   say "$scale corpus, -j 2: the relation rules off ($n runs)"
   timed "norelations-$scale-j2" "$n" 1 "$(lint "$dir" 2) --disable $relation_rules"
+  say "$scale corpus, -j 2: 20 custom checks ($n runs)"
+  timed "checks-$scale-j2" "$n" 1 "$(lint "$dir" 2) --config $work/twenty-checks.yaml"
   say "$scale corpus: peak memory"
   peak_rss "full-$scale" "$(lint "$dir" 2)"
   peak_rss "parse-$scale" "$(lint "$dir" 2) --parse-only"
@@ -248,6 +260,11 @@ for scale in ("1x", "10x"):
     cost = full[0] / without[0]
     row(f"{scale} -j2 run-level stage: full / relation rules off (CPU {full[2] / without[2]:.2f}x)",
         f"{cost:.3f}x ({without[0]*1000:,.0f} ms off)", "<= 1.10x", cost <= 1.10)
+for scale in ("1x", "10x"):
+    full, checks = timing(f"full-{scale}-j2"), timing(f"checks-{scale}-j2")
+    cost = checks[0] / full[0]
+    row(f"{scale} -j2 20 custom checks: with / without (CPU {checks[2] / full[2]:.2f}x)",
+        f"{cost:.3f}x ({checks[0]*1000:,.0f} ms with)", "<= 1.15x", cost <= 1.15)
 for jobs in (1, 2):
     big, small = timing(f"full-10x-j{jobs}"), timing(f"full-1x-j{jobs}")
     growth = big[0] / small[0]

@@ -322,6 +322,7 @@ pub fn lint_with_policies(
                             message,
                             file: None,
                         })
+                        .chain(raw.elsewhere)
                         .collect(),
                     message: raw.message,
                     help: raw.help,
@@ -460,6 +461,7 @@ fn syntax_raw(rule: &'static str, message: String, span: Span) -> Raw {
         help: None,
         target: Target::Span(span),
         labels: Vec::new(),
+        elsewhere: Vec::new(),
         container: None,
         fix: None,
         severity: None,

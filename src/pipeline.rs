@@ -137,12 +137,14 @@ fn lint_source(name: &str, bytes: Vec<u8>, job: &Job<'_>, role: FileRole) -> Fil
             .map(|f| (f.rule, f.severity))
             .collect();
     }
-    result.part = report::render_part(
+    // Admission findings may label a policy's validation in its own file.
+    result.part = report::render_part_with(
         &job.style,
         &name,
         &source.text,
         &checked.findings,
         &checked.fingerprints,
+        &|file| job.policies.text(file),
     );
     result
 }

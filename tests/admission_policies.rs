@@ -193,3 +193,57 @@ spec:
             "bad.yaml:7: ValidatingAdmissionPolicy `bad`: a validation does not compile",
         ));
 }
+
+#[test]
+fn a_finding_shows_the_validation_in_the_policy_file_as_a_second_place() {
+    let manifest = format!("{MANIFESTS}/production.yaml");
+    let policy = format!("{POLICIES}/forbidden-tags.yaml");
+    let human = podlint()
+        .args([
+            "check",
+            "--fail-level",
+            "never",
+            "--policies",
+            POLICIES,
+            &manifest,
+        ])
+        .output()
+        .expect("podlint runs");
+    let human = String::from_utf8_lossy(&human.stdout);
+    let expected = format!(
+        "{manifest}:3:1: error[admission-policy] forbidden-tags: tag dev is forbidden in production
+  |
+3 | kind: Deployment # expect: admission-policy
+  | ^^^^^^^^^^^^^^^^
+  --> {policy}:21:17
+   |
+21 |   - expression: \"!variables.tags.exists(t, t in params.spec.forbiddenTags)\"
+   |                 ----------------------------------------------------------- the validation
+   = help: ValidatingAdmissionPolicy `forbidden-tags` ({policy}:21)
+"
+    );
+    assert!(
+        human.starts_with(&expected),
+        "human output:\n{human}\nexpected it to start with:\n{expected}"
+    );
+    let json = podlint()
+        .args(["check", "--format", "json", "--fail-level", "never"])
+        .args(["--policies", POLICIES, &manifest])
+        .output()
+        .expect("podlint runs");
+    let report: serde_json::Value =
+        serde_json::from_slice(&json.stdout).expect("the report is JSON");
+    let related: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["rule"] == "admission-policy")
+        .map(|f| &f["related"])
+        .collect();
+    assert_eq!(
+        related,
+        [&serde_json::json!([{
+            "file": policy, "line": 21, "column": 17, "message": "the validation"
+        }])]
+    );
+}

@@ -17,10 +17,10 @@ use cel::common::value::Val;
 
 use crate::cel::{self as engine, Bindings, Expression};
 use crate::custom::ObjectValues;
-use crate::finding::Severity;
+use crate::finding::{Label, Severity};
 use crate::model::{self, Contents, Target};
 use crate::rules::Report;
-use crate::source::{self, Node, Span};
+use crate::source::{self, LineIndex, Node, Position, Span};
 
 use matching::{MatchResources, Request, Selector};
 
@@ -32,8 +32,9 @@ pub struct Policies {
     policies: Vec<Arc<Policy>>,
     bindings: Vec<Arc<Binding>>,
     params: Vec<Arc<Param>>,
-    /// The files read, so that a file is not read twice.
-    files: Vec<Arc<str>>,
+    /// The files read, with their text: a finding on an object of another
+    /// file shows the validation's line (human output's second snippet).
+    files: Vec<(Arc<str>, Arc<str>)>,
 }
 
 struct Policy {
@@ -54,9 +55,9 @@ struct Validation {
     message_expression: Option<Expression>,
     reason: Option<String>,
     field_path: Option<String>,
-    /// The expression's span and line in the policy's file.
+    /// The expression's span and position in the policy's file.
     span: Span,
-    line: usize,
+    start: Position,
 }
 
 struct Binding {
@@ -87,13 +88,6 @@ fn field<'a>(node: &'a Node, path: &[&str]) -> Option<&'a str> {
         .and_then(Node::as_str)
 }
 
-fn line_of(text: &str, span: Span) -> usize {
-    text[..(span.start as usize).min(text.len())]
-        .matches('\n')
-        .count()
-        + 1
-}
-
 impl Policies {
     pub fn is_empty(&self) -> bool {
         self.bindings.is_empty()
@@ -101,7 +95,15 @@ impl Policies {
 
     /// Whether `file` was read already.
     pub fn covers(&self, file: &str) -> bool {
-        self.files.iter().any(|f| &**f == file)
+        self.text(file).is_some()
+    }
+
+    /// The text of a policy file that was read.
+    pub fn text(&self, file: &str) -> Option<&str> {
+        self.files
+            .iter()
+            .find(|(name, _)| &**name == file)
+            .map(|(_, text)| &**text)
     }
 
     /// The params' kinds that the policies name.
@@ -116,30 +118,24 @@ impl Policies {
     /// not compile is returned as a message: the policy is not run.
     pub fn add_policies(&mut self, file: &Arc<str>, text: &str) -> Vec<String> {
         let mut problems = Vec::new();
-        self.files.push(file.clone());
-        for document in source::parse(text).documents {
-            let Contents::Objects(objects) =
-                model::objects(&document.root, &model::Context::default())
-            else {
-                continue;
-            };
-            for object in objects {
-                if object.api_version != API_VERSION {
-                    continue;
-                }
-                match object.kind {
-                    "ValidatingAdmissionPolicy" => match read_policy(file, text, object.node) {
-                        Ok(policy) => self.policies.push(Arc::new(policy)),
-                        Err(problem) => problems.push(problem),
-                    },
-                    "ValidatingAdmissionPolicyBinding" => {
-                        self.bindings
-                            .extend(read_binding(object.node).map(Arc::new));
-                    }
-                    _ => {}
-                }
+        self.files.push((file.clone(), Arc::from(text)));
+        let lines = LineIndex::new(text);
+        each_object(text, |object| {
+            if object.api_version != API_VERSION {
+                return;
             }
-        }
+            match object.kind {
+                "ValidatingAdmissionPolicy" => match read_policy(file, &lines, object.node) {
+                    Ok(policy) => self.policies.push(Arc::new(policy)),
+                    Err(problem) => problems.push(problem),
+                },
+                "ValidatingAdmissionPolicyBinding" => {
+                    self.bindings
+                        .extend(read_binding(object.node).map(Arc::new));
+                }
+                _ => {}
+            }
+        });
         problems
     }
 
@@ -153,40 +149,25 @@ impl Policies {
         if kinds.is_empty() {
             return;
         }
-        for document in source::parse(text).documents {
-            let Contents::Objects(objects) =
-                model::objects(&document.root, &model::Context::default())
-            else {
-                continue;
-            };
-            for object in objects {
-                if !kinds
-                    .iter()
-                    .any(|(v, k)| v == object.api_version && k == object.kind)
-                {
-                    continue;
-                }
-                let labels = object
-                    .node
-                    .get("metadata")
-                    .and_then(|m| m.get("labels"))
-                    .and_then(Node::as_map)
-                    .unwrap_or_default()
-                    .iter()
-                    .filter_map(|e| {
-                        Some((e.key.as_str()?.to_string(), e.value.as_str()?.to_string()))
-                    })
-                    .collect();
-                self.params.push(Arc::new(Param {
-                    api_version: object.api_version.to_string(),
-                    kind: object.kind.to_string(),
-                    name: object.name.map(str::to_string),
-                    namespace: object.namespace.map(str::to_string),
-                    labels,
-                    node: object.node.clone(),
-                }));
+        each_object(text, |object| {
+            if !kinds
+                .iter()
+                .any(|(v, k)| v == object.api_version && k == object.kind)
+            {
+                return;
             }
-        }
+            let labels = labels(object.node)
+                .map(|(key, value)| (key.to_string(), value.to_string()))
+                .collect();
+            self.params.push(Arc::new(Param {
+                api_version: object.api_version.to_string(),
+                kind: object.kind.to_string(),
+                name: object.name.map(str::to_string),
+                namespace: object.namespace.map(str::to_string),
+                labels,
+                node: object.node.clone(),
+            }));
+        });
     }
 
     /// Evaluates every binding that matches the object of `values`.
@@ -198,15 +179,7 @@ impl Policies {
         if object.partial || self.bindings.is_empty() || object.api_version == API_VERSION {
             return;
         }
-        let labels = object
-            .node
-            .get("metadata")
-            .and_then(|m| m.get("labels"))
-            .and_then(Node::as_map)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|e| Some((e.key.as_str()?, e.value.as_str()?)))
-            .collect();
+        let labels = labels(object.node).collect();
         let request = Request {
             api_version: object.api_version,
             kind: object.kind,
@@ -275,7 +248,7 @@ impl Policies {
     }
 }
 
-fn read_policy(file: &Arc<str>, text: &str, node: &Node) -> Result<Policy, String> {
+fn read_policy(file: &Arc<str>, lines: &LineIndex<'_>, node: &Node) -> Result<Policy, String> {
     let name = text_or_unnamed(node);
     let spec = node.get("spec");
     let compile = |node: &Node, what: &str| -> Result<Expression, String> {
@@ -283,7 +256,7 @@ fn read_policy(file: &Arc<str>, text: &str, node: &Node) -> Result<Policy, Strin
         engine::compile(source).map_err(|error| {
             format!(
                 "{file}:{}: ValidatingAdmissionPolicy `{name}`: {what} does not compile: {}",
-                line_of(text, node.span),
+                lines.position(node.span.start).line,
                 error.message
             )
         })
@@ -312,24 +285,15 @@ fn read_policy(file: &Arc<str>, text: &str, node: &Node) -> Result<Policy, Strin
         };
         validations.push(Validation {
             expression: compile(expression, "a validation")?,
-            message: validation
-                .get("message")
-                .and_then(Node::as_str)
-                .map(str::to_string),
+            message: field(validation, &["message"]).map(str::to_string),
             message_expression: validation
                 .get("messageExpression")
                 .map(|m| compile(m, "a messageExpression"))
                 .transpose()?,
-            reason: validation
-                .get("reason")
-                .and_then(Node::as_str)
-                .map(str::to_string),
-            field_path: validation
-                .get("fieldPath")
-                .and_then(Node::as_str)
-                .map(str::to_string),
+            reason: field(validation, &["reason"]).map(str::to_string),
+            field_path: field(validation, &["fieldPath"]).map(str::to_string),
             span: expression.span,
-            line: line_of(text, expression.span),
+            start: lines.position(expression.span.start),
         });
     }
     let param_kind = spec.and_then(|s| s.get("paramKind")).and_then(|p| {
@@ -350,6 +314,27 @@ fn read_policy(file: &Arc<str>, text: &str, node: &Node) -> Result<Policy, Strin
         validations,
         ignore_failures: spec.and_then(|s| field(s, &["failurePolicy"])) == Some("Ignore"),
     })
+}
+
+/// Calls `visit` with each object of a file's text.
+fn each_object(text: &str, mut visit: impl FnMut(&model::Object<'_>)) {
+    for document in source::parse(text).documents {
+        if let Contents::Objects(objects) =
+            model::objects(&document.root, &model::Context::default())
+        {
+            objects.iter().for_each(&mut visit);
+        }
+    }
+}
+
+/// An object's string labels.
+fn labels(node: &Node) -> impl Iterator<Item = (&str, &str)> {
+    node.get("metadata")
+        .and_then(|m| m.get("labels"))
+        .and_then(Node::as_map)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|e| Some((e.key.as_str()?, e.value.as_str()?)))
 }
 
 fn text_or_unnamed(node: &Node) -> &str {
@@ -433,6 +418,25 @@ fn request_value<'a>(request: &'a Request<'a>, resource: &'a str) -> Box<dyn Val
     ])
 }
 
+/// The names a validation sees, as the API server binds them for a CREATE
+/// (no old object; the namespace object is unknown offline).
+fn bindings<'x>(
+    object: &'x (dyn Val + 'x),
+    params: &'x (dyn Val + 'x),
+    request: &'x (dyn Val + 'x),
+    variables: &'x (dyn Val + 'x),
+) -> Bindings<'x> {
+    let mut bindings = Bindings::default();
+    bindings
+        .bind("object", object)
+        .bind("oldObject", &CelNull)
+        .bind("params", params)
+        .bind("request", request)
+        .bind("namespaceObject", &CelNull)
+        .bind("variables", variables);
+    bindings
+}
+
 fn evaluate(
     policy: &Policy,
     binding: &Binding,
@@ -448,7 +452,6 @@ fn evaluate(
         Some(param) => engine::from_node(&param.node),
         None => Box::new(CelNull),
     };
-    let null = CelNull;
     // Variables in order: each sees the ones before it.
     let mut variables: Vec<(&str, Box<dyn Val + 'static>)> = Vec::new();
     for (name, expression) in &policy.variables {
@@ -456,28 +459,24 @@ fn evaluate(
             .iter()
             .map(|(n, v)| (*n, v.clone_as_boxed()))
             .collect());
-        let mut bindings = Bindings::default();
-        bindings
-            .bind("object", values.object_value())
-            .bind("oldObject", &null)
-            .bind("params", params.as_ref())
-            .bind("request", request_value.as_ref())
-            .bind("namespaceObject", &null)
-            .bind("variables", so_far.as_ref());
+        let bindings = bindings(
+            values.object_value(),
+            params.as_ref(),
+            request_value.as_ref(),
+            so_far.as_ref(),
+        );
         // A variable that fails is left out: a validation that uses it fails.
         if let Ok(value) = bindings.evaluate(expression) {
             variables.push((name.as_str(), value));
         }
     }
     let variables = map(variables);
-    let mut bindings = Bindings::default();
-    bindings
-        .bind("object", values.object_value())
-        .bind("oldObject", &null)
-        .bind("params", params.as_ref())
-        .bind("request", request_value.as_ref())
-        .bind("namespaceObject", &null)
-        .bind("variables", variables.as_ref());
+    let bindings = bindings(
+        values.object_value(),
+        params.as_ref(),
+        request_value.as_ref(),
+        variables.as_ref(),
+    );
     let kind_line = Target::Field(object.path().key("kind"));
     for validation in &policy.validations {
         let outcome = bindings.holds(&validation.expression).and_then(|passes| {
@@ -511,7 +510,7 @@ fn evaluate(
             });
         let raw = report.at(target, message);
         raw.severity = Some(binding.severity);
-        let place = format!("{}:{}", policy.file, validation.line);
+        let place = format!("{}:{}", policy.file, validation.start.line);
         let mut help = format!("ValidatingAdmissionPolicy `{}` ({place})", policy.name);
         if let Some(reason) = &validation.reason {
             help.push_str(&format!(", reason {reason}"));
@@ -519,6 +518,13 @@ fn evaluate(
         raw.help(help);
         if file == &*policy.file {
             raw.label(Target::Span(validation.span), "the validation");
+        } else {
+            raw.label_elsewhere(Label {
+                span: validation.span,
+                start: validation.start,
+                message: "the validation".into(),
+                file: Some(policy.file.clone()),
+            });
         }
     }
 }

@@ -18,6 +18,9 @@ pub struct Raw {
     pub help: Option<String>,
     pub target: Target,
     pub labels: Vec<(Target, String)>,
+    /// Labels in other files, located already (an admission policy's
+    /// validation, written in the policy's file).
+    pub elsewhere: Vec<crate::finding::Label>,
     pub container: Option<String>,
     pub fix: Option<Fix>,
     /// Instead of the rule's: an admission policy's binding decides it.
@@ -32,6 +35,11 @@ impl Raw {
 
     pub fn label(&mut self, target: Target, message: impl Into<String>) -> &mut Self {
         self.labels.push((target, message.into()));
+        self
+    }
+
+    pub fn label_elsewhere(&mut self, label: crate::finding::Label) -> &mut Self {
+        self.elsewhere.push(label);
         self
     }
 
@@ -75,6 +83,7 @@ impl<'a> Report<'a> {
             help: None,
             target,
             labels: Vec::new(),
+            elsewhere: Vec::new(),
             container: None,
             fix: None,
             severity: None,
