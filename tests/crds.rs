@@ -10,15 +10,21 @@ fn podlint() -> Command {
     bin::podlint(std::path::Path::new(env!("CARGO_MANIFEST_DIR")))
 }
 
-/// How many files a run lints (its JSON summary).
-fn files_linted(args: &[&str]) -> u64 {
+/// A run's JSON report.
+fn json_report(args: &[&str]) -> serde_json::Value {
     let output = podlint()
         .args(["check", "--format", "json", "--fail-level", "never"])
         .args(args)
         .output()
         .expect("podlint runs");
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
-    report["summary"]["files"].as_u64().unwrap_or_default()
+    serde_json::from_slice(&output.stdout).expect("JSON output")
+}
+
+/// How many files a run lints (its JSON summary).
+fn files_linted(args: &[&str]) -> u64 {
+    json_report(args)["summary"]["files"]
+        .as_u64()
+        .unwrap_or_default()
 }
 
 /// The compact lines of the schema rules, and standard error.
@@ -101,20 +107,11 @@ fn the_crds_folder_of_a_chart_types_its_rendered_resources() {
 
 #[test]
 fn an_unknown_key_of_a_custom_resource_names_the_closest_property() {
-    let output = podlint()
-        .args([
-            "check",
-            "--format",
-            "json",
-            "--fail-level",
-            "never",
-            "--crds",
-            "fixtures/crds/definitions",
-        ])
-        .arg("fixtures/crds/manifests/clusters.yaml")
-        .output()
-        .expect("podlint runs");
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
+    let report = json_report(&[
+        "--crds",
+        "fixtures/crds/definitions",
+        "fixtures/crds/manifests/clusters.yaml",
+    ]);
     let unknown: Vec<&serde_json::Value> = report["findings"]
         .as_array()
         .into_iter()
