@@ -82,6 +82,14 @@ pub fn discover(
     }
     inputs.sort();
     inputs.dedup();
+    // One file given twice (`a/m.yaml ./a/m.yaml`, a file and its folder,
+    // a link and its target) is linted and reported once, under the name
+    // that sorts first.
+    let mut seen = std::collections::HashSet::new();
+    inputs.retain(|input| match input {
+        Input::File { path, .. } => file_identity(path).is_none_or(|id| seen.insert(id)),
+        Input::Stdin { .. } => true,
+    });
     charts.sort();
     // A chart both named and met in a walk is named.
     charts.dedup_by(|later, earlier| {
@@ -205,9 +213,7 @@ fn walk(
         let entry = match entry {
             Ok(entry) => entry,
             Err(error) => {
-                let path = error
-                    .path()
-                    .map_or_else(|| root.display().to_string(), |p| p.display().to_string());
+                let path = display_name(error.path().unwrap_or(root));
                 let reason = error
                     .io_error()
                     .map_or_else(|| error.to_string(), io_reason);
@@ -268,9 +274,26 @@ pub fn io_reason(error: &std::io::Error) -> String {
     })
 }
 
-/// The path as the user gave it or as found under a folder, without a leading `./`.
+/// The file a path leads to (device and inode), whatever its spelling.
+#[cfg(unix)]
+fn file_identity(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path)
+        .ok()
+        .map(|meta| (meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_identity(path: &Path) -> Option<PathBuf> {
+    path.canonicalize().ok()
+}
+
+/// The path as the user gave it or as found under a folder, without a
+/// leading `./`. A byte that is not UTF-8 is written `\xFF`: two names
+/// never show as one (U+FFFD would merge them), and SARIF's URI restores
+/// the byte (see `report::sarif`).
 pub fn display_name(path: &Path) -> String {
-    let text = path.to_string_lossy();
+    let text = escaped_bytes(path.as_os_str());
     let mut name: &str = &text;
     while let Some(rest) = name.strip_prefix("./") {
         name = rest;
@@ -280,6 +303,28 @@ pub fn display_name(path: &Path) -> String {
     } else {
         name.to_string()
     }
+}
+
+/// A name as UTF-8, with each byte that is not written `\xNN`.
+fn escaped_bytes(name: &std::ffi::OsStr) -> std::borrow::Cow<'_, str> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let bytes = name.as_bytes();
+        if let Ok(text) = std::str::from_utf8(bytes) {
+            return text.into();
+        }
+        let mut out = String::with_capacity(bytes.len() + 16);
+        for chunk in bytes.utf8_chunks() {
+            out.push_str(chunk.valid());
+            for byte in chunk.invalid() {
+                out.push_str(&format!("\\x{byte:02X}"));
+            }
+        }
+        out.into()
+    }
+    #[cfg(not(unix))]
+    name.to_string_lossy()
 }
 
 /// What a path is when it is not a regular file or a folder: podlint never

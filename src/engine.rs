@@ -11,7 +11,7 @@ use crate::model::{self, crd, locate, Contents, Crds, Object, PodView, Target};
 use crate::relations::facts::Locate;
 use crate::relations::{self, FileFacts, ObjectFacts, Place};
 use crate::roles::FileRole;
-use crate::rules::{Check, Raw, Report, Rule};
+use crate::rules::{Check, Overflow, Raw, Report, Rule};
 use crate::source::{self, LineIndex, Node, SourceText, Span, SyntaxProblem, Value};
 use crate::suppress::{self, LineSuppressions};
 
@@ -128,10 +128,20 @@ impl Collector<'_> {
             self.located.push(resolve(raw, root, object.cloned()));
             return;
         }
-        match self.settings.severity(raw.rule) {
-            Some(Severity::Error) => self.uncollected.errors += 1,
-            Some(Severity::Warning) => self.uncollected.warnings += 1,
-            Some(Severity::Info) => self.uncollected.infos += 1,
+        self.count(raw.rule, raw.severity, 1);
+    }
+
+    /// How many more findings the file may keep.
+    fn room(&self) -> usize {
+        MAX_FINDINGS_PER_FILE.saturating_sub(self.located.len())
+    }
+
+    /// Counts `count` findings of `rule` that are not kept.
+    fn count(&mut self, rule: &'static str, own: Option<Severity>, count: usize) {
+        match own.or_else(|| self.settings.severity(rule)) {
+            Some(Severity::Error) => self.uncollected.errors += count,
+            Some(Severity::Warning) => self.uncollected.warnings += count,
+            Some(Severity::Info) => self.uncollected.infos += count,
             None => {}
         }
     }
@@ -379,11 +389,13 @@ fn lint_document(root: &Node, context: &mut DocumentContext<'_, '_, '_>) {
         let pods = PodView::all(object);
         context.stats.pod_specs += pods.len();
         let mut raws = Vec::new();
+        let mut overflow = Overflow::new(context.found.room());
         check_with_policies(
             object,
             &pods,
             (settings, context.policies, context.file),
             &mut raws,
+            Some(&mut overflow),
         );
         let silenced = suppress::annotated(object, &mut raws);
         if let Some(facts) = context.facts.as_deref_mut() {
@@ -410,12 +422,23 @@ fn lint_document(root: &Node, context: &mut DocumentContext<'_, '_, '_>) {
         for raw in raws {
             context.found.add(raw, Some(root), Some(&object_ref));
         }
+        for (rule, own, count) in overflow.into_counts() {
+            if !(settings.suppress && silenced.contains(&rule)) {
+                context.found.count(rule, own, count);
+            }
+        }
     }
 }
 
 /// Runs the active rules on one object (and its Pod specs, if it has any).
 pub fn check(object: &Object<'_>, pods: &[PodView<'_>], settings: &Settings, out: &mut Vec<Raw>) {
-    check_with_policies(object, pods, (settings, &Policies::default(), ""), out);
+    check_with_policies(
+        object,
+        pods,
+        (settings, &Policies::default(), ""),
+        out,
+        None,
+    );
 }
 
 /// [`check`] with the run's policies; `file` is the object's.
@@ -424,6 +447,7 @@ fn check_with_policies(
     pods: &[PodView<'_>],
     (settings, policies, file): (&Settings, &Policies, &str),
     out: &mut Vec<Raw>,
+    mut overflow: Option<&mut Overflow>,
 ) {
     // One set of values per Pod (a custom resource may have several), or
     // one for the object alone.
@@ -435,7 +459,10 @@ fn check_with_policies(
             .collect()
     };
     for (rule, _) in &settings.active {
-        let mut report = Report::new(rule.id, out);
+        let mut report = match overflow.as_deref_mut() {
+            Some(overflow) => Report::bounded(rule.id, out, overflow),
+            None => Report::new(rule.id, out),
+        };
         match &rule.check {
             Check::Policies => policies.check(file, &values[0], &mut report),
             // A check on the object runs once, whatever its Pods.

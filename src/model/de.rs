@@ -158,11 +158,61 @@ impl std::error::Error for Error {}
 impl de::Error for Error {
     fn custom<T: fmt::Display>(msg: T) -> Self {
         Error {
-            message: msg.to_string(),
+            message: own_wording(msg.to_string()),
             span: None,
             placeholder: false,
         }
     }
+}
+
+/// serde's words for a value a visitor refuses (`invalid type: floating
+/// point `1.5`, expected i32`) in podlint's (`expected an integer, found `1.5``).
+fn own_wording(message: String) -> String {
+    let Some(rest) = message
+        .strip_prefix("invalid type: ")
+        .or_else(|| message.strip_prefix("invalid value: "))
+    else {
+        return message;
+    };
+    let Some((found, expected)) = rest.rsplit_once(", expected ") else {
+        return message;
+    };
+    let expected = match expected {
+        "i8" | "i16" | "i32" | "i64" | "i128" | "u8" | "u16" | "u32" | "u64" | "u128" => {
+            "an integer"
+        }
+        "f32" | "f64" => "a number",
+        "a boolean" => "true or false",
+        "IntOrString" => "an integer or a string",
+        other => other,
+    };
+    let found = match found {
+        "sequence" => "a list",
+        "map" => "a mapping",
+        "unit value" | "Option value" => "null",
+        found => ["floating point ", "integer ", "string ", "boolean "]
+            .iter()
+            .find_map(|kind| found.strip_prefix(kind))
+            .unwrap_or(found),
+    };
+    format!("expected {expected}, found {found}")
+}
+
+/// Whether a scalar reads as YAML's plain scalars do (a number, a boolean):
+/// its tag decides over its quoting, so `!!int "80"` is the number 80 and
+/// `!!str 81` the string "81".
+fn reads_plain(scalar: &Scalar) -> bool {
+    match scalar.tag.as_deref() {
+        Some("int" | "float" | "bool" | "null") => true,
+        Some(_) => false,
+        None => scalar.style == ScalarStyle::Plain,
+    }
+}
+
+/// Digits too many for any integer type (`99999999999999999999`).
+fn too_long_integer(text: &str) -> bool {
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit() || b == b'_')
 }
 
 #[derive(Clone, Copy)]
@@ -190,9 +240,10 @@ pub(crate) fn describe(node: &Node) -> String {
         Value::Scalar(s) if s.is_null() => "null".into(),
         Value::Scalar(s) => {
             let text: String = s.text.chars().take(40).collect();
-            match s.style {
-                ScalarStyle::Plain => format!("`{text}`"),
-                _ => format!("the string \"{text}\""),
+            if reads_plain(s) {
+                format!("`{text}`")
+            } else {
+                format!("the string \"{text}\"")
             }
         }
     }
@@ -329,7 +380,7 @@ impl<'a> NodeDeserializer<'a> {
 
     fn number<V: Visitor<'a>>(self, visitor: V, expected: &str) -> Result<V::Value, Error> {
         let scalar = self.text(expected)?;
-        let number = if scalar.style == ScalarStyle::Plain {
+        let number = if reads_plain(scalar) {
             parse_number(&scalar.text)
         } else {
             None
@@ -343,23 +394,55 @@ impl<'a> NodeDeserializer<'a> {
         .map_err(|e: Error| e.located(self.span()))
     }
 
-    fn integer<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Error> {
+    /// An integer field of a type that holds `min..=max`.
+    fn integer<V: Visitor<'a>>(
+        self,
+        visitor: V,
+        (min, max): (i128, i128),
+    ) -> Result<V::Value, Error> {
         let scalar = self.text("an integer")?;
-        if let (ScalarStyle::Plain, Some(Number::Float(v))) =
-            (scalar.style, parse_number(&scalar.text))
-        {
-            if v.fract() != 0.0 || !v.is_finite() {
-                return Err(self.wrong("an integer"));
+        let number = if reads_plain(scalar) {
+            parse_number(&scalar.text)
+        } else {
+            None
+        };
+        let out_of_range = || {
+            Error::at(
+                format!(
+                    "`{}` is out of range: this field holds integers from {min} to {max}",
+                    scalar.text
+                ),
+                self.span(),
+            )
+        };
+        let value = match number {
+            Some(Number::Int(v)) => i128::from(v),
+            Some(Number::Uint(v)) => i128::from(v),
+            // kubectl reads YAML into JSON through floats: `1000.0` is 1000.
+            // The cast saturates, and the range check below refuses the rest.
+            Some(Number::Float(v)) if v.fract() == 0.0 && v.is_finite() => v as i128,
+            None if reads_plain(scalar) && too_long_integer(&scalar.text) => {
+                return Err(out_of_range())
             }
+            _ => return Err(self.wrong("an integer")),
+        };
+        if value < min || value > max {
+            return Err(out_of_range());
         }
-        self.number(visitor, "an integer")
+        match (i64::try_from(value), u64::try_from(value)) {
+            (Ok(v), _) => visitor.visit_i64(v),
+            (_, Ok(v)) => visitor.visit_u64(v),
+            _ => Err(out_of_range()),
+        }
+        .map_err(|e: Error| e.located(self.span()))
     }
 }
 
 macro_rules! integers {
-    ($($method:ident),*) => {$(
+    ($($method:ident: $type:ty),*) => {$(
         fn $method<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Error> {
-            self.integer(visitor)
+            let max = i128::try_from(<$type>::MAX).unwrap_or(i128::MAX);
+            self.integer(visitor, (<$type>::MIN as i128, max))
         }
     )*};
 }
@@ -375,9 +458,7 @@ impl<'a> de::Deserializer<'a> for NodeDeserializer<'a> {
         match &self.node.value {
             Value::Map(entries) => visitor.visit_map(MapReader::new(self, entries, None)),
             Value::Seq(items) => visitor.visit_seq(SeqReader::new(self, items)),
-            Value::Scalar(s) if s.style != ScalarStyle::Plain || s.tag.is_some() => {
-                visitor.visit_str(&s.text)
-            }
+            Value::Scalar(s) if !reads_plain(s) => visitor.visit_str(&s.text),
             Value::Scalar(s) if s.is_null() => visitor.visit_unit(),
             Value::Scalar(s) => match (core_bool(&s.text), parse_number(&s.text)) {
                 (Some(b), _) => visitor.visit_bool(b),
@@ -392,7 +473,7 @@ impl<'a> de::Deserializer<'a> for NodeDeserializer<'a> {
 
     fn deserialize_bool<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Error> {
         let scalar = self.text("true or false")?;
-        if scalar.style == ScalarStyle::Plain {
+        if reads_plain(scalar) {
             if let Some(b) = core_bool(&scalar.text) {
                 return visitor
                     .visit_bool(b)
@@ -412,16 +493,16 @@ impl<'a> de::Deserializer<'a> for NodeDeserializer<'a> {
     }
 
     integers!(
-        deserialize_i8,
-        deserialize_i16,
-        deserialize_i32,
-        deserialize_i64,
-        deserialize_i128,
-        deserialize_u8,
-        deserialize_u16,
-        deserialize_u32,
-        deserialize_u64,
-        deserialize_u128
+        deserialize_i8: i8,
+        deserialize_i16: i16,
+        deserialize_i32: i32,
+        deserialize_i64: i64,
+        deserialize_i128: i128,
+        deserialize_u8: u8,
+        deserialize_u16: u16,
+        deserialize_u32: u32,
+        deserialize_u64: u64,
+        deserialize_u128: u128
     );
 
     fn deserialize_f32<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Error> {

@@ -78,6 +78,20 @@ pub fn objects<'a>(root: &'a Node, cx: &Context) -> Contents<'a> {
 /// The objects of a document in a file read as `role`; `crds` type its
 /// custom resources.
 pub fn objects_as<'a>(root: &'a Node, role: FileRole, cx: &Context, crds: &Crds) -> Contents<'a> {
+    // A top-level list of objects (a JSON array, jsonnet's output) is read
+    // like the items of a `kind: List`.
+    if let Some(items) = root.as_seq() {
+        let objects: Vec<Object<'a>> = items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, item)| object(item, FieldPath::root().index(i), role, cx, crds))
+            .collect();
+        return if objects.is_empty() {
+            Contents::NotKubernetes
+        } else {
+            Contents::Objects(objects)
+        };
+    }
     let Some(head) = header(root) else {
         return Contents::NotKubernetes;
     };

@@ -425,17 +425,36 @@ fn file_uri(absolute: &str) -> String {
 }
 
 /// Escapes everything but unreserved characters and `/` (RFC 3986), so that
-/// file names with spaces, `#` or `%` stay one valid URI reference.
+/// file names with spaces, `#` or `%` stay one valid URI reference. A byte
+/// of a name that is not UTF-8, which podlint shows as `\xFF` (see
+/// `discover::display_name`), is encoded as itself (`%FF`): the URI names
+/// the file on disk.
 fn percent_encode(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
-    for byte in path.bytes() {
+    let bytes = path.as_bytes();
+    let mut at = 0;
+    while let Some(&byte) = bytes.get(at) {
+        if let Some(raw) = escaped_byte(&bytes[at..]) {
+            out.push_str(&format!("%{raw:02X}"));
+            at += 4;
+            continue;
+        }
         if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
             out.push(char::from(byte));
         } else {
             out.push_str(&format!("%{byte:02X}"));
         }
+        at += 1;
     }
     out
+}
+
+/// The byte of a `\xNN` escape at the start of `text`, when it is one
+/// UTF-8 cannot hold alone (0x80 and above).
+fn escaped_byte(text: &[u8]) -> Option<u8> {
+    let hex = text.strip_prefix(b"\\x")?.get(..2)?;
+    let byte = u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?;
+    (byte >= 0x80).then_some(byte)
 }
 
 /// `memory-limit-missing` -> `MemoryLimitMissing`: SARIF's `name` is an
@@ -469,6 +488,8 @@ mod tests {
     #[test]
     fn uris_escape_what_is_not_a_path_character() {
         assert_eq!(percent_encode("a b/c#1%.yaml"), "a%20b/c%231%25.yaml");
+        // A name's bytes that are not UTF-8, shown `\xFF`, are their own bytes.
+        assert_eq!(percent_encode("b\\xFFd\\x41.yaml"), "b%FFd%5Cx41.yaml");
         assert_eq!(file_uri("/srv/k8s"), "file:///srv/k8s");
     }
 

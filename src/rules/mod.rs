@@ -6,7 +6,7 @@ mod security;
 
 pub use catalog::{parse as parse_meta, Level, Meta};
 
-use crate::finding::Fix;
+use crate::finding::{Fix, Severity};
 use crate::model::{Object, PodView, Target};
 use crate::relations::{Report as RelationReport, Set};
 
@@ -24,7 +24,7 @@ pub struct Raw {
     pub container: Option<String>,
     pub fix: Option<Fix>,
     /// Instead of the rule's: an admission policy's binding decides it.
-    pub severity: Option<crate::finding::Severity>,
+    pub severity: Option<Severity>,
 }
 
 impl Raw {
@@ -60,11 +60,27 @@ impl Raw {
 pub struct Report<'a> {
     rule: &'static str,
     out: &'a mut Vec<Raw>,
+    /// When set, findings past its room are counted there, not kept.
+    overflow: Option<&'a mut Overflow>,
 }
 
 impl<'a> Report<'a> {
     pub fn new(rule: &'static str, out: &'a mut Vec<Raw>) -> Self {
-        Report { rule, out }
+        Report {
+            rule,
+            out,
+            overflow: None,
+        }
+    }
+
+    /// A report that keeps at most `overflow`'s room of findings in `out`
+    /// and counts the others.
+    pub fn bounded(rule: &'static str, out: &'a mut Vec<Raw>, overflow: &'a mut Overflow) -> Self {
+        Report {
+            rule,
+            out,
+            overflow: Some(overflow),
+        }
     }
 
     /// A report of another rule into the same findings: a custom check
@@ -73,11 +89,12 @@ impl<'a> Report<'a> {
         Report {
             rule,
             out: self.out,
+            overflow: self.overflow.as_deref_mut(),
         }
     }
 
     pub fn at(&mut self, target: Target, message: impl Into<String>) -> &mut Raw {
-        self.out.push(Raw {
+        let raw = Raw {
             rule: self.rule,
             message: message.into(),
             help: None,
@@ -87,9 +104,61 @@ impl<'a> Report<'a> {
             container: None,
             fix: None,
             severity: None,
-        });
-        let last = self.out.len() - 1;
-        &mut self.out[last]
+        };
+        match self.overflow.as_deref_mut() {
+            Some(overflow) if self.out.len() >= overflow.room => overflow.replace_spare(raw),
+            _ => {
+                self.out.push(raw);
+                let last = self.out.len() - 1;
+                &mut self.out[last]
+            }
+        }
+    }
+}
+
+/// Findings past the room a file has left (see
+/// [`crate::engine::MAX_FINDINGS_PER_FILE`]): each is written into one
+/// spare slot, which its rule fills in (an admission policy sets its
+/// severity), and counted when the next one comes. A Pod of 200,000
+/// containers thus never holds its millions of findings at once.
+pub struct Overflow {
+    room: usize,
+    spare: Option<Raw>,
+    /// How many findings each rule (with a severity of its own, or none)
+    /// reported past the room.
+    counts: Vec<(&'static str, Option<Severity>, usize)>,
+}
+
+impl Overflow {
+    pub fn new(room: usize) -> Self {
+        Overflow {
+            room,
+            spare: None,
+            counts: Vec::new(),
+        }
+    }
+
+    fn replace_spare(&mut self, raw: Raw) -> &mut Raw {
+        self.count_spare();
+        self.spare.insert(raw)
+    }
+
+    fn count_spare(&mut self) {
+        let Some(raw) = self.spare.take() else {
+            return;
+        };
+        let key = (raw.rule, raw.severity);
+        match self.counts.iter_mut().find(|(r, s, _)| (*r, *s) == key) {
+            Some((_, _, count)) => *count += 1,
+            None => self.counts.push((raw.rule, raw.severity, 1)),
+        }
+    }
+
+    /// Every finding counted: its rule, its own severity if it has one,
+    /// and how many.
+    pub fn into_counts(mut self) -> Vec<(&'static str, Option<Severity>, usize)> {
+        self.count_spare();
+        self.counts
     }
 }
 

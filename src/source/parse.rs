@@ -82,7 +82,9 @@ pub fn parse_each(text: &str, mut on_document: impl FnMut(Document)) -> ParsedSo
                 }
             }
             Some(Err(error)) => {
-                builder.fail(error_span(text, &error), describe(&error));
+                let span = error_span(text, &error);
+                let message = long_key(text, span).unwrap_or_else(|| describe(&error));
+                builder.fail(span, message);
                 if !recover(&mut parser, &mut builder, text) {
                     break;
                 }
@@ -118,6 +120,23 @@ fn describe(error: &ScanError) -> String {
         }
         kind => kind.to_string(),
     }
+}
+
+/// YAML's limit on the length of a plain (implicit) key.
+const IMPLICIT_KEY_LIMIT: usize = 1024;
+
+/// The parser's "mapping values are not allowed" at the `:` after a plain
+/// key longer than YAML allows, said as what it is.
+fn long_key(text: &str, span: Span) -> Option<String> {
+    let before = text.get(..span.start as usize)?;
+    let line = before.rsplit('\n').next()?;
+    let key = line.trim_start().trim_start_matches("- ").trim();
+    let length = key.chars().count();
+    (text.get(span.start as usize..)?.starts_with(':') && length > IMPLICIT_KEY_LIMIT).then(|| {
+        format!(
+            "this key is {length} characters long; YAML allows at most {IMPLICIT_KEY_LIMIT} in a plain key (write `? ` before a longer one)"
+        )
+    })
 }
 
 fn error_span(text: &str, error: &ScanError) -> Span {

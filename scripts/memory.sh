@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Peak memory (GNU time's maximum resident set size) of podlint on the inputs
+# of docs/robustness.md, "Memory per finding", in every output format.
+#
+# usage: scripts/memory.sh [PODLINT]     [default: target/release/podlint]
+#
+# Makes, in a temporary folder removed at the end:
+#   bundle50.yaml      50 MB: Deployments of 10 findings each, one after another
+#   containers.yaml    5.9 MB: one Pod of 200,000 one-line containers
+# and prints one line per input and format: the peak RSS in MB and its ratio
+# to the input's size.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+podlint=${1:-$root/target/release/podlint}
+[ -x /usr/bin/time ] || { echo "memory.sh needs GNU time (apt-get install time)" >&2; exit 2; }
+work=$(mktemp -d "${TMPDIR:-/tmp}/podlint-memory.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+python3 - "$work" <<'PY'
+import sys
+work = sys.argv[1]
+# Ten findings a document: no limits, requests, probes or security context,
+# an untagged image and the host's network.
+document = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web-{i}
+spec:
+  selector:
+    matchLabels: {{app: web-{i}}}
+  template:
+    metadata:
+      labels: {{app: web-{i}}}
+    spec:
+      hostNetwork: true
+      containers:
+      - name: web
+        image: nginx
+---
+"""
+parts, size, i = [], 0, 0
+while size < 50_000_000:
+    part = document.format(i=i)
+    parts.append(part)
+    size += len(part)
+    i += 1
+open(f"{work}/bundle50.yaml", "w").write("".join(parts))
+lines = ["apiVersion: v1\nkind: Pod\nmetadata:\n  name: many\nspec:\n  containers:\n"]
+lines += [f"  - {{name: c{i}, image: nginx}}\n" for i in range(200_000)]
+open(f"{work}/containers.yaml", "w").write("".join(lines))
+PY
+
+for input in bundle50.yaml containers.yaml; do
+  bytes=$(stat -c %s "$work/$input")
+  for format in human compact json sarif github; do
+    kb=$(/usr/bin/time -f %M -o "$work/rss" \
+      "$podlint" --format "$format" --max-file-size 100MiB "$work/$input" >/dev/null 2>&1 ||
+      true; cat "$work/rss" | tail -1)
+    awk -v input="$input" -v format="$format" -v kb="$kb" -v bytes="$bytes" 'BEGIN {
+      printf "%-16s %-8s %6.0f MB  %5.1fx\n", input, format, kb / 1000, kb * 1024 / bytes }'
+  done
+done
