@@ -99,13 +99,13 @@ impl Crds {
     }
 
     fn add_node(&mut self, node: &Node) {
-        if node.get("kind").and_then(Node::as_str) == Some("List") {
-            for item in node
-                .get("items")
-                .and_then(Node::as_seq)
-                .into_iter()
-                .flatten()
-            {
+        // A `kind: List`, or a top-level list (a JSON array), of objects.
+        let items = match node.get("kind").and_then(Node::as_str) {
+            Some("List") => node.get("items").and_then(Node::as_seq),
+            _ => node.as_seq(),
+        };
+        if let Some(items) = items {
+            for item in items {
                 self.add_node(item);
             }
             return;
