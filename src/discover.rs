@@ -144,7 +144,7 @@ fn chart(dir: &Path, named: bool) -> ChartInput {
 /// The chart a path belongs to: the folder itself or the nearest folder
 /// above it with `Chart.yaml`, and above a subchart (`<parent>/charts/<sub>`)
 /// its parent, which is what renders it.
-fn chart_of(path: &Path) -> Option<PathBuf> {
+pub fn chart_of(path: &Path) -> Option<PathBuf> {
     let mut candidates: Vec<PathBuf> = path
         .ancestors()
         .skip(usize::from(!path.is_dir()))

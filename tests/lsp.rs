@@ -5,7 +5,7 @@ mod bin;
 
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
@@ -29,9 +29,19 @@ struct Client {
 impl Client {
     /// Starts `podlint lsp` in `root` and initializes it.
     fn start(root: &Path, client_capabilities: Value) -> Client {
+        Client::spawn(root, client_capabilities, &bin::path_with_tools())
+    }
+
+    /// Starts it with only `tools` on PATH (no helm, no kubectl).
+    fn start_with_path(root: &Path, tools: &Path) -> Client {
+        Client::spawn(root, json!({}), tools.as_os_str())
+    }
+
+    fn spawn(root: &Path, client_capabilities: Value, path: &std::ffi::OsStr) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_podlint"))
             .arg("lsp")
             .current_dir(root)
+            .env("PATH", path)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -145,6 +155,50 @@ impl Client {
             }),
         );
         self.diagnostics(uri)
+    }
+
+    /// Waits until the server logs that it rendered a chart or built
+    /// kustomization roots; returns the log line.
+    fn rendered(&mut self) -> String {
+        loop {
+            let message = self.notification("window/logMessage", None);
+            let line = message["params"]["message"].as_str().unwrap_or_default();
+            if line.starts_with("rendered ") {
+                return line.to_string();
+            }
+        }
+    }
+
+    /// The last diagnostics published for `uri` so far (after [`Client::rendered`]).
+    fn published(&mut self, uri: &str) -> Vec<Value> {
+        let matches = |m: &Value| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri
+        };
+        let last = self
+            .backlog
+            .iter()
+            .rposition(matches)
+            .unwrap_or_else(|| panic!("nothing was published for {uri}"));
+        let message = self.backlog[last].clone();
+        self.backlog.retain(|m| !matches(m));
+        message["params"]["diagnostics"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn hover(&mut self, uri: &str, line: u32, character: u32) -> Value {
+        self.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}}),
+        )
+    }
+
+    fn save(&mut self, uri: &str) {
+        self.notify(
+            "textDocument/didSave",
+            json!({"textDocument": {"uri": uri}}),
+        );
     }
 
     fn shutdown(mut self) -> ExitStatus {
@@ -531,10 +585,7 @@ fn hover_on_a_diagnostic_shows_the_rule_documentation() {
     let web = uri(&dir.path().join("web.yaml"));
     let mut client = Client::start(dir.path(), json!({}));
     client.open(&web, WEB);
-    let hover = client.request(
-        "textDocument/hover",
-        json!({"textDocument": {"uri": web}, "position": {"line": 14, "character": 22}}),
-    );
+    let hover = client.hover(&web, 14, 22);
     assert_eq!(hover["contents"]["kind"], "markdown");
     let text = hover["contents"]["value"].as_str().unwrap_or_default();
     assert!(text.starts_with(
@@ -855,10 +906,7 @@ fn language_server_size_and_volume_are_bounded_and_requests_answered_meanwhile()
         "textDocument/didOpen",
         json!({"textDocument": {"uri": large, "languageId": "yaml", "version": 1, "text": many_containers(20_000)}}),
     );
-    let hover = client.request(
-        "textDocument/hover",
-        json!({"textDocument": {"uri": web}, "position": {"line": 14, "character": 22}}),
-    );
+    let hover = client.hover(&web, 14, 22);
     assert_eq!(
         hover["range"]["start"],
         json!({"line": 14, "character": 10})
@@ -871,5 +919,295 @@ fn language_server_size_and_volume_are_bounded_and_requests_answered_meanwhile()
         "the large document was linted before the hover was answered"
     );
     assert_eq!(client.diagnostics(&large).len(), 1001);
+    assert!(client.shutdown().success());
+}
+
+/// A copy of a fixture folder in a workspace without the security rules.
+fn fixture_copy(fixture: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = workspace();
+    let to = dir
+        .path()
+        .join(Path::new(fixture).file_name().expect("name"));
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(fixture),
+        &to,
+    );
+    (dir, to)
+}
+
+/// The values-inserts fixture chart in a workspace, once `test` may use helm:
+/// the workspace, the chart folder, and its values.yaml (URI and text).
+fn values_inserts_chart(test: &str) -> Option<(tempfile::TempDir, PathBuf, String, String)> {
+    if !bin::helm_available(test) {
+        return None;
+    }
+    let (dir, chart) = fixture_copy("charts/values-inserts");
+    let path = chart.join("values.yaml");
+    let text = std::fs::read_to_string(&path).expect("values");
+    Some((dir, chart, uri(&path), text))
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read fixture") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// `code line:col-line:col: message` of each diagnostic.
+fn with_messages(diagnostics: &[Value]) -> Vec<String> {
+    summary(diagnostics)
+        .into_iter()
+        .zip(diagnostics)
+        .map(|(at, d)| {
+            format!(
+                "{at}: {}",
+                d["message"]
+                    .as_str()
+                    .unwrap_or("?")
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_chart_file_opened_shows_the_chart_findings_on_its_values_and_templates() {
+    let Some((_dir, chart, values, on_disk)) = values_inserts_chart(
+        "a_chart_file_opened_shows_the_chart_findings_on_its_values_and_templates",
+    ) else {
+        return;
+    };
+    let values_path = chart.join("values.yaml");
+    let template = uri(&chart.join("templates/deployment.yaml"));
+    let mut client = Client::start(chart.parent().expect("parent"), json!({}));
+
+    client.open(&values, &on_disk);
+    let line = client.rendered();
+    eprintln!("lsp: {line}");
+    let on_values = client.published(&values);
+    assert_eq!(
+        with_messages(&on_values),
+        [
+            "memory-limit-missing 1:0-1:9: container `web` has no memory limit",
+            "resource-requests-missing 1:0-1:9: container `web` has no cpu or memory request",
+            "privileged-container 4:2-4:12: container `web` runs privileged",
+            "resource-requests-missing 7:4-7:12: container `sidecar` has no cpu request",
+            "requests-exceed-limits 8:6-8:17: container `sidecar` requests 2Gi memory but is limited to 1Gi",
+        ]
+    );
+    // The template line that inserts the values is a related location.
+    let inserted = &on_values[0]["relatedInformation"][0];
+    assert_eq!(inserted["location"]["uri"], template.as_str());
+    assert_eq!(
+        inserted["location"]["range"]["start"],
+        json!({"line": 16, "character": 10})
+    );
+    assert_eq!(inserted["message"], "inserted here");
+    assert_eq!(
+        summary(&client.published(&template)),
+        [
+            "liveness-probe-missing 14:10-14:19",
+            "readiness-probe-missing 14:10-14:19",
+            "liveness-probe-missing 21:10-21:23",
+            "readiness-probe-missing 21:10-21:23",
+        ]
+    );
+
+    // The buffer, not the disk, is rendered on save: the fixed values
+    // clear their findings and the template keeps its own.
+    let fixed = "resources: {limits: {memory: 64Mi}, requests: {cpu: 10m, memory: 32Mi}}\n\
+                 securityContext:\n  runAsNonRoot: true\n\
+                 sidecar:\n  resources:\n    requests: {cpu: 10m, memory: 1Gi}\n    limits: {memory: 1Gi}\n";
+    client.change(&values, 2, fixed);
+    client.save(&values);
+    client.rendered();
+    assert_eq!(client.published(&values), Vec::<Value>::new());
+    assert_eq!(summary(&client.published(&template)).len(), 4);
+    assert_eq!(
+        std::fs::read_to_string(&values_path).expect("values"),
+        on_disk
+    );
+
+    // A template opened as the editor has it is rendered with it: a
+    // `required` left unfilled is a render-failed finding at its line, and
+    // the findings of the render that failed go away.
+    let broken = std::fs::read_to_string(chart.join("templates/deployment.yaml"))
+        .expect("template")
+        .replace(
+            "image: nginx:1.27",
+            "image: {{ required \"image is required\" .Values.image }}",
+        );
+    client.open(&template, &broken);
+    client.rendered();
+    assert_eq!(
+        with_messages(&client.published(&template)),
+        ["render-failed 15:19-15:65: helm template failed: execution error at (values-inserts/templates/deployment.yaml:16:20): image is required"]
+    );
+    assert_eq!(client.published(&values), Vec::<Value>::new());
+    assert!(client.shutdown().success());
+}
+
+#[test]
+fn kustomization_files_opened_show_the_build_findings_on_base_and_patch_files() {
+    if !bin::tool_available(
+        "kustomization_files_opened_show_the_build_findings_on_base_and_patch_files",
+        "kubectl",
+    ) {
+        return;
+    }
+    let (dir, tree) = fixture_copy("kustomize/overlays");
+    let base = uri(&tree.join("base/web.yaml"));
+    let patch = uri(&tree.join("mid/privileged.yaml"));
+    let top = uri(&tree.join("top/kustomization.yaml"));
+    let mut client = Client::start(dir.path(), json!({}));
+
+    let text = std::fs::read_to_string(tree.join("base/web.yaml")).expect("base");
+    client.open(&base, &text);
+    eprintln!("lsp: {}", client.rendered());
+    assert_eq!(
+        with_messages(&client.published(&base)),
+        ["host-namespace 11:6-11:19: the Pod shares the node's process namespace (hostPID: true)"]
+    );
+    assert_eq!(
+        with_messages(&client.published(&patch)),
+        ["privileged-container 10:10-10:26: container `web` runs privileged"]
+    );
+    assert_eq!(
+        with_messages(&client.published(&top)),
+        ["host-namespace 10:6-10:17: the Pod shares the node's network namespace (hostNetwork: true)"]
+    );
+
+    // Kustomize builds from the disk: the patch fixed and saved clears its finding.
+    let fixed = std::fs::read_to_string(tree.join("mid/privileged.yaml"))
+        .expect("patch")
+        .replace("privileged: true", "privileged: false");
+    std::fs::write(tree.join("mid/privileged.yaml"), &fixed).expect("write patch");
+    client.open(&patch, &fixed);
+    client.rendered();
+    assert_eq!(client.published(&patch), Vec::<Value>::new());
+    assert_eq!(
+        summary(&client.published(&base)),
+        ["host-namespace 11:6-11:19"]
+    );
+
+    // A root that no longer builds is a render-failed finding on its
+    // kustomization, which stays shown while that file is open.
+    let top_path = tree.join("top/kustomization.yaml");
+    let broken = std::fs::read_to_string(&top_path)
+        .expect("kustomization")
+        .replace("- ../mid\n", "- ../mid\n- missing.yaml\n");
+    std::fs::write(&top_path, &broken).expect("write kustomization");
+    client.open(&top, &broken);
+    client.rendered();
+    assert_eq!(summary(&client.published(&top)), ["render-failed 2:2-2:14"]);
+    assert!(client.shutdown().success());
+}
+
+#[test]
+fn without_helm_a_chart_file_gets_one_message_and_manifests_are_still_linted() {
+    let (dir, chart) = fixture_copy("charts/values-inserts");
+    let empty = tempfile::tempdir().expect("tempdir");
+    let mut client = Client::start_with_path(dir.path(), empty.path());
+    let values_path = chart.join("values.yaml");
+    let values = uri(&values_path);
+    let text = std::fs::read_to_string(&values_path).expect("values");
+    assert_eq!(client.open(&values, &text), Vec::<Value>::new());
+    let shown = client.notification("window/showMessage", None);
+    assert_eq!(shown["params"]["type"], 2);
+    let message = shown["params"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.starts_with("podlint: helm was not found on PATH: Helm charts are rendered with `helm template`; install helm"),
+        "{message}"
+    );
+    client.rendered();
+    // A template is not a manifest, even one without actions: without helm
+    // it gets nothing.
+    let template_path = chart.join("templates/web.yaml");
+    std::fs::write(&template_path, WEB).expect("write template");
+    assert_eq!(client.open(&uri(&template_path), WEB), Vec::<Value>::new());
+    client.rendered();
+    let web = uri(&dir.path().join("web.yaml"));
+    assert_eq!(
+        summary(&client.open(&web, WEB)),
+        ["unknown-field 11:6-11:14", "image-latest-tag 14:10-14:29"]
+    );
+    // Saving renders again, but the message is not repeated.
+    client.save(&values);
+    client.rendered();
+    let repeated = client
+        .backlog
+        .iter()
+        .filter(|m| m["method"] == "window/showMessage")
+        .count();
+    assert_eq!(repeated, 0);
+    assert!(client.shutdown().success());
+}
+
+#[test]
+fn requests_are_answered_while_a_chart_renders_and_hover_explains_its_findings() {
+    let Some((dir, _chart, values, values_text)) = values_inserts_chart(
+        "requests_are_answered_while_a_chart_renders_and_hover_explains_its_findings",
+    ) else {
+        return;
+    };
+    // A helm that waits for the test's word: the render is under way for
+    // as long as the test needs.
+    let gate = dir.path().join("go");
+    let script = dir.path().join("gated-helm");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nwhile [ ! -e '{}' ]; do sleep 0.02; done\nexec helm \"$@\"\n",
+            gate.display()
+        ),
+    )
+    .expect("write script");
+    let mut permissions = std::fs::metadata(&script).expect("script").permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+    std::fs::set_permissions(&script, permissions).expect("chmod");
+    let config = dir.path().join(".podlint.yaml");
+    let mut text = std::fs::read_to_string(&config).expect("config");
+    text.push_str("helm:\n  binary: ./gated-helm\n");
+    std::fs::write(&config, text).expect("write config");
+
+    let mut client = Client::start(dir.path(), json!({}));
+    client.open(&values, &values_text);
+    let web = uri(&dir.path().join("web.yaml"));
+    assert_eq!(
+        summary(&client.open(&web, WEB)),
+        ["unknown-field 11:6-11:14", "image-latest-tag 14:10-14:29"]
+    );
+    let hover = client.hover(&web, 14, 22);
+    assert_eq!(
+        hover["range"]["start"],
+        json!({"line": 14, "character": 10})
+    );
+    let rendered = client.backlog.iter().any(|m| {
+        m["params"]["message"]
+            .as_str()
+            .is_some_and(|line| line.starts_with("rendered "))
+    });
+    assert!(!rendered, "the chart rendered before helm was let go");
+
+    std::fs::write(&gate, "").expect("open the gate");
+    client.rendered();
+    assert_eq!(summary(&client.published(&values)).len(), 5);
+    let hover = client.hover(&values, 1, 3);
+    let text = hover["contents"]["value"].as_str().unwrap_or_default();
+    assert!(
+        text.starts_with("**memory-limit-missing** (warning): container `web` has no memory limit"),
+        "{text}"
+    );
     assert!(client.shutdown().success());
 }

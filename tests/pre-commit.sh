@@ -3,12 +3,15 @@
 # throwaway git repository: one bad manifest, one good one and a GitHub
 # workflow file (YAML that is not a Kubernetes object). The hooks must fail on
 # the bad manifest, naming the rule and its line, and pass once it is fixed.
+# Then a Helm chart: `git commit` of a changed values, template or _helpers.tpl
+# file fails on the chart's finding at the values or template line, and passes
+# once fixed.
 #
 # The .pre-commit-config.yaml is the snippet of docs/integrations.md, with
 # `repo:`/`rev:` pointing at a snapshot of this working tree.
 #
 # Usage: bash tests/pre-commit.sh
-# Needs python3 (venv, pip), git, cargo, and the network to PyPI. The
+# Needs python3 (venv, pip), git, cargo, helm (or .tools/bin), and the network to PyPI. The
 # `language: rust` hook builds podlint in pre-commit's cache; it shares the
 # release build's target directory, so it only recompiles podlint itself.
 set -euo pipefail
@@ -151,6 +154,74 @@ for hook in podlint-system podlint; do
   grep -q "^podlint\.*Passed$" "$work/out" || fail "$hook: no Passed line"
   passed=$((passed + 1))
 done
+
+# A chart in the project: a commit that changes one of its values or template
+# files runs the hook on that file, which lints the chart it belongs to
+# (rendered with helm: PATH, else the repository's .tools/bin).
+[ -x "$repo/.tools/bin/helm" ] && export PATH="$PATH:$repo/.tools/bin"
+command -v helm > /dev/null || fail "helm is needed for the chart steps (scripts/install-tools.sh installs it)"
+chart="$project/charts/web"
+mkdir -p "$chart/templates"
+printf 'apiVersion: v2\nname: web\nversion: 0.1.0\n' > "$chart/Chart.yaml"
+# The chart's template is the manifest with the values' resources inserted.
+chart_template() { # a sed script applied to it
+  { manifest web "          {{- toYaml .Values.resources | nindent 10 }}"
+    echo '{{- include "web.extra" . }}'; } | sed "$1"
+}
+# A helper the template includes; it renders nothing until a step breaks it.
+helpers() { printf '{{- define "web.extra" }}%s{{- end }}\n' "$1" > "$chart/templates/_helpers.tpl"; }
+helpers ''
+printf 'resources:\n  limits: {memory: 128Mi}\n' > "$chart/values.yaml"
+chart_template "" > "$chart/templates/deployment.yaml"
+sed "s|id: podlint$|id: podlint-system|" "$work/config-podlint.yaml" > "$project/.pre-commit-config.yaml"
+git_quiet -C "$project" add -A
+git_quiet -C "$project" commit --quiet --no-verify -m "a chart and manifests"
+(cd "$project" && pre-commit install) > /dev/null
+
+# commit_expect PASS|FAIL WHAT: git commit of the staged changes, through the hook.
+commit_expect() {
+  git_quiet -C "$project" add -A
+  if git_quiet -C "$project" commit --quiet -m "$2" > "$work/out" 2>&1; then
+    [ "$1" = PASS ] || { cat "$work/out"; fail "the commit of $2 passed"; }
+  else
+    [ "$1" = FAIL ] || { cat "$work/out"; fail "the commit of $2 failed"; }
+  fi
+  cat "$work/out"
+}
+
+step "commit of a chart's values.yaml without a memory limit must fail at values.yaml:2:3"
+printf 'resources:\n  limits: {cpu: 500m}\n' > "$chart/values.yaml"
+commit_expect FAIL "values without a memory limit"
+grep -q "charts/web/values.yaml:2:3: warning\[memory-limit-missing\]" "$work/out" \
+  || fail "the values.yaml line of the chart's finding is not named"
+passed=$((passed + 1))
+step "commit of the fixed values.yaml must pass"
+printf 'resources:\n  limits: {cpu: 500m, memory: 128Mi}\n' > "$chart/values.yaml"
+commit_expect PASS "values with a memory limit"
+passed=$((passed + 1))
+
+step "commit of a chart template that sets privileged must fail at its line"
+chart_template 's/^\( *\)runAsNonRoot: true/&\n\1privileged: true/' > "$chart/templates/deployment.yaml"
+commit_expect FAIL "a privileged template"
+grep -q "charts/web/templates/deployment.yaml:25:11: warning\[privileged-container\]" "$work/out" \
+  || fail "the template line of the chart's finding is not named"
+passed=$((passed + 1))
+step "commit of the fixed template must pass"
+chart_template 's/^\( *\)runAsNonRoot: true/&\n\1privileged: false/' > "$chart/templates/deployment.yaml"
+commit_expect PASS "the template fixed"
+passed=$((passed + 1))
+
+step "commit of a chart's _helpers.tpl whose define fails must fail where helm names it (the include)"
+helpers '{{ fail "web.extra is not ready" }}'
+commit_expect FAIL "a failing helper"
+grep -q "charts/web/templates/deployment.yaml:[0-9]*:[0-9]*: error\[render-failed\] .*web.extra is not ready" "$work/out" \
+  || fail "the helper's render failure is not reported"
+passed=$((passed + 1))
+step "commit of the fixed _helpers.tpl must pass"
+helpers '{{- /* ready */ -}}'
+commit_expect PASS "the helper fixed"
+passed=$((passed + 1))
+(cd "$project" && pre-commit uninstall) > /dev/null
 
 step "building the wheel with maturin from PyPI (bindings = bin)"
 python3 -m venv "$work/build"

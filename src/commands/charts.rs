@@ -54,34 +54,12 @@ pub fn lint_charts(
     let mut ready = Vec::new();
     let mut unrenderable: Vec<(String, Vec<&str>)> = Vec::new();
     for (input, file_config) in charts {
-        let config = &file_config.config;
-        let explicit = args.helm.clone().or_else(|| {
-            config.helm.binary.as_ref().map(|binary| {
-                // A path in the config is relative to the config's folder.
-                if binary.components().count() > 1 && binary.is_relative() {
-                    config.helm.base.join(binary)
-                } else {
-                    binary.clone()
-                }
-            })
-        });
-        match helm::locate(explicit.as_deref()) {
-            Ok(binary) => {
-                let helm = Helm {
-                    binary,
-                    release: config
-                        .helm
-                        .release_name
-                        .clone()
-                        .unwrap_or_else(|| DEFAULT_RELEASE.into()),
-                    namespace: config
-                        .helm
-                        .namespace
-                        .clone()
-                        .unwrap_or_else(|| DEFAULT_NAMESPACE.into()),
-                };
-                ready.push((chart(input, args, config), helm, file_config.clone()));
-            }
+        match helm_for(args.helm.as_deref(), &file_config.config) {
+            Ok(helm) => ready.push((
+                chart(input, args, &file_config.config),
+                helm,
+                file_config.clone(),
+            )),
             Err(message) => match unrenderable.iter_mut().find(|(m, _)| *m == message) {
                 Some((_, names)) => names.push(&input.name),
                 None => unrenderable.push((message, vec![&input.name])),
@@ -119,9 +97,38 @@ pub fn lint_charts(
     placed
 }
 
+/// How the charts under `config` are rendered: `--helm` (`flag`), else the
+/// config's `helm.binary`, else helm on PATH; the release it names. The
+/// error says what to install.
+pub fn helm_for(flag: Option<&Path>, config: &Config) -> Result<Helm, String> {
+    let explicit = flag.map(Path::to_path_buf).or_else(|| {
+        config.helm.binary.as_ref().map(|binary| {
+            // A path in the config is relative to the config's folder.
+            if binary.components().count() > 1 && binary.is_relative() {
+                config.helm.base.join(binary)
+            } else {
+                binary.clone()
+            }
+        })
+    });
+    Ok(Helm {
+        binary: helm::locate(explicit.as_deref())?,
+        release: config
+            .helm
+            .release_name
+            .clone()
+            .unwrap_or_else(|| DEFAULT_RELEASE.into()),
+        namespace: config
+            .helm
+            .namespace
+            .clone()
+            .unwrap_or_else(|| DEFAULT_NAMESPACE.into()),
+    })
+}
+
 /// A discovered chart with its extra renders: the config's for its folder,
 /// and `--values`/`--set` (which replace the defaults) when it was named.
-fn chart(input: &ChartInput, args: &CheckArgs, config: &Config) -> Chart {
+pub fn chart(input: &ChartInput, args: &CheckArgs, config: &Config) -> Chart {
     let mut extra = Vec::new();
     let same_dir = |path: &Path| {
         let configured = config.helm.base.join(path);

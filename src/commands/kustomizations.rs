@@ -10,6 +10,7 @@ use rayon::ThreadPool;
 use super::charts::Placed;
 use super::check::FileConfig;
 use crate::cli::CheckArgs;
+use crate::config::Config;
 use crate::discover::{Discovered, Input};
 use crate::render::kustomization::{self, Kustomizations};
 use crate::render::kustomize::Binary;
@@ -43,12 +44,7 @@ pub fn lint_kustomizations(
     let mut found = kustomization_folders(&discovered.inputs, &named_files);
     // A file named inside a kustomization (pre-commit, an editor) is linted
     // through the roots of its repository that use it.
-    let file_in_kustomization = named_files.iter().any(|file| {
-        file.ancestors()
-            .skip(1)
-            .take(3)
-            .any(|dir| kustomization::file_in(dir).is_some())
-    });
+    let file_in_kustomization = named_files.iter().any(|file| near_kustomization(file));
     if file_in_kustomization {
         for file in &named_files {
             found.extend(repository_kustomizations(file));
@@ -89,15 +85,7 @@ pub fn lint_kustomizations(
     }
     // The binary of the first root's config: one run, one kustomize.
     let first = config_for(&roots[0].dir);
-    // A path in the config is relative to the config's folder.
-    let configured = first.config.kustomize_binary.as_ref().map(|binary| {
-        if binary.components().count() > 1 && binary.is_relative() {
-            first.folder.join(binary)
-        } else {
-            binary.clone()
-        }
-    });
-    let binary = match Binary::find(args.kustomize.as_deref(), configured.as_deref()) {
+    let binary = match binary_for(args.kustomize.as_deref(), &first.config, &first.folder) {
         Ok(binary) => binary,
         Err(message) => {
             let listed: Vec<&str> = roots.iter().map(|r| r.name.as_str()).collect();
@@ -157,6 +145,41 @@ pub fn lint_kustomizations(
     let mut flags = keep.iter();
     configs.retain(|_| *flags.next().unwrap_or(&true));
     placed
+}
+
+/// The kustomize of a config (`kustomize.binary`, relative to the config's
+/// `folder`) unless `flag` names one.
+pub fn binary_for(flag: Option<&Path>, config: &Config, folder: &Path) -> Result<Binary, String> {
+    let configured = config.kustomize_binary.as_ref().map(|binary| {
+        if binary.components().count() > 1 && binary.is_relative() {
+            folder.join(binary)
+        } else {
+            binary.clone()
+        }
+    });
+    Binary::find(flag, configured.as_deref())
+}
+
+/// Whether a file lies in a kustomization's folder or up to two folders
+/// below one (a patch in `patches/`): such a file is linted through roots.
+pub fn near_kustomization(file: &Path) -> bool {
+    file.ancestors()
+        .skip(1)
+        .take(3)
+        .any(|dir| kustomization::file_in(dir).is_some())
+}
+
+/// The kustomizations of the repository of `file` (canonical) and those of
+/// their roots that use it, as pre-commit lints a changed file.
+pub fn roots_using(file: &Path) -> (Kustomizations, Vec<PathBuf>) {
+    let set = Kustomizations::load(&repository_kustomizations(file), &[]);
+    let roots = set
+        .roots()
+        .into_iter()
+        .filter(|root| set.uses(root).contains_key(file))
+        .map(Path::to_path_buf)
+        .collect();
+    (set, roots)
 }
 
 /// A root as findings name it: the folder of its kustomization file as

@@ -1,10 +1,10 @@
 //! One module per subcommand: options in, pipeline, exit code out.
 
-mod charts;
+pub(crate) mod charts;
 pub mod check;
 pub mod config;
 pub mod explain;
-mod kustomizations;
+pub(crate) mod kustomizations;
 pub mod lsp;
 pub mod rules;
 

@@ -6,11 +6,12 @@ mod actions;
 mod linter;
 mod text;
 mod transport;
+mod units;
 mod workspace;
 
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -40,6 +41,7 @@ use crate::size::ByteSize;
 use crate::source::Span;
 use text::{Encoding, Positions};
 use transport::{End, Incoming, Outgoing};
+use units::{Rendered, UnitKey};
 use workspace::Workspace;
 
 /// How long the server waits after a change for the next one before it
@@ -126,6 +128,8 @@ fn write_messages<W: Write>(
 /// An open document as the editor last sent it.
 struct Document {
     version: i32,
+    /// Its canonical path, for a local file that exists.
+    path: Option<PathBuf>,
     /// Counts the changes, so that a lint's outcome is matched to the text it linted.
     revision: u64,
     text: Arc<str>,
@@ -133,6 +137,9 @@ struct Document {
     linted: Option<u64>,
     /// The findings of the last lint, for code actions and hover.
     findings: Vec<Finding>,
+    /// The diagnostics of the last lint, published with those of the
+    /// charts and kustomizations the document belongs to.
+    diagnostics: Vec<Diagnostic>,
 }
 
 impl Document {
@@ -154,6 +161,13 @@ struct Server {
     parked: Vec<Request>,
     jobs: Sender<linter::Job>,
     done: Receiver<linter::Done>,
+    /// The rendering thread's ends: charts and kustomizations (see `units`).
+    renders: Sender<units::Job>,
+    rendered: Receiver<Rendered>,
+    /// The last outcome of each unit that an open document belongs to.
+    units: HashMap<UnitKey, Rendered>,
+    /// Problems already shown to the user (a missing helm), shown once.
+    shown: HashSet<String>,
     /// `shutdown` came: only `exit` is expected now.
     shutting_down: bool,
 }
@@ -224,6 +238,10 @@ fn start(
     let (done_sender, done) = crossbeam_channel::unbounded();
     let workspace = Workspace::new(root(&params));
     std::thread::spawn(move || linter::run(workspace, job_receiver, done_sender));
+    let (renders, render_receiver) = crossbeam_channel::unbounded();
+    let (rendered_sender, rendered) = crossbeam_channel::unbounded();
+    let workspace = Workspace::new(root(&params));
+    std::thread::spawn(move || units::run(workspace, render_receiver, rendered_sender));
     let server = Server {
         sender,
         encoding,
@@ -234,6 +252,10 @@ fn start(
         parked: Vec::new(),
         jobs,
         done,
+        renders,
+        rendered,
+        units: HashMap::new(),
+        shown: HashSet::new(),
         shutting_down: false,
     };
     let watches = params
@@ -353,6 +375,11 @@ impl Server {
                         self.finished(done);
                     }
                 }
+                recv(self.rendered) -> rendered => {
+                    if let Ok(rendered) = rendered {
+                        self.unit_rendered(rendered);
+                    }
+                }
                 recv(timer) -> _ => self.lint_due(Instant::now()),
             }
         }
@@ -377,17 +404,21 @@ impl Server {
                         .documents
                         .get(&document.uri)
                         .map_or(0, |open| open.revision + 1);
+                    let path = text::file_path(&document.uri).and_then(|p| p.canonicalize().ok());
                     self.documents.insert(
                         document.uri.clone(),
                         Document {
                             version: document.version,
+                            path,
                             revision,
                             text: document.text.into(),
                             linted: None,
                             findings: Vec::new(),
+                            diagnostics: Vec::new(),
                         },
                     );
                     self.lint(&document.uri);
+                    self.render(&document.uri);
                 }
             }
             notifications::DidChangeTextDocument::METHOD => {
@@ -411,7 +442,10 @@ impl Server {
                     let uri = params.text_document.uri;
                     match text::file_path(&uri).filter(|p| p.ends_with(CONFIG_FILE_NAME)) {
                         Some(config) => self.config_changed(config),
-                        None => self.lint(&uri),
+                        None => {
+                            self.lint(&uri);
+                            self.render(&uri);
+                        }
                     }
                 }
             }
@@ -420,7 +454,8 @@ impl Server {
                     let uri = params.text_document.uri;
                     self.documents.remove(&uri);
                     self.due.remove(&uri);
-                    self.publish(uri.clone(), None, Vec::new());
+                    self.drop_unused_units();
+                    self.republish(&uri);
                     self.answer_parked(&uri);
                 }
             }
@@ -547,14 +582,13 @@ impl Server {
                 ByteSize(document.text.len() as u64),
                 ByteSize(MAX_DOCUMENT_BYTES as u64)
             );
-            let version = document.version;
-            let notice = Diagnostic {
+            document.diagnostics = vec![Diagnostic {
                 severity: Some(DiagnosticSeverity::INFORMATION),
                 source: Some("podlint".into()),
                 message,
                 ..Diagnostic::default()
-            };
-            self.publish(uri.clone(), Some(version), vec![notice]);
+            }];
+            self.republish(uri);
             self.answer_parked(uri);
             return;
         }
@@ -590,7 +624,7 @@ impl Server {
             .findings
             .iter()
             .take(MAX_DIAGNOSTICS)
-            .map(|finding| diagnostic(&done.uri, &positions, finding))
+            .map(|finding| diagnostic(&done.uri, &positions, finding, None))
             .collect();
         let left_out = document.findings.len().saturating_sub(MAX_DIAGNOSTICS) + done.uncollected;
         if left_out > 0 {
@@ -605,8 +639,9 @@ impl Server {
             });
         }
         let version = document.version;
+        document.diagnostics = diagnostics;
         let lines = done.text.lines().count();
-        self.publish(done.uri.clone(), Some(version), diagnostics);
+        self.republish(&done.uri);
         self.log(format!(
             "linted {} (version {version}, {lines} lines) in {:.2} ms",
             done.uri.as_str(),
@@ -626,6 +661,207 @@ impl Server {
         for uri in open {
             self.lint(&uri);
         }
+        let job = units::Job {
+            files: Vec::new(),
+            units: self.units.keys().cloned().collect(),
+            texts: self.texts(),
+        };
+        let _ = self.renders.send(job);
+    }
+
+    /// Renders the chart of an opened or saved document, and the
+    /// kustomization roots that use it, with the open documents' texts.
+    fn render(&mut self, uri: &Uri) {
+        let Some(path) = self
+            .documents
+            .get(uri)
+            .and_then(|d| d.path.clone())
+            .filter(|p| units::may_render(p))
+        else {
+            return;
+        };
+        let units = self
+            .units
+            .iter()
+            .filter(|(key, rendered)| {
+                key.holds(&path)
+                    || rendered.members.contains(&path)
+                    || rendered.files.contains_key(&path)
+            })
+            .map(|(key, _)| key.clone())
+            .collect();
+        let job = units::Job {
+            files: vec![path],
+            units,
+            texts: self.texts(),
+        };
+        let _ = self.renders.send(job);
+    }
+
+    /// The open documents' texts by canonical path.
+    fn texts(&self) -> units::Texts {
+        Arc::new(
+            self.documents
+                .values()
+                .filter_map(|d| Some((d.path.clone()?, d.text.clone())))
+                .collect(),
+        )
+    }
+
+    /// A chart or kustomization was rendered: its findings replace those it
+    /// had before on every file, and files it no longer has findings on
+    /// are published again without them.
+    fn unit_rendered(&mut self, mut rendered: Rendered) {
+        for (config, problems) in std::mem::take(&mut rendered.config_reports) {
+            self.publish_config_problems(&config, problems);
+        }
+        if let Some(problem) = &rendered.problem {
+            if self.shown.insert(problem.clone()) {
+                self.show(MessageType::WARNING, format!("podlint: {problem}"));
+            }
+        }
+        let took = rendered.took;
+        let key = rendered.key.clone();
+        let mut affected: Vec<PathBuf> = Vec::new();
+        let open = |documents: &HashMap<Uri, Document>, path: &PathBuf| {
+            documents.values().any(|d| d.path.as_ref() == Some(path))
+        };
+        let collect = |r: &Rendered, affected: &mut Vec<PathBuf>| {
+            affected.extend(r.files.keys().cloned());
+            affected.extend(
+                r.covers
+                    .iter()
+                    .filter(|p| open(&self.documents, p))
+                    .cloned(),
+            );
+        };
+        collect(&rendered, &mut affected);
+        let alive = self
+            .documents
+            .values()
+            .filter_map(|d| d.path.as_ref())
+            .any(|p| key.holds(p) || rendered.members.contains(p));
+        let old = if alive && rendered.problem.is_none() {
+            self.units.insert(key.clone(), rendered)
+        } else {
+            self.units.remove(&key)
+        };
+        if let Some(old) = &old {
+            collect(old, &mut affected);
+        }
+        affected.sort();
+        affected.dedup();
+        for path in &affected {
+            let uri = self.uri_of(path);
+            if let Some(uri) = uri {
+                self.republish(&uri);
+            }
+        }
+        let what = match &key {
+            UnitKey::Chart(dir) => format!("the chart {}", dir.display()),
+            UnitKey::Kustomize(roots) => format!(
+                "the kustomization roots {}",
+                roots
+                    .iter()
+                    .map(|r| r.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        self.log(format!(
+            "rendered {what} in {:.2} ms",
+            took.as_secs_f64() * 1000.0
+        ));
+    }
+
+    /// Forgets the units that no open document belongs to any more, and
+    /// clears their findings.
+    fn drop_unused_units(&mut self) {
+        let paths: Vec<&PathBuf> = self
+            .documents
+            .values()
+            .filter_map(|d| d.path.as_ref())
+            .collect();
+        let unused: Vec<UnitKey> = self
+            .units
+            .iter()
+            .filter(|(key, rendered)| {
+                !paths
+                    .iter()
+                    .any(|p| key.holds(p) || rendered.members.contains(*p))
+            })
+            .map(|(key, _)| key.clone())
+            .collect();
+        for key in unused {
+            if let Some(old) = self.units.remove(&key) {
+                for path in old.files.keys() {
+                    if let Some(uri) = self.uri_of(path) {
+                        self.republish(&uri);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The URI a file is published at: the open document's, else its own.
+    fn uri_of(&self, path: &Path) -> Option<Uri> {
+        self.documents
+            .iter()
+            .find(|(_, d)| d.path.as_deref() == Some(path))
+            .map(|(uri, _)| uri.clone())
+            .or_else(|| text::file_uri(path))
+    }
+
+    /// Publishes a file's diagnostics: the open document's own (unless a
+    /// unit lints it through its render) and those the units place in it.
+    fn republish(&self, uri: &Uri) {
+        let document = self.documents.get(uri);
+        let path = match document {
+            Some(document) => document.path.clone(),
+            None => text::file_path(uri),
+        };
+        let covered = path
+            .as_ref()
+            .is_some_and(|p| self.units.values().any(|r| r.covers.contains(p)));
+        let mut diagnostics = match document {
+            Some(document) if !covered => document.diagnostics.clone(),
+            _ => Vec::new(),
+        };
+        if let Some(path) = &path {
+            for rendered in self.units.values() {
+                let Some(placed) = rendered.files.get(path) else {
+                    continue;
+                };
+                let positions = Positions::new(&placed.text, self.encoding);
+                for finding in placed.findings.iter().take(MAX_DIAGNOSTICS) {
+                    let placed = diagnostic(
+                        uri,
+                        &positions,
+                        finding,
+                        Some((&placed.sources, self.encoding)),
+                    );
+                    // Units that share a file may place the same finding there.
+                    if !diagnostics.contains(&placed) {
+                        diagnostics.push(placed);
+                    }
+                }
+            }
+        }
+        self.publish(uri.clone(), document.map(|d| d.version), diagnostics);
+    }
+
+    /// The findings units placed in an open document, when they were
+    /// placed in the text it has now.
+    fn placed_findings(&self, document: &Document) -> Vec<&Finding> {
+        let Some(path) = &document.path else {
+            return Vec::new();
+        };
+        self.units
+            .values()
+            .filter_map(|r| r.files.get(path))
+            .filter(|placed| placed.text == document.text)
+            .flat_map(|placed| &placed.findings)
+            .collect()
     }
 
     fn code_actions(&mut self, params: &CodeActionParams) -> Vec<CodeActionOrCommand> {
@@ -643,7 +879,7 @@ impl Server {
             if line < first_line || line > last_line {
                 continue;
             }
-            let diagnostic = diagnostic(uri, &positions, finding);
+            let diagnostic = diagnostic(uri, &positions, finding, None);
             for fix in actions::quick_fixes(&document.text, &parsed, finding) {
                 let edit = TextEdit::new(positions.range(fix.edit.span), fix.edit.text);
                 actions.push(CodeActionOrCommand::CodeAction(CodeAction {
@@ -671,6 +907,7 @@ impl Server {
         let covering: Vec<&Finding> = document
             .findings
             .iter()
+            .chain(self.placed_findings(document))
             .filter(|f| covers(f.span, offset))
             .collect();
         let first = covering.first()?;
@@ -747,6 +984,14 @@ impl Server {
         )));
     }
 
+    /// A message the user sees.
+    fn show(&self, typ: MessageType, message: String) {
+        self.send(Message::Notification(Notification::new(
+            notifications::ShowMessage::METHOD.into(),
+            ShowMessageParams { typ, message },
+        )));
+    }
+
     /// A line in the client's log (not shown to users): what was linted and how long it took.
     fn log(&self, message: String) {
         self.send(Message::Notification(Notification::new(
@@ -790,7 +1035,14 @@ fn covers(span: Span, offset: usize) -> bool {
     span.start as usize <= offset && offset <= span.end as usize
 }
 
-fn diagnostic(uri: &Uri, positions: &Positions<'_>, finding: &Finding) -> Diagnostic {
+/// `others`: the files of a chart or kustomization, for labels placed in
+/// another file than the finding.
+fn diagnostic(
+    uri: &Uri,
+    positions: &Positions<'_>,
+    finding: &Finding,
+    others: Option<(&crate::render::Sources, Encoding)>,
+) -> Diagnostic {
     let mut message = finding.message.clone();
     if let Some(help) = &finding.help {
         message.push_str("\nhelp: ");
@@ -799,9 +1051,19 @@ fn diagnostic(uri: &Uri, positions: &Positions<'_>, finding: &Finding) -> Diagno
     let related: Vec<DiagnosticRelatedInformation> = finding
         .labels
         .iter()
-        .map(|label| DiagnosticRelatedInformation {
-            location: Location::new(uri.clone(), positions.range(label.span)),
-            message: label.message.clone(),
+        .filter_map(|label| {
+            let location = match (&label.file, others) {
+                (None, _) => Location::new(uri.clone(), positions.range(label.span)),
+                (Some(file), Some((sources, encoding))) => Location::new(
+                    text::file_uri(Path::new(&**file))?,
+                    Positions::new(sources.get(file)?, encoding).range(label.span),
+                ),
+                (Some(_), None) => return None,
+            };
+            Some(DiagnosticRelatedInformation {
+                location,
+                message: label.message.clone(),
+            })
         })
         .collect();
     Diagnostic {

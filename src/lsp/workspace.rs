@@ -24,6 +24,7 @@ struct Cached {
 struct Loaded {
     settings: Settings,
     exclude: GlobSet,
+    config: Config,
 }
 
 /// What a config problem looks like to the editor.
@@ -46,6 +47,7 @@ pub struct Workspace {
     reports: Vec<ConfigReport>,
     /// The rules' defaults, for documents without a config.
     defaults: Settings,
+    default_config: Config,
 }
 
 impl Workspace {
@@ -56,6 +58,7 @@ impl Workspace {
             broken: HashSet::new(),
             reports: Vec::new(),
             defaults: settings(&Config::default()),
+            default_config: Config::default(),
         }
     }
 
@@ -72,6 +75,11 @@ impl Workspace {
         text: &str,
     ) -> (Vec<Finding>, usize) {
         if !(text.contains("apiVersion") && text.contains("kind")) {
+            return (Vec::new(), 0);
+        }
+        // A chart's files are linted through its renders (see `units`), as
+        // `podlint check` does, never as manifests.
+        if path.is_some_and(|path| crate::discover::chart_of(path).is_some()) {
             return (Vec::new(), 0);
         }
         let dir = path.and_then(Path::parent).or(self.root.as_deref());
@@ -110,6 +118,28 @@ impl Workspace {
         };
         let linted = engine::lint_as(name, &source, settings, role);
         (linted.findings, linted.uncollected.total())
+    }
+
+    /// Runs `with` on the settings and config that apply to files of `dir`,
+    /// and the folder of that config (the defaults' is `dir`).
+    pub fn with_config<R>(
+        &mut self,
+        dir: &Path,
+        with: impl FnOnce(&Settings, &Config, &Path) -> R,
+    ) -> R {
+        let found = config::discover(dir);
+        let folder = found
+            .as_deref()
+            .and_then(Path::parent)
+            .unwrap_or(dir)
+            .to_path_buf();
+        match found.and_then(|path| self.load(&path).map(|_| path)) {
+            Some(path) => match self.configs.get(&path).and_then(|c| c.loaded.as_ref()) {
+                Some(loaded) => with(&loaded.settings, &loaded.config, &folder),
+                None => with(&self.defaults, &self.default_config, dir),
+            },
+            None => with(&self.defaults, &self.default_config, dir),
+        }
     }
 
     /// Forgets a config file so that the next lint reads it again.
@@ -164,6 +194,7 @@ fn read(path: &Path) -> Result<Loaded, ConfigProblem> {
     Ok(Loaded {
         settings: settings(&config),
         exclude,
+        config,
     })
 }
 

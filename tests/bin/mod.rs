@@ -34,13 +34,20 @@ pub fn path_with_tools() -> std::ffi::OsString {
 /// that needs it says so and skips, but fails under CI.
 #[allow(dead_code)] // every test crate includes this module; not all use each helper
 pub fn helm_available(test: &str) -> bool {
-    let found = std::env::split_paths(&path_with_tools()).any(|dir| dir.join("helm").is_file());
+    tool_available(test, "helm")
+}
+
+/// Whether `tool` (helm, kubectl) is on PATH or in `.tools/bin`; when it is
+/// not, a test that needs it says so and skips, but fails under CI.
+#[allow(dead_code)] // every test crate includes this module; not all use each helper
+pub fn tool_available(test: &str, tool: &str) -> bool {
+    let found = std::env::split_paths(&path_with_tools()).any(|dir| dir.join(tool).is_file());
     if !found {
         assert!(
             std::env::var("CI").as_deref() != Ok("true"),
-            "{test}: helm is needed (scripts/install-tools.sh installs it)"
+            "{test}: {tool} is needed (scripts/install-tools.sh installs it)"
         );
-        eprintln!("{test}: skipped, helm is not on PATH nor in .tools/bin");
+        eprintln!("{test}: skipped, {tool} is not on PATH nor in .tools/bin");
     }
     found
 }

@@ -13,6 +13,7 @@ mod failure;
 mod map;
 mod template;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -119,13 +120,29 @@ pub fn renders(chart: &Chart) -> Vec<RenderSpec> {
     specs
 }
 
+/// Texts that replace files of a chart in a render (an editor's unsaved
+/// buffers), by path relative to the chart folder.
+pub type Buffers = HashMap<PathBuf, Arc<str>>;
+
 /// Renders a chart every way it is rendered (see [`renders`]).
 pub fn render(chart: &Chart, helm: &Helm) -> Unit {
+    render_with(chart, helm, &Buffers::new())
+}
+
+/// Renders a chart with `buffers` in place of the files they name: they are
+/// written into the temporary copy that helm renders.
+pub fn render_with(chart: &Chart, helm: &Helm, buffers: &Buffers) -> Unit {
     let specs = renders(chart);
     let mut sources = Sources::new();
-    let read = |relative: &str, sources: &mut Sources| -> Option<Arc<str>> {
+    let read_file = |relative: &Path| -> Option<Arc<str>> {
+        if let Some(text) = buffers.get(relative) {
+            return Some(text.clone());
+        }
         let bytes = std::fs::read(chart.dir.join(relative)).ok()?;
-        let text: Arc<str> = source::decode(bytes).text.into();
+        Some(source::decode(bytes).text.into())
+    };
+    let read = |relative: &str, sources: &mut Sources| -> Option<Arc<str>> {
+        let text = read_file(Path::new(relative))?;
         sources.insert(display(&chart.name, relative), text.clone());
         Some(text)
     };
@@ -170,16 +187,20 @@ pub fn render(chart: &Chart, helm: &Helm) -> Unit {
     }
     for spec in &specs {
         for values in &spec.values {
-            if let Ok(bytes) = std::fs::read(values) {
-                let name = values_name(values);
-                sources
-                    .entry(name)
-                    .or_insert_with(|| source::decode(bytes).text.into());
+            let in_chart = values.strip_prefix(&chart.dir).ok();
+            let text = match in_chart {
+                Some(relative) => read_file(relative),
+                None => std::fs::read(values)
+                    .ok()
+                    .map(|bytes| source::decode(bytes).text.into()),
+            };
+            if let Some(text) = text {
+                sources.entry(values_name(values)).or_insert(text);
             }
         }
     }
 
-    let copy = match instrumented_copy(chart, &files, &templates) {
+    let copy = match instrumented_copy(chart, &files, &templates, buffers) {
         Ok(copy) => copy,
         Err(error) => {
             return failed(
@@ -198,11 +219,27 @@ pub fn render(chart: &Chart, helm: &Helm) -> Unit {
     // The renders of a chart are separate helm processes: they run at once
     // on the pool.
     let copied = copy.path().join(copy_name(chart));
-    let outputs: Vec<_> = specs
+    // Values files of the chart are read from the copy, which holds the
+    // buffers; findings name them as given.
+    let runnable: Vec<RenderSpec> = specs
+        .iter()
+        .map(|spec| RenderSpec {
+            values: spec
+                .values
+                .iter()
+                .map(|values| match values.strip_prefix(&chart.dir) {
+                    Ok(relative) if buffers.contains_key(relative) => copied.join(relative),
+                    _ => values.clone(),
+                })
+                .collect(),
+            ..spec.clone()
+        })
+        .collect();
+    let outputs: Vec<_> = runnable
         .par_iter()
         .map(|spec| run(helm, &copied, spec))
         .collect();
-    for (spec, output) in specs.iter().zip(outputs) {
+    for ((spec, runnable), output) in specs.iter().zip(&runnable).zip(outputs) {
         match output {
             Ok(output) => {
                 let (text, markers) = strip_markers(&output);
@@ -223,7 +260,7 @@ pub fn render(chart: &Chart, helm: &Helm) -> Unit {
             Err(stderr) if stderr.contains("YAML parse error") => {
                 // The markers may be what broke the YAML: the chart as
                 // written says what is wrong, if anything.
-                match run(helm, &chart.dir, spec) {
+                match run_plain(helm, chart, &copied, &templates, runnable, buffers) {
                     Ok(output) => unit.renders.push(Render {
                         name: spec.name.clone(),
                         map: Box::new(HelmMap::new(
@@ -262,6 +299,26 @@ pub fn render(chart: &Chart, helm: &Helm) -> Unit {
     unit
 }
 
+/// Renders the chart without markers: the folder itself, or with buffers
+/// the copy with its templates written back as they are.
+fn run_plain(
+    helm: &Helm,
+    chart: &Chart,
+    copied: &Path,
+    templates: &[TemplateFile],
+    spec: &RenderSpec,
+    buffers: &Buffers,
+) -> Result<String, String> {
+    if buffers.is_empty() {
+        return run(helm, &chart.dir, spec);
+    }
+    for template in templates {
+        std::fs::write(copied.join(&template.relative), &*template.text)
+            .map_err(|error| format!("cannot write the temporary copy of the chart: {error}"))?;
+    }
+    run(helm, copied, spec)
+}
+
 /// A failed render at the place helm names; `instrumented`: the templates
 /// whose markers helm's columns count (the copy that was rendered).
 fn failure(
@@ -291,7 +348,11 @@ fn failure(
             let marker_column = template.text[line_start..literal.end].chars().count() + 1;
             if error.column > marker_column {
                 let length = marker(index, line + 1).len();
+                let instrumented = format!("{file}:{}:{}", error.line, error.column);
                 error.column = error.column.saturating_sub(length).max(marker_column);
+                // helm's message names the column of the copy too.
+                let written = format!("{file}:{}:{}", error.line, error.column);
+                error.message = error.message.replacen(&instrumented, &written, 1);
             }
         }
     }
@@ -462,6 +523,7 @@ fn instrumented_copy(
     chart: &Chart,
     files: &[PathBuf],
     templates: &[TemplateFile],
+    buffers: &Buffers,
 ) -> std::io::Result<tempfile::TempDir> {
     let temp = tempfile::Builder::new().prefix("podlint-helm-").tempdir()?;
     let root = temp.path().join(copy_name(chart));
@@ -474,9 +536,12 @@ fn instrumented_copy(
         let name = relative.to_string_lossy().replace('\\', "/");
         match templates.iter().position(|t| t.relative == name) {
             Some(index) => std::fs::write(&target, instrument(&templates[index], index))?,
-            None => {
-                std::fs::copy(chart.dir.join(relative), &target)?;
-            }
+            None => match buffers.get(relative) {
+                Some(text) => std::fs::write(&target, &**text)?,
+                None => {
+                    std::fs::copy(chart.dir.join(relative), &target)?;
+                }
+            },
         }
     }
     Ok(temp)
