@@ -83,6 +83,9 @@ timed() { # NAME RUNS WARMUP COMMAND
   hyperfine -N --style none --warmup "$3" --runs "$2" --export-json "$work/$1.json" -- "$4" \
     >/dev/null 2>&1
 }
+seconds() { # COMMAND...: its wall time in seconds, one run
+  python3 -c 'import sys,time; t=time.monotonic(); import subprocess; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); print(time.monotonic()-t)' "$@"
+}
 peak_rss() { # NAME COMMAND: peak resident set in KiB
   # shellcheck disable=SC2086 # the command is split into its words on purpose
   /usr/bin/time -f %M -o "$work/$1.rss" $2 >/dev/null 2>&1 || true
@@ -166,7 +169,6 @@ charts=${CHARTS:-$root/../shared/charts}
 helm_bin=$(command -v helm || echo "$root/.tools/bin/helm")
 if [ -d "$charts" ] && [ -x "$helm_bin" ]; then
   say "Helm charts: podlint and helm template alone, one run each"
-  seconds() { python3 -c 'import sys,time; t=time.monotonic(); import subprocess; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); print(time.monotonic()-t)' "$@"; }
   # helm template once per render podlint makes: values.yaml, then each ci/*-values.yaml.
   helm_renders() { # CHART...
     for chart in "$@"; do
@@ -188,6 +190,48 @@ if [ -d "$charts" ] && [ -x "$helm_bin" ]; then
     echo "all charts: podlint -j 1 $(seconds env PATH="$(dirname "$helm_bin"):$PATH" "$podlint" check "$charts" -j 1 --format json --fail-level never)"
     echo "all charts: podlint -j 2 $(seconds env PATH="$(dirname "$helm_bin"):$PATH" "$podlint" check "$charts" -j 2 --format json --fail-level never)"
   } >"$work/charts.txt"
+fi
+# --- Kustomize: podlint beside the kustomize builds alone ---------------------------
+# The roots podlint builds, each built by the binary podlint uses (kustomize,
+# else kubectl, on PATH) with the same flags, one after another as podlint
+# -j 1 builds them. (podlint also renders the tree's one Helm chart.)
+kustomize_tree=${KUSTOMIZE_TREE:-$root/../shared/kustomize}
+kustomize_path="$(dirname "$helm_bin"):$PATH"
+real_kustomize=$(PATH=$kustomize_path command -v kustomize || PATH=$kustomize_path command -v kubectl || true)
+if [ -d "$kustomize_tree" ] && [ -n "$real_kustomize" ]; then
+  say "Kustomize: podlint and the builds alone, one run each"
+  # A stand-in binary records the builds podlint asks for: the root (a
+  # root built through podlint's wrapper folder is the one its
+  # kustomization.yaml names) and --enable-helm when given.
+  recorder=$work/$(basename "$real_kustomize")-recorded
+  cat >"$recorder" <<SH
+#!/usr/bin/env bash
+dir=\${@: -1}; [ "\$dir" = --enable-helm ] && { dir=\${@: -2:1}; helm=--enable-helm; }
+case \$(basename "\$dir") in podlint-kustomize-*)
+  entry=\$(sed -n 's/^- "\\(.*\\)"\$/\\1/p' "\$dir/kustomization.yaml")
+  dir=\$(realpath -m "\$dir/\$entry") ;;
+esac
+grep -qxF "\$dir \${helm:-}" "$work/kustomize-roots.txt" 2>/dev/null || echo "\$dir \${helm:-}" >>"$work/kustomize-roots.txt"
+exec "$real_kustomize" "\$@"
+SH
+  chmod +x "$recorder"
+  PATH=$kustomize_path "$podlint" check "$kustomize_tree" -j 1 --format json --fail-level never \
+    --kustomize "$recorder" >/dev/null 2>&1 || true
+  kustomize_builds() { # FILE: lines of ROOT [--enable-helm]
+    local command=(build)
+    [[ $(basename "$real_kustomize") == kubectl* ]] && command=(kustomize)
+    while read -r dir helm; do
+      # shellcheck disable=SC2086 # no flag or one
+      "$real_kustomize" "${command[@]}" "$dir" $helm >/dev/null 2>&1 || true
+    done <"$1"
+  }
+  export -f kustomize_builds; export real_kustomize
+  scope="kustomize ($(wc -l <"$work/kustomize-roots.txt") roots)"
+  {
+    echo "$scope: builds alone $(PATH=$kustomize_path seconds bash -c "kustomize_builds $work/kustomize-roots.txt")"
+    echo "$scope: podlint -j 1 $(PATH=$kustomize_path seconds "$podlint" check "$kustomize_tree" -j 1 --format json --fail-level never)"
+    echo "$scope: podlint -j 2 $(PATH=$kustomize_path seconds "$podlint" check "$kustomize_tree" -j 2 --format json --fail-level never)"
+  } >"$work/kustomize.txt"
 fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -315,21 +359,31 @@ for r in rows:
     print(" | ".join(c.ljust(w) for c, w in zip(r, width)))
 PY
 
-if [ -f "$work/charts.txt" ]; then
+# A file of "SCOPE: FIGURE SECONDS" lines, and for each scope podlint -j 1
+# over its BASE figure, against the 1.15x target.
+report_ratios() { # TITLE FILE BASE
   echo
-  echo "Helm charts (one run each; target: podlint at most 1.15x helm template alone, same renders):"
-  python3 - "$work/charts.txt" <<'PY'
+  echo "$1"
+  python3 - "$2" "$3" <<'PY'
 import sys
+path, base_name = sys.argv[1:3]
 t = {}
-for line in open(sys.argv[1]):
-    label, value = line.rsplit(" ", 1)
+for line in open(path):
+    label, value = line.strip().rsplit(" ", 1)
     t[label] = float(value)
-    print(f"  {label:<40} {float(value)*1000:8,.0f} ms")
-for scope in ("chart", "all charts"):
-    helm = next((v for k, v in t.items() if k.startswith(scope) and k.endswith("helm template")), None)
-    pod = next((v for k, v in t.items() if k.startswith(scope) and k.endswith("podlint -j 1")), None)
-    if helm and pod:
-        ratio = pod / helm
-        print(f"  {scope}: podlint -j 1 / helm = {ratio:.2f}x  {'met' if ratio <= 1.15 else 'MISSED'}")
+    print(f"  {label:<44} {float(value)*1000:8,.0f} ms")
+for scope in dict.fromkeys(label.split(": ")[0] for label in t):
+    base, pod = t.get(f"{scope}: {base_name}"), t.get(f"{scope}: podlint -j 1")
+    if base and pod:
+        ratio = pod / base
+        print(f"  {scope}: podlint -j 1 / {base_name} = {ratio:.2f}x  {'met' if ratio <= 1.15 else 'MISSED'}")
 PY
+}
+if [ -f "$work/kustomize.txt" ]; then
+  report_ratios "Kustomize (one run each; target: podlint -j 1 at most 1.15x the same roots built one by one):" \
+    "$work/kustomize.txt" "builds alone"
+fi
+if [ -f "$work/charts.txt" ]; then
+  report_ratios "Helm charts (one run each; target: podlint at most 1.15x helm template alone, same renders):" \
+    "$work/charts.txt" "helm template"
 fi

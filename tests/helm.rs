@@ -144,19 +144,12 @@ fn template_and_values_findings_point_at_the_exact_column() {
     if !bin::helm_available("template_and_values_findings_point_at_the_exact_column") {
         return;
     }
-    let output = bin::podlint(repo())
-        .args([
-            "check",
-            "--format",
-            "compact",
-            "--disable",
-            "liveness-probe-missing,readiness-probe-missing,dangerous-capabilities,privilege-escalation-allowed,read-only-root-fs-missing,run-as-root,resource-requests-missing",
-            "fixtures/charts/values-inserts",
-            "fixtures/charts/values-scalars",
-        ])
-        .output()
-        .expect("podlint runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let (stdout, code) = compact(&[
+        "--disable",
+        "liveness-probe-missing,readiness-probe-missing,dangerous-capabilities,privilege-escalation-allowed,read-only-root-fs-missing,run-as-root,resource-requests-missing",
+        "fixtures/charts/values-inserts",
+        "fixtures/charts/values-scalars",
+    ]);
     assert_eq!(
         stdout,
         "fixtures/charts/values-inserts/values.yaml:2:1: warning[memory-limit-missing] container `web` has no memory limit\n\
@@ -166,7 +159,46 @@ fn template_and_values_findings_point_at_the_exact_column() {
          fixtures/charts/values-scalars/values.yaml:3:8: warning[image-latest-tag] image `nginx:latest` uses the `latest` tag\n\
          fixtures/charts/values-scalars/values.yaml:4:1: warning[host-namespace] the Pod shares the node's network namespace (hostNetwork: true)\n"
     );
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(code, Some(1));
+}
+
+/// The compact report of `podlint check --format compact ARGS` run in the
+/// repository, and the exit code.
+fn compact(args: &[&str]) -> (String, Option<i32>) {
+    let output = bin::podlint(repo())
+        .args(["check", "--format", "compact"])
+        .args(args)
+        .output()
+        .expect("podlint runs");
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        output.status.code(),
+    )
+}
+
+#[test]
+fn fields_written_in_a_define_point_at_its_line_unless_its_caller_changes_it() {
+    if !bin::helm_available(
+        "fields_written_in_a_define_point_at_its_line_unless_its_caller_changes_it",
+    ) {
+        return;
+    }
+    let others: Vec<&str> = RULES
+        .iter()
+        .map(|r| r.id)
+        .filter(|id| !["image-latest-tag", "privileged-container"].contains(id))
+        .collect();
+    let (stdout, _) = compact(&[
+        "--disable",
+        &others.join(","),
+        "fixtures/charts/define-fields",
+    ]);
+    assert_eq!(
+        stdout,
+        "fixtures/charts/define-fields/templates/_helpers.tpl:4:3: warning[image-latest-tag] image `busybox:latest` uses the `latest` tag\n\
+         fixtures/charts/define-fields/templates/_helpers.tpl:6:5: warning[privileged-container] container `sidecar` runs privileged\n\
+         fixtures/charts/define-fields/templates/deployment.yaml:2:1: warning[image-latest-tag] image `alpine:latest` uses the `latest` tag\n"
+    );
 }
 
 #[test]

@@ -87,6 +87,10 @@ pub struct Kustomization {
     pub helm_charts: Vec<Written>,
     /// Other files it reads: `crds`, `configurations`, `replacements` paths.
     pub other_files: Vec<Written>,
+    /// `namePrefix` or `nameSuffix`: its objects are not named as written.
+    pub renames: bool,
+    /// `generators` or `transformers`: plugins may make or rename objects.
+    pub plugins: bool,
 }
 
 /// The kustomization file of a folder, if it has one.
@@ -121,6 +125,8 @@ impl Kustomization {
             generators: Vec::new(),
             helm_charts: Vec::new(),
             other_files: Vec::new(),
+            renames: false,
+            plugins: false,
         };
         let parsed = source::parse(&text);
         if let Some(root) = parsed.documents.first().map(|d| &d.root) {
@@ -132,6 +138,12 @@ impl Kustomization {
             for key in ["crds", "configurations", "transformers", "generators"] {
                 k.other_files.extend(strings(root.get(key)));
             }
+            let set = |key| root.get(key).is_some_and(|n| !n.is_null());
+            k.renames = set("namePrefix") || set("nameSuffix");
+            k.plugins = items(root.get("generators"))
+                .chain(items(root.get("transformers")))
+                .next()
+                .is_some();
             for item in items(root.get("replacements")) {
                 k.other_files.extend(written(item.get("path")));
             }
@@ -419,6 +431,32 @@ impl Kustomizations {
                 _ => None,
             })
             .collect()
+    }
+
+    /// The kustomizations of a root's build (it, what it includes, their
+    /// Components), each with the resource files it lists, canonical;
+    /// `None` when one lists a resource that is neither a local file nor a
+    /// kustomization (a remote base).
+    pub fn local_tree(&self, root: &Path) -> Option<Vec<(&Kustomization, Vec<PathBuf>)>> {
+        let mut out = Vec::new();
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![root.to_path_buf()];
+        while let Some(dir) = stack.pop() {
+            if !seen.insert(dir.clone()) {
+                continue;
+            }
+            let k = self.by_dir.get(&dir)?;
+            let mut files = Vec::new();
+            for w in k.resources.iter().chain(&k.components) {
+                match resolve(&k.dir, &w.text) {
+                    Reference::File(path) => files.push(path.canonicalize().ok()?),
+                    Reference::Kustomization(dir) => stack.push(dir.canonicalize().ok()?),
+                    Reference::Elsewhere => return None,
+                }
+            }
+            out.push((k, files));
+        }
+        Some(out)
     }
 
     /// Every file a root's build reads, canonical, with how it is used.

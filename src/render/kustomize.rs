@@ -8,7 +8,7 @@ use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use super::kustomization::normalize;
+use super::kustomization::{self, normalize, FILE_NAMES};
 use crate::source::{self, Node};
 
 /// The annotations the wrapper asks for; removed before the objects are linted.
@@ -51,6 +51,17 @@ impl Binary {
                  podlint at one with --kustomize PATH or `kustomize: binary:` in .podlint.yaml"
                     .to_string()
             })
+    }
+
+    /// `kustomize build DIR` or `kubectl kustomize DIR`.
+    fn build_command(&self, dir: &Path, helm: bool) -> Command {
+        let mut command = Command::new(&self.path);
+        command.arg(if self.kubectl { "kustomize" } else { "build" });
+        command.arg(dir);
+        if helm {
+            command.arg("--enable-helm");
+        }
+        command
     }
 
     fn named(path: PathBuf) -> Binary {
@@ -110,27 +121,26 @@ pub struct Failure {
 pub fn build(binary: &Binary, root: &Path, helm: bool) -> Result<Build, Box<Failure>> {
     let wrapper = Wrapper::create(root)
         .map_err(|e| failure(format!("cannot build {}: {e}", root.display())))?;
-    let mut command = Command::new(&binary.path);
-    if binary.kubectl {
-        command.arg("kustomize");
-    } else {
-        command.arg("build");
-    }
-    command.arg(&wrapper.dir);
-    if helm {
-        command.arg("--enable-helm");
-    }
-    let output = run(command, BUILD_TIMEOUT)
+    let output = run(binary.build_command(&wrapper.dir, helm), BUILD_TIMEOUT)
         .map_err(|e| failure(format!("cannot run {}: {e}", binary.path.display())))?;
     if !output.status.success() {
-        // Messages name the root, never the temporary wrapper.
-        let stderr = String::from_utf8_lossy(&output.stderr)
-            .replace(&wrapper.relative_root, &root.to_string_lossy())
-            .replace(&*wrapper.dir.to_string_lossy(), "<wrapper>");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let stderr = named_as_root(&stderr, &wrapper.dir, &wrapper.relative_root, root);
         return Err(Box::new(parse_failure(&stderr)));
     }
     let text = String::from_utf8_lossy(&output.stdout);
     Ok(strip_annotations(&text, &wrapper.dir))
+}
+
+/// Builds `root` as it is, without the wrapper and its annotations (the
+/// same objects, several times faster on trees with many patches): the
+/// built text, or `None` when it fails (the wrapped build then says why).
+pub fn build_plain(binary: &Binary, root: &Path) -> Option<String> {
+    let output = run(binary.build_command(root, false), BUILD_TIMEOUT).ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
 /// A build that takes longer (a remote base that never answers) fails.
@@ -224,9 +234,52 @@ impl Wrapper {
             "resources:\n- {}\nbuildMetadata: [originAnnotations]\n",
             serde_json::Value::String(wrapper.relative_root.clone())
         );
-        std::fs::write(wrapper.dir.join("kustomization.yaml"), text)?;
+        std::fs::write(wrapper.dir.join(FILE_NAMES[0]), text)?;
         Ok(wrapper)
     }
+}
+
+/// `message` with the wrapper's paths named as the user's: the root as
+/// the wrapper names it (`../../home/me/app`), and the wrapper folder
+/// however it is written (under another name of the temporary folder too)
+/// as the root, its kustomization file as the root's.
+fn named_as_root(message: &str, wrapper: &Path, relative_root: &str, root: &Path) -> String {
+    let message = message.replace(relative_root, &root.to_string_lossy());
+    let Some(folder) = wrapper.file_name().map(|n| n.to_string_lossy()) else {
+        return message;
+    };
+    let kustomization = kustomization::file_in(root).unwrap_or_else(|| root.join(FILE_NAMES[0]));
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message.as_str();
+    while let Some(at) = rest.find(&*folder) {
+        let after = &rest[at + folder.len()..];
+        // `podlint-kustomize-1-2` is not `podlint-kustomize-1-23`.
+        if after.starts_with(|c: char| c.is_ascii_digit()) {
+            out.push_str(&rest[..at + folder.len()]);
+            rest = after;
+            continue;
+        }
+        // The path starts where the word does: `'/tmp/podlint-...`.
+        let start = rest[..at]
+            .rfind(|c: char| c.is_whitespace() || "'\"`=([{,".contains(c))
+            .map_or(0, |i| i + 1);
+        out.push_str(&rest[..start]);
+        match after
+            .strip_prefix('/')
+            .and_then(|a| a.strip_prefix(FILE_NAMES[0]))
+        {
+            Some(beyond) => {
+                out.push_str(&kustomization.to_string_lossy());
+                rest = beyond;
+            }
+            None => {
+                out.push_str(&root.to_string_lossy());
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 impl Drop for Wrapper {
@@ -468,6 +521,41 @@ fn without_run_specific_names(text: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+#[cfg(test)]
+mod wrapper_tests {
+    use super::*;
+
+    #[test]
+    fn messages_name_the_root_never_the_wrapper() {
+        let root = std::env::temp_dir().join("podlint-test-root-without-kustomization");
+        let wrapper = Path::new("/tmp/podlint-kustomize-77-3");
+        let root_text = root.display().to_string();
+        let named = |message: &str| named_as_root(message, wrapper, "../../srv/app/overlay", &root);
+        assert_eq!(
+            named("accumulating resources from '../../srv/app/overlay': x"),
+            format!("accumulating resources from '{root_text}': x")
+        );
+        assert_eq!(
+            named("couldn't make target for path '/tmp/podlint-kustomize-77-3': x"),
+            format!("couldn't make target for path '{root_text}': x")
+        );
+        assert_eq!(
+            named("open /tmp/podlint-kustomize-77-3/kustomization.yaml: denied"),
+            format!("open {root_text}/kustomization.yaml: denied")
+        );
+        // Another name of the temporary folder, and a path at the start.
+        assert_eq!(
+            named("/private/tmp/podlint-kustomize-77-3 contains visited root"),
+            format!("{root_text} contains visited root")
+        );
+        // Another wrapper's folder (`-30`) is not this one.
+        assert_eq!(
+            named("root=/tmp/podlint-kustomize-77-30"),
+            "root=/tmp/podlint-kustomize-77-30"
+        );
+    }
 }
 
 #[cfg(test)]

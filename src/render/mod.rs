@@ -24,6 +24,7 @@
 pub mod helm;
 pub mod kustomization;
 pub mod kustomize;
+pub mod origins;
 pub mod overlay_map;
 pub mod overlays;
 

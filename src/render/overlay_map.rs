@@ -496,7 +496,7 @@ fn parse(text: String) -> Parsed {
 }
 
 /// The objects of a document: itself, or a `kind: List`'s items.
-fn objects_of(doc: &Node) -> Vec<&Node> {
+pub(super) fn objects_of(doc: &Node) -> Vec<&Node> {
     match (doc.get("kind").and_then(Node::as_str), doc.get("items")) {
         (Some(kind), Some(items)) if kind.ends_with("List") => {
             items.as_seq().unwrap_or_default().iter().collect()

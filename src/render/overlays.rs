@@ -11,6 +11,7 @@ use rayon::prelude::*;
 
 use super::kustomization::{normalize, Kustomization, Kustomizations, PatchBody};
 use super::kustomize::{self, Binary, Failure as BuildFailure};
+use super::origins::{Candidates, WrittenObjects};
 use super::overlay_map::{BuildMap, OverlayMap, Place as SourcePlace};
 use super::{Failure, Place, Placement, Render, SourceMap, Sources, Unit};
 use crate::model::Target;
@@ -90,6 +91,7 @@ pub fn build_roots(
     roots: &[Root],
     names: &Arc<Names>,
 ) -> Built {
+    let read = WrittenObjects::default();
     let builds: Vec<_> = roots
         .par_iter()
         .map(|root| {
@@ -99,7 +101,16 @@ pub fn build_roots(
                 .filter_map(|file| file.parent())
                 .filter_map(|dir| set.by_dir.get(dir))
                 .any(|k| !k.helm_charts.is_empty());
-            kustomize::build(binary, &root.dir, helm)
+            // Without the annotations when the tree tells every origin.
+            let plain = (!helm)
+                .then(|| Candidates::of(set, &root.dir, &read))
+                .flatten()
+                .and_then(|candidates| {
+                    let text = kustomize::build_plain(binary, &root.dir)?;
+                    let origins = candidates.origins(&text)?;
+                    Some(kustomize::Build { text, origins })
+                });
+            plain.map_or_else(|| kustomize::build(binary, &root.dir, helm), Ok)
         })
         .collect();
     let mut sources = Sources::new();

@@ -145,15 +145,29 @@ impl HelmMap {
             .unwrap_or(0)
     }
 
-    /// Markers of the document holding `offset`, before and after it.
+    /// Markers of the document holding `offset`, before and after it, of
+    /// the template that helm's `# Source:` names (a define's markers say
+    /// nothing of where the template's actions print).
     fn markers_around(&self, offset: usize) -> (Option<&Marker>, Option<&Marker>) {
         let start = self.document_start(offset);
         let end = self.text[offset..]
             .find("\n---")
             .map_or(self.text.len(), |i| offset + i);
+        let own = self
+            .source_of(offset)
+            .and_then(|relative| self.template(relative))
+            .map(|(index, _)| index);
+        let of_source = |m: &&Marker| own.is_none_or(|index| m.file as usize == index);
         let split = self.markers.partition_point(|m| m.offset <= offset);
-        let before = self.markers[..split].last().filter(|m| m.offset >= start);
-        let after = self.markers[split..].first().filter(|m| m.offset <= end);
+        let before = self.markers[..split]
+            .iter()
+            .rev()
+            .take_while(|m| m.offset >= start)
+            .find(of_source);
+        let after = self.markers[split..]
+            .iter()
+            .take_while(|m| m.offset <= end)
+            .find(of_source);
         (before, after)
     }
 

@@ -185,6 +185,11 @@ pub fn render_with(chart: &Chart, helm: &Helm, buffers: &Buffers) -> Unit {
             read(&name, &mut sources);
         }
     }
+    // Lines of defines get markers when their output is printed as is.
+    let printed = template::printed_defines(&templates.iter().map(|t| &t.scan).collect::<Vec<_>>());
+    for template in &mut templates {
+        template.scan.keep_defines(&printed);
+    }
     for spec in &specs {
         for values in &spec.values {
             let in_chart = values.strip_prefix(&chart.dir).ok();

@@ -3,6 +3,7 @@
 //! literal text goes in the output, and to know which actions insert content
 //! and which `.Values` paths they read.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
 /// One `{{ ... }}` action.
@@ -16,6 +17,12 @@ pub struct Action {
     pub values: Vec<String>,
     /// `nindent N` / `indent N` in its pipeline.
     pub indent: Option<usize>,
+    /// The `define`s it calls (`include "x"`, `template "x"`) by name;
+    /// `None` for a name that is not a string literal.
+    pub calls: Vec<Option<String>>,
+    /// It prints one `define`'s output unchanged: `include "x" ARG`, with
+    /// at most `nindent N` or `indent N` after it.
+    pub prints_define: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,12 +39,13 @@ pub enum ActionKind {
 #[derive(Debug, Default, Clone)]
 pub struct Line {
     /// The literal text that starts the line, without the whitespace around
-    /// it, when the line starts outside an action and outside a `define`:
-    /// that text is copied to the output as is, and a marker after it says
-    /// where it went.
+    /// it, when the line starts outside an action: that text is copied to
+    /// the output as is, and a marker after it says where it went.
     pub literal: Option<Range<usize>>,
     /// Actions that start on this line.
     pub actions: Vec<Action>,
+    /// The `define` the line starts in (the innermost).
+    pub define: Option<String>,
 }
 
 /// A template's lines (0-based).
@@ -48,7 +56,7 @@ pub struct Template {
 
 /// A block opened by an action, for `with` contexts and `define` bodies.
 enum Block {
-    Define,
+    Define(String),
     /// `with .Values.x`: a bare `.` inside reads `x` (when known).
     With(Option<String>),
     Other,
@@ -62,7 +70,7 @@ impl Template {
         let mut lines: Vec<Line> = vec![Line::default(); line_starts.len()];
         let line_of = |offset: usize| line_starts.partition_point(|&s| s <= offset) - 1;
         let mut blocks: Vec<Block> = Vec::new();
-        // Where each line starts: in literal text (and not in a define) or not.
+        // Whether each line starts in literal text.
         let mut literal_lines = vec![false; line_starts.len()];
         let mut at = 0;
         let bytes = text.as_bytes();
@@ -73,19 +81,26 @@ impl Template {
             // Lines that start inside this stretch of literal text.
             while line < line_starts.len() && line_starts[line] <= text_end {
                 if line_starts[line] >= at {
-                    let in_define = blocks.iter().any(|b| matches!(b, Block::Define));
-                    literal_lines[line] = !in_define;
+                    literal_lines[line] = true;
                 }
+                lines[line].define = current_define(&blocks);
                 line += 1;
             }
             let Some(open) = next else { break };
             let close = action_end(bytes, open + 2);
             let inner = &text[open + 2..close.saturating_sub(2).max(open + 2)];
-            let action = classify(inner, open..close, &mut blocks);
+            let mut action = classify(inner, open..close, &mut blocks);
             let action_line = line_of(open);
+            // `indent` keeps the define's first line where the action is:
+            // certain only at the start of a line (and not joined to the
+            // line before by `{{-`).
+            let starts_line =
+                text[line_starts[action_line]..open].trim().is_empty() && !inner.starts_with('-');
+            action.prints_define &= starts_line || inner.contains("nindent");
             lines[action_line].actions.push(action);
             // Lines that start inside the action are not literal.
             while line < line_starts.len() && line_starts[line] < close {
+                lines[line].define = current_define(&blocks);
                 line += 1;
             }
             at = close;
@@ -168,7 +183,8 @@ fn classify(inner: &str, span: Range<usize>, blocks: &mut Vec<Block>) -> Action 
             ActionKind::Control
         }
         "define" => {
-            blocks.push(Block::Define);
+            let name = body["define".len()..].trim().trim_matches('"').to_string();
+            blocks.push(Block::Define(name));
             ActionKind::Control
         }
         "with" => {
@@ -184,12 +200,173 @@ fn classify(inner: &str, span: Range<usize>, blocks: &mut Vec<Block>) -> Action 
         _ if body.starts_with("/*") || is_assignment(body) => ActionKind::Quiet,
         _ => ActionKind::Output,
     };
+    let calls = if body.starts_with("/*") {
+        Vec::new()
+    } else {
+        calls(body)
+    };
+    let prints_define = kind == ActionKind::Output && prints_define(body);
     Action {
         span,
         kind,
         values,
         indent,
+        calls,
+        prints_define,
     }
+}
+
+fn current_define(blocks: &[Block]) -> Option<String> {
+    blocks.iter().rev().find_map(|b| match b {
+        Block::Define(name) => Some(name.clone()),
+        _ => None,
+    })
+}
+
+/// The names of the `define`s an action calls, in order; `None` for one
+/// named by an expression.
+fn calls(body: &str) -> Vec<Option<String>> {
+    let mut out = Vec::new();
+    for keyword in ["include", "template"] {
+        let mut rest = body;
+        while let Some(at) = rest.find(keyword) {
+            let before = rest[..at].chars().next_back();
+            let after = &rest[at + keyword.len()..];
+            rest = after;
+            let word_starts = before.is_none_or(|c| c.is_whitespace() || c == '(');
+            if !word_starts || !after.starts_with(char::is_whitespace) {
+                continue;
+            }
+            let operand = after.trim_start();
+            // `include (print $.Template.BasePath "/configmap.yaml")` renders
+            // a template file (for a checksum), not a define.
+            if operand.starts_with('(') && operand.contains("Template.BasePath") {
+                continue;
+            }
+            out.push(quoted_name(operand));
+        }
+    }
+    out
+}
+
+impl Template {
+    /// Forgets the literal text of lines in `define`s other than `printed`:
+    /// their callers may change their output (`trunc`, `quote`,
+    /// `fromYaml`...), which a marker would change too.
+    pub fn keep_defines(&mut self, printed: &BTreeSet<String>) {
+        for line in &mut self.lines {
+            if line.define.as_ref().is_some_and(|d| !printed.contains(d)) {
+                line.literal = None;
+            }
+        }
+    }
+}
+
+/// The `define`s whose output reaches helm's output unchanged: each is
+/// defined once among `templates`, and every call of it prints it at the
+/// start of a line ([`Action::prints_define`]) from a template or from such
+/// a define. None when a call names its define by an expression.
+pub fn printed_defines(templates: &[&Template]) -> BTreeSet<String> {
+    let mut defined: BTreeMap<String, usize> = BTreeMap::new();
+    // (called, certain, the define the call is in)
+    let mut sites: Vec<(String, bool, Option<String>)> = Vec::new();
+    for template in templates {
+        let mut current: Option<&String> = None;
+        for line in &template.lines {
+            for action in &line.actions {
+                for call in &action.calls {
+                    let Some(name) = call else {
+                        return BTreeSet::new();
+                    };
+                    sites.push((name.clone(), action.prints_define, line.define.clone()));
+                }
+            }
+            if line.define.as_ref() != current {
+                if let Some(name) = &line.define {
+                    *defined.entry(name.clone()).or_default() += 1;
+                }
+                current = line.define.as_ref();
+            }
+        }
+    }
+    let mut printed: BTreeSet<String> = defined
+        .into_iter()
+        .filter(|(name, count)| *count == 1 && sites.iter().any(|(called, ..)| called == name))
+        .map(|(name, _)| name)
+        .collect();
+    loop {
+        let uncertain: Vec<String> = sites
+            .iter()
+            .filter(|(name, certain, within)| {
+                printed.contains(name)
+                    && (!certain || within.as_ref().is_some_and(|d| !printed.contains(d)))
+            })
+            .map(|(name, ..)| name.clone())
+            .collect();
+        if uncertain.is_empty() {
+            return printed;
+        }
+        for name in uncertain {
+            printed.remove(&name);
+        }
+    }
+}
+
+/// `"x" ...` -> `x`.
+fn quoted_name(text: &str) -> Option<String> {
+    let name = text.strip_prefix('"')?;
+    let end = name.find('"')?;
+    Some(name[..end].to_string())
+}
+
+/// `include "x" ARG` alone, or piped to `nindent N` / `indent N` only.
+fn prints_define(body: &str) -> bool {
+    let mut stages = split_pipeline(body).into_iter();
+    let Some(first) = stages.next() else {
+        return false;
+    };
+    let first = first.trim();
+    let call = first
+        .strip_prefix("include ")
+        .or_else(|| first.strip_prefix("template "));
+    let named = call
+        .is_some_and(|rest| quoted_name(rest.trim_start()).is_some() && !rest.contains("include "));
+    named
+        && stages.all(|stage| {
+            let mut words = stage.split_whitespace();
+            matches!(
+                (
+                    words.next(),
+                    words.next().map(str::parse::<usize>),
+                    words.next()
+                ),
+                (Some("nindent" | "indent"), Some(Ok(_)), None)
+            )
+        })
+}
+
+/// The stages of a pipeline: split at `|` outside parentheses and quotes.
+fn split_pipeline(body: &str) -> Vec<&str> {
+    let mut stages = Vec::new();
+    let mut depth = 0usize;
+    let mut quoted = false;
+    let mut start = 0;
+    let mut previous = ' ';
+    for (i, c) in body.char_indices() {
+        match c {
+            '"' if previous != '\\' => quoted = !quoted,
+            '(' if !quoted => depth += 1,
+            ')' if !quoted => depth = depth.saturating_sub(1),
+            '|' if !quoted && depth == 0 => {
+                stages.push(&body[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+        previous = c;
+    }
+    stages.push(&body[start..]);
+    stages
 }
 
 fn current_context(blocks: &[Block]) -> Option<String> {
@@ -301,13 +478,43 @@ mod tests {
         assert_eq!(literal(text, &template, 1), Some("kind:"));
         assert_eq!(literal(text, &template, 2), None);
         assert_eq!(literal(text, &template, 3), None);
-        assert_eq!(literal(text, &template, 5), None);
+        // Kept for now: `keep_defines` forgets it unless the define is printed as is.
+        assert_eq!(literal(text, &template, 5), Some("inside: define"));
+        assert_eq!(template.lines[5].define.as_deref(), Some("x"));
         assert_eq!(literal(text, &template, 7), Some("resources:"));
         assert_eq!(literal(text, &template, 8), None);
         let insert = &template.lines[7].actions[0];
         assert_eq!(insert.kind, ActionKind::Output);
         assert_eq!(insert.values, vec!["resources".to_string()]);
         assert_eq!(insert.indent, Some(4));
+    }
+
+    #[test]
+    fn defines_are_printed_as_is_when_every_call_prints_them_at_a_line_start() {
+        let helpers = Template::scan(
+            "{{- define \"block\" -}}\na: 1\n{{- include \"inner\" . | nindent 0 }}\n{{- end }}\n\
+             {{- define \"inner\" -}}\nb: 2\n{{- end }}\n\
+             {{- define \"trimmed\" -}}\nc: 3\n{{- end }}\n\
+             {{- define \"name\" -}}\nweb\n{{- end }}\n\
+             {{/* include \"trimmed\" in a comment is no call */}}\n",
+        );
+        let template = Template::scan(
+            "spec: {{- include \"block\" . | nindent 2 }}\n\
+             x: {{- include \"trimmed\" . | trim | nindent 2 }}\n\
+             name: {{ include \"name\" . }}\n\
+             {{ include \"block\" . | indent 2 }}\n",
+        );
+        let printed = printed_defines(&[&helpers, &template]);
+        let names: Vec<&str> = printed.iter().map(String::as_str).collect();
+        assert_eq!(names, ["block", "inner"]);
+        // A call by an expression may call any define.
+        let dynamic = Template::scan("{{ include (printf \"%s\" .x) . }}\n");
+        assert!(printed_defines(&[&helpers, &template, &dynamic]).is_empty());
+        // A template included for its checksum is no define.
+        let checksum = Template::scan(
+            "{{ include (print $.Template.BasePath \"/cm.yaml\") . | sha256sum }}\n",
+        );
+        assert_eq!(printed_defines(&[&helpers, &template, &checksum]).len(), 2);
     }
 
     #[test]
