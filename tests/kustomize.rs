@@ -265,3 +265,27 @@ fn a_base_file_named_alone_is_linted_through_the_roots_that_use_it() {
     );
     assert_eq!(code, 1);
 }
+
+#[test]
+fn a_build_is_a_closed_set_whose_relation_findings_land_on_the_patch() {
+    let Some(kubectl) = kubectl("a_build_is_a_closed_set") else {
+        return;
+    };
+    // The base alone defines no Secret, and as raw files it would not be
+    // judged; built, prod is everything it deploys.
+    let (out, err, _) = check(
+        repo(),
+        &kubectl,
+        "compact",
+        &["fixtures/kustomize/relations", "--fail-level", "never"],
+    );
+    let relations: Vec<&str> = compact_lines(&out)
+        .into_iter()
+        .filter(|line| line.contains("[reference-missing]"))
+        .collect();
+    assert_eq!(
+        relations,
+        ["fixtures/kustomize/relations/prod/credentials.yaml:14:19: warning[reference-missing] Deployment `worker` references Secret `queue-credentials`, which is not defined in its chart or build"],
+        "{out}{err}"
+    );
+}

@@ -32,6 +32,19 @@ pub struct Placed {
 }
 
 impl Placed {
+    /// A linted unit's files (unsorted), with the config they ran with;
+    /// `sources`: how many source files the unit had.
+    pub fn add_unit(&mut self, sources: usize, linted: render::Linted, config: &Arc<FileConfig>) {
+        self.sources += sources;
+        self.stats += linted.stats;
+        self.files.extend(
+            linted
+                .files
+                .into_iter()
+                .map(|(name, findings)| (name, findings, config.clone())),
+        );
+    }
+
     /// Another renderer's files among these, in name order.
     pub fn add(&mut self, other: Placed) {
         self.files.extend(other.files);
@@ -75,7 +88,7 @@ pub fn lint_charts(
         let unit = helm::render(chart, helm);
         (
             unit.sources.len(),
-            render::lint_unit(&unit, &config.settings, crds),
+            render::lint_unit(&unit, &config.settings, unit.render_count(), crds),
             config.clone(),
         )
     };
@@ -84,14 +97,7 @@ pub fn lint_charts(
         None => ready.par_iter().map(lint).collect(),
     };
     for (sources, linted, config) in linted {
-        placed.sources += sources;
-        placed.stats += linted.stats;
-        placed.files.extend(
-            linted
-                .files
-                .into_iter()
-                .map(|(name, findings)| (name, findings, config.clone())),
-        );
+        placed.add_unit(sources, linted, &config);
     }
     placed.files.sort_by(|a, b| a.0.cmp(&b.0));
     placed

@@ -2,9 +2,11 @@
 //! named) are built, their findings placed in the files they use, and those
 //! files leave the list of files linted alone.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use rayon::ThreadPool;
 
 use super::charts::Placed;
@@ -57,12 +59,28 @@ pub fn lint_kustomizations(
     }
     let set = Arc::new(Kustomizations::load(&found, &named));
     placed.errors.extend(set.errors.iter().cloned());
+    // Only the files of the kustomizations' folders and of the folders of
+    // files they use can be named by a finding: a run over many
+    // repositories does not keep the name of every file.
+    let mut folders: HashSet<PathBuf> = set.by_dir.keys().cloned().collect();
+    for root in set.roots() {
+        folders.extend(
+            set.uses(root)
+                .keys()
+                .filter_map(|f| f.parent().map(Path::to_path_buf)),
+        );
+    }
     let names = Arc::new(Names::new(discovered.inputs.iter().filter_map(
         |input| match input {
-            Input::File { name, path } => Some((path.canonicalize().ok()?, name.clone())),
+            Input::File { name, path } => {
+                let canonical = path.canonicalize().ok()?;
+                let near = canonical.parent().is_some_and(|dir| folders.contains(dir));
+                near.then(|| (canonical, name.clone()))
+            }
             Input::Stdin { .. } => None,
         },
     )));
+    drop(folders);
     let roots: Vec<Root> = set
         .roots()
         .into_iter()
@@ -105,23 +123,24 @@ pub fn lint_kustomizations(
             None => groups.push((config, vec![root])),
         }
     }
-    let mut used = std::collections::HashSet::new();
-    for (config, roots) in &groups {
-        let build = || overlays::build_roots(&binary, &set, roots, &names);
-        let built = match pool {
-            Some(pool) => pool.install(build),
-            None => build(),
+    let mut used = HashSet::new();
+    for (config, roots) in groups {
+        // Findings name how many of the group's roots share them.
+        let total = roots.len();
+        let lint = |roots: &Vec<Root>| {
+            let built = overlays::build_roots(&binary, &set, roots, &names);
+            let linted = render::lint_unit(&built.unit, &config.settings, total, crds);
+            (built.used, built.unit.sources.len(), linted)
         };
-        used.extend(built.used);
-        placed.sources += built.unit.sources.len();
-        let linted = render::lint_unit(&built.unit, &config.settings, crds);
-        placed.stats += linted.stats;
-        placed.files.extend(
-            linted
-                .files
-                .into_iter()
-                .map(|(name, findings)| (name, findings, config.clone())),
-        );
+        let parts = overlays::independent(&set, roots);
+        let built: Vec<_> = match pool {
+            Some(pool) => pool.install(|| parts.par_iter().map(lint).collect()),
+            None => parts.par_iter().map(lint).collect(),
+        };
+        for (files, sources, linted) in built {
+            used.extend(files);
+            placed.add_unit(sources, linted, &config);
+        }
     }
     if file_in_kustomization {
         // Only the named files are reported; the others were read for them.

@@ -62,6 +62,11 @@ pub enum Detail {
         kind: &'static str,
         name: Text,
     },
+    /// A Role or ClusterRole that lets its holder create objects of these
+    /// kinds (`Secret`, `ConfigMap`, `PersistentVolumeClaim`): a Pod of the
+    /// set makes them at run time (Argo CD's `secret-init` makes the
+    /// `argocd-redis` Secret), so they are not missing from the manifests.
+    Creates(Vec<&'static str>),
     /// Any other kind: it only defines its kind and name.
     Other,
 }
@@ -322,6 +327,10 @@ pub fn extract(
                 None => Detail::Other,
             }
         }
+        (_, "Role" | "ClusterRole") => match created_kinds(node) {
+            kinds if kinds.is_empty() => Detail::Other,
+            kinds => Detail::Creates(kinds),
+        },
         _ => Detail::Other,
     };
     let custom_group = custom_group(object);
@@ -724,6 +733,31 @@ fn custom_group(object: &Object<'_>) -> Option<Text> {
     }
     let (group, _) = object.api_version.split_once('/')?;
     is_custom(object.api_version).then(|| group.into())
+}
+
+/// The kinds that a Role's or ClusterRole's rules let its holder create,
+/// of those that Pods reference by name.
+fn created_kinds(role: &Node) -> Vec<&'static str> {
+    const KINDS: [(&str, &str); 3] = [
+        ("secrets", "Secret"),
+        ("configmaps", "ConfigMap"),
+        ("persistentvolumeclaims", "PersistentVolumeClaim"),
+    ];
+    let mut kinds = Vec::new();
+    for rule in seq(role.get("rules")) {
+        let has = |key: &str, wanted: &str| {
+            seq(rule.get(key)).any(|v| matches!(v.as_str(), Some(s) if s == wanted || s == "*"))
+        };
+        if !has("apiGroups", "") || !has("verbs", "create") {
+            continue;
+        }
+        for (resource, kind) in KINDS {
+            if has("resources", resource) && !kinds.contains(&kind) {
+                kinds.push(kind);
+            }
+        }
+    }
+    kinds
 }
 
 fn seq(node: Option<&Node>) -> impl Iterator<Item = &Node> {

@@ -3,9 +3,10 @@
 //! hands over each file's [`FileFacts`]; once every file is read,
 //! [`Collector::run`] groups them into [`Set`]s and runs the relation rules.
 //!
-//! Renderers (a chart render, a kustomize build) make closed sets: they
-//! lint each rendered document with [`crate::engine::lint`] and hand its
-//! facts over with [`FileFacts::in_set`].
+//! Renderers (a chart render, a kustomize build) make closed sets: each
+//! render is linted with [`crate::engine::lint`] and its facts judged at
+//! once by [`run_closed`], whose findings the renderer places in its source
+//! files like any other (see `render::lint_unit`).
 
 pub mod facts;
 pub mod sets;
@@ -39,6 +40,19 @@ impl FileFacts {
             ..self
         }
     }
+}
+
+/// The relation findings of one closed set read from one text (a chart
+/// render, a kustomize build), in that text's places: the renderer places
+/// them in their source files like the per-file findings.
+pub fn run_closed(name: &Arc<str>, facts: FileFacts, settings: &Settings) -> Vec<Finding> {
+    let mut collector = Collector::default();
+    collector.add(name.clone(), 0, facts.in_set(SetId::Closed(0)));
+    collector
+        .run(&|_| settings)
+        .into_iter()
+        .flat_map(|(_, findings)| findings)
+        .collect()
 }
 
 /// The facts of every file of the run, in input order.

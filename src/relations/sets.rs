@@ -72,6 +72,9 @@ pub struct Set<'a> {
     custom_names: HashSet<&'a str>,
     /// The API groups of custom resources and their definitions.
     custom_groups: HashSet<&'a str>,
+    /// The kinds that Roles of the set let Pods create at run time, with
+    /// the Role's namespace and folder.
+    created: Vec<(&'static str, Option<&'a str>, u32)>,
     /// The kinds defined in each folder, with their namespaces.
     kinds_by_folder: HashSet<(&'a str, Option<&'a str>, u32)>,
 }
@@ -86,6 +89,7 @@ impl<'a> Set<'a> {
             workloads: Vec::new(),
             by_target: HashMap::new(),
             kinds_by_folder: HashSet::new(),
+            created: Vec::new(),
             custom_names: HashSet::new(),
             custom_groups: HashSet::new(),
         };
@@ -106,6 +110,9 @@ impl<'a> Set<'a> {
                     }
                 }
                 Detail::Makes { kind, name } => defined.push((kind, Some(&**name))),
+                Detail::Creates(kinds) => set
+                    .created
+                    .extend(kinds.iter().map(|&kind| (kind, namespace, member.folder))),
                 Detail::Autoscaler(autoscaler) => set
                     .by_target
                     .entry((&autoscaler.target_kind, &autoscaler.target_name))
@@ -120,10 +127,14 @@ impl<'a> Set<'a> {
                 }
             }
         }
+        set.closed = set.closed && !set.workloads.is_empty();
         set
     }
 
-    /// A chart render or a kustomize build: everything applied together is in it.
+    /// A chart render or a kustomize build that deploys workloads:
+    /// everything applied together is in it. (One without workloads adds
+    /// to an application deployed by another: an overlay of an Ingress or
+    /// an autoscaler alone is judged as raw files are.)
     pub fn closed(&self) -> bool {
         self.closed
     }
@@ -139,6 +150,17 @@ impl<'a> Set<'a> {
             .map(|&i| self.members[i as usize])
             .filter(|m| compatible(m.namespace(), namespace))
             .collect()
+    }
+
+    /// Whether a Role of the set lets Pods create objects of `kind` at run
+    /// time where `referrer` runs (in the raw files: a Role of its folder,
+    /// as for [`Set::expects`]).
+    pub fn created_at_run_time(&self, kind: &str, referrer: &Member<'_>) -> bool {
+        self.created.iter().any(|&(k, namespace, folder)| {
+            k == kind
+                && compatible(namespace, referrer.namespace())
+                && (self.closed || folder == referrer.folder)
+        })
     }
 
     /// Whether a missing object of `kind` that `referrer` names is worth

@@ -14,8 +14,8 @@
 //!   nothing better is certain, the `kind:` line of the object's source
 //!   (never a wrong line). It may add second places (the template line of a
 //!   `toYaml` insert, the patch that set a field).
-//! - [`lint_unit`] lints each render with the per-file engine, places every
-//!   finding, drops those that a `# podlint-ignore:` comment on the placed
+//! - [`lint_unit`] lints each render with the per-file engine and judges
+//!   it as a closed set with the relation rules, places every finding, drops those that a `# podlint-ignore:` comment on the placed
 //!   line silences, and reports a finding that several renders share once,
 //!   naming the renders ([`Origin::renders`]).
 //! - The result is findings grouped by source file ([`Linted::files`]),
@@ -34,6 +34,7 @@ use std::sync::Arc;
 use crate::engine::{self, Settings, Stats};
 use crate::finding::{Finding, Label, Origin};
 use crate::model::Target;
+use crate::relations;
 use crate::source::{Comment, LineIndex, SourceText, Span};
 use crate::suppress::LineSuppressions;
 
@@ -112,12 +113,26 @@ pub struct FileFindings {
     pub sources: Arc<Sources>,
 }
 
-/// Lints every render of a unit and places its findings (see the module doc).
-/// `crds`: the run's, which type the custom resources of the renders.
-pub fn lint_unit(unit: &Unit, settings: &Settings, crds: &crate::model::Crds) -> Linted {
+impl Unit {
+    /// Its renders, failed ones included.
+    pub fn render_count(&self) -> usize {
+        self.renders.len() + self.failures.len()
+    }
+}
+
+/// Lints every render of a unit and places its findings (see the module
+/// doc). `total`: how many renders a finding's renders are counted against
+/// (`in 2 of 3 renders`): the unit's own, or those of the group a renderer
+/// split into units that share no file. `crds`: the run's, which type the
+/// custom resources of the renders.
+pub fn lint_unit(
+    unit: &Unit,
+    settings: &Settings,
+    total: usize,
+    crds: &crate::model::Crds,
+) -> Linted {
     let mut linted = Linted::default();
     let mut placed: Vec<Finding> = Vec::new();
-    let total = unit.renders.len() + unit.failures.len();
     let mut suppressions: BTreeMap<Arc<str>, LineSuppressions> = BTreeMap::new();
     for render in &unit.renders {
         let name: Arc<str> = render.name.as_str().into();
@@ -134,8 +149,10 @@ pub fn lint_unit(unit: &Unit, settings: &Settings, crds: &crate::model::Crds) ->
             crds,
         );
         linted.stats += result.stats;
+        // A render is a closed set: everything it deploys is in it.
+        let related = relations::run_closed(&name, result.facts, settings);
         let rendered_lines = LineIndex::new(&render.text);
-        for finding in result.findings {
+        for finding in result.findings.into_iter().chain(related) {
             let placement = render.map.place_target(finding.span, &finding.target);
             let rendered_line = rendered_lines.position(finding.span.start).line;
             let Some(mut finding) = place_finding(unit, finding, &placement, render.map.as_ref())

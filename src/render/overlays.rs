@@ -84,6 +84,45 @@ pub struct Built {
     pub used: Vec<PathBuf>,
 }
 
+/// The roots split into groups that share no file: a finding placed in a
+/// file can only come from the roots of its group, so each group is a unit
+/// of its own, built, linted and dropped before the next (a run over many
+/// repositories never holds all their builds at once). Groups come in the
+/// order of their first root, each root in the given order.
+pub fn independent(set: &Kustomizations, roots: Vec<Root>) -> Vec<Vec<Root>> {
+    // Union-find over the roots: two roots that use one file are joined.
+    let mut leader: Vec<usize> = (0..roots.len()).collect();
+    fn find(leader: &mut [usize], mut i: usize) -> usize {
+        while leader[i] != i {
+            leader[i] = leader[leader[i]];
+            i = leader[i];
+        }
+        i
+    }
+    let mut first_user: HashMap<PathBuf, usize> = HashMap::new();
+    for (index, root) in roots.iter().enumerate() {
+        let files = set.uses(&root.dir).into_keys().chain([root.dir.clone()]);
+        for file in files {
+            let other = *first_user.entry(file).or_insert(index);
+            let (a, b) = (find(&mut leader, index), find(&mut leader, other));
+            // The smaller index leads: groups keep the order of their first root.
+            leader[a.max(b)] = a.min(b);
+        }
+    }
+    let mut groups: Vec<Vec<Root>> = Vec::new();
+    let mut group_of: HashMap<usize, usize> = HashMap::new();
+    for (index, root) in roots.into_iter().enumerate() {
+        let lead = find(&mut leader, index);
+        let next = groups.len();
+        let group = *group_of.entry(lead).or_insert(next);
+        if group == next {
+            groups.push(Vec::new());
+        }
+        groups[group].push(root);
+    }
+    groups
+}
+
 /// Builds every root (in parallel on the current pool) and makes them one unit.
 pub fn build_roots(
     binary: &Binary,

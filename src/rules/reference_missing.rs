@@ -17,6 +17,7 @@ fn check(set: &Set<'_>, out: &mut Report<'_>) {
             if generated
                 || made_by_cluster(kind, &reference.name)
                 || set.made_by_operator(&reference.name)
+                || set.created_at_run_time(kind, workload)
             {
                 continue;
             }
