@@ -89,6 +89,10 @@ pub struct CheckArgs {
     /// on the manifests, besides those in the linted files (repeatable)
     #[arg(long, value_name = "DIR")]
     pub policies: Vec<String>,
+    /// CustomResourceDefinitions that type the custom resources, besides
+    /// those in the linted files; these files are not linted (repeatable)
+    #[arg(long, value_name = "DIR")]
+    pub crds: Vec<String>,
     /// The name to report for standard input (`-`)
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<String>,

@@ -31,6 +31,9 @@ pub struct Config {
     /// Folders or files of ValidatingAdmissionPolicies, as written
     /// (relative to the config file's folder).
     pub policies: Vec<String>,
+    /// Folders or files of CustomResourceDefinitions that type custom
+    /// resources, as written (relative to the config file's folder).
+    pub crds: Vec<String>,
     /// Custom resource kinds whose Pods podlint lints, besides the built-in ones.
     pub pod_templates: Vec<ConfiguredKind>,
     /// The cluster version removed and deprecated APIs are judged for.
@@ -190,6 +193,7 @@ const KEYS: &[&str] = &[
     "checks",
     "kustomize",
     "policies",
+    "crds",
     "pod-templates",
     "kubernetes-version",
     "helm",
@@ -248,7 +252,8 @@ pub fn parse(name: &str, text: String) -> Result<Config, ConfigError> {
                     )),
                 }
             }
-            "policies" => config.policies = policy_paths(&errors, &entry.value)?,
+            "policies" => config.policies = paths(&errors, &entry.value, "policies", "policy")?,
+            "crds" => config.crds = paths(&errors, &entry.value, "crds", "CRD")?,
             "helm" => config.helm = helm(&errors, &entry.value)?,
             "rules" => config.rules = rule_levels(&errors, &entry.value)?,
             "exclude" => config.exclude = excludes(&errors, &entry.value)?,
@@ -349,23 +354,30 @@ fn rule_levels(
     Ok(levels)
 }
 
-fn policy_paths(errors: &Errors<'_>, node: &Node) -> Result<Vec<String>, ConfigError> {
+/// A list of folders or files under `key` (`policies`, `crds`).
+fn paths(
+    errors: &Errors<'_>,
+    node: &Node,
+    key: &str,
+    what: &str,
+) -> Result<Vec<String>, ConfigError> {
     if node.is_null() {
         return Ok(Vec::new());
     }
     let items = node.as_seq().ok_or_else(|| {
+        let folder = key.trim_end_matches('s');
         errors.at(
             node.span,
-            "`policies` must be a list of folders or files".into(),
-            Some("policies: [policy/]".into()),
+            format!("`{key}` must be a list of folders or files"),
+            Some(format!("{key}: [{folder}/]")),
         )
     })?;
     items
         .iter()
         .map(|item| {
-            item.as_str()
-                .map(str::to_string)
-                .ok_or_else(|| errors.at(item.span, "a policy path must be a string".into(), None))
+            item.as_str().map(str::to_string).ok_or_else(|| {
+                errors.at(item.span, format!("a {what} path must be a string"), None)
+            })
         })
         .collect()
 }

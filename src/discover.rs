@@ -104,6 +104,35 @@ pub fn discover(
     }
 }
 
+/// The files of folders (and files) that a run reads for their definitions
+/// only (`--crds`, a chart's `crds/` folder): walked as folders are, but a
+/// folder inside a chart is not the chart.
+pub fn definition_files(paths: &[String]) -> Discovered {
+    let mut inputs = Vec::new();
+    let mut errors = Vec::new();
+    let mut charts = Vec::new();
+    for given in paths {
+        let path = Path::new(given);
+        match std::fs::metadata(path) {
+            Err(error) => errors.push(format!("cannot read {given}: {}", io_reason(&error))),
+            Ok(meta) if meta.is_dir() => {
+                walk(path, &mut |_| false, &mut inputs, &mut charts, &mut errors)
+            }
+            Ok(_) => inputs.push(Input::File {
+                name: display_name(path),
+                path: path.to_path_buf(),
+            }),
+        }
+    }
+    inputs.sort();
+    inputs.dedup();
+    Discovered {
+        inputs,
+        charts: Vec::new(),
+        errors,
+    }
+}
+
 fn chart(dir: &Path, named: bool) -> ChartInput {
     ChartInput {
         name: display_name(dir),

@@ -7,7 +7,7 @@ use std::cell::OnceCell;
 
 use crate::admission::Policies;
 use crate::finding::{Finding, Fix, Label, ObjectRef, Severity};
-use crate::model::{self, locate, Contents, Object, PodView, Target};
+use crate::model::{self, crd, locate, Contents, Crds, Object, PodView, Target};
 use crate::relations::facts::Locate;
 use crate::relations::{self, FileFacts, ObjectFacts, Place};
 use crate::roles::FileRole;
@@ -159,18 +159,35 @@ pub fn lint_as(
     settings: &Settings,
     role: FileRole,
 ) -> Linted {
-    lint_with_policies(file, source, settings, role, &Policies::default())
+    lint_with_policies(
+        file,
+        source,
+        settings,
+        role,
+        &Policies::default(),
+        &Crds::default(),
+    )
 }
 
-/// [`lint_as`] with the run's ValidatingAdmissionPolicies; those of the
-/// file itself are read here when the run did not read them.
+/// [`lint_as`] with the run's ValidatingAdmissionPolicies and CRDs; those
+/// of the file itself are read here when the run did not read them.
 pub fn lint_with_policies(
     file: &Arc<str>,
     source: &SourceText,
     settings: &Settings,
     role: FileRole,
     policies: &Policies,
+    crds: &Crds,
 ) -> Linted {
+    let own_crds;
+    let crds = if source.text.contains(crd::MARKER) && !crds.covers(file) {
+        let mut own = crds.clone();
+        own.add_text(file, &source.text);
+        own_crds = own;
+        &own_crds
+    } else {
+        crds
+    };
     let local;
     let policies = if source.text.contains("ValidatingAdmissionPolicy") && !policies.covers(file) {
         let mut own = policies.clone();
@@ -220,6 +237,7 @@ pub fn lint_with_policies(
                 role,
                 settings,
                 policies,
+                crds,
                 file,
                 stats: &mut stats,
                 found: &mut collector,
@@ -346,6 +364,7 @@ struct DocumentContext<'a, 'l, 'c> {
     role: FileRole,
     settings: &'a Settings,
     policies: &'a Policies,
+    crds: &'a Crds,
     /// The file's name, as the run's policies know it.
     file: &'a str,
     stats: &'a mut Stats,
@@ -358,7 +377,7 @@ struct DocumentContext<'a, 'l, 'c> {
 fn lint_document(root: &Node, context: &mut DocumentContext<'_, '_, '_>) {
     let settings = context.settings;
     context.stats.documents += 1;
-    let objects = match model::objects_as(root, context.role, &settings.context) {
+    let objects = match model::objects_as(root, context.role, &settings.context, context.crds) {
         Contents::NotKubernetes => {
             context.stats.skipped_documents += 1;
             return;

@@ -50,6 +50,8 @@ pub struct Job<'a> {
     pub settings: &'a Settings,
     /// The run's ValidatingAdmissionPolicies (see `admission::prepass`).
     pub policies: &'a crate::admission::Policies,
+    /// The run's CustomResourceDefinitions (see `prepass`).
+    pub crds: &'a crate::model::Crds,
     pub style: PartStyle<'a>,
     pub parse_only: bool,
     pub baseline: Option<&'a HashSet<String>>,
@@ -255,7 +257,8 @@ fn check_source(
     role: FileRole,
     fingerprinted: bool,
 ) -> Checked {
-    let linted = engine::lint_with_policies(name, source, job.settings, role, job.policies);
+    let linted =
+        engine::lint_with_policies(name, source, job.settings, role, job.policies, job.crds);
     let mut checked = without_baselined(name, &source.text, linted.findings, job, fingerprinted);
     checked.stats = linted.stats;
     checked.uncollected = linted.uncollected;
@@ -415,9 +418,11 @@ pub fn report_placed(
 pub fn lint_bytes(name: &str, bytes: Vec<u8>, formats: &[Format]) -> Vec<String> {
     let settings = Settings::every_rule();
     let policies = crate::admission::Policies::default();
+    let crds = crate::model::Crds::default();
     let job = Job {
         settings: &settings,
         policies: &policies,
+        crds: &crds,
         style: PartStyle {
             output: Output::Report(Format::Sarif),
             color: false,

@@ -1,7 +1,8 @@
 //! The pre-pass: before any object is linted, the run's files (and the
 //! `--policies` folders) are scanned for policies, then for the params
 //! those policies name. A file is parsed here only when its text names a
-//! policy or a param kind: the others cost one substring search.
+//! policy or a param kind: the others cost one substring search. The
+//! reading is shared with the CRDs' pre-pass (see [`read`]).
 
 use std::sync::Arc;
 
@@ -9,21 +10,60 @@ use rayon::prelude::*;
 
 use super::Policies;
 use crate::discover::{self, Input};
+use crate::model::{crd, Crds};
 use crate::pipeline::DEFAULT_MAX_FILE_SIZE;
 
 const MARKER: &str = "ValidatingAdmissionPolicy";
 
-/// The policies of `inputs` and of the files under `folders`; messages for
-/// policy folders that cannot be read and policies that do not compile.
-pub fn read(inputs: &[Input], folders: &[String]) -> (Policies, Vec<String>) {
-    let listed = discover::discover(folders, None, &mut |_| false);
-    let mut problems = listed.errors;
-    let all: Vec<&Input> = inputs.iter().chain(&listed.inputs).collect();
-    // Only the texts that hold a policy are kept.
-    let with_policies = texts(&all, |text| text.contains(MARKER));
+/// What the run defines for every file: the policies of `inputs` and of the
+/// files under `policy_folders`, and the CRDs of `inputs` and of the files
+/// under `crd_folders`; messages for folders that cannot be read and
+/// policies that do not compile. Each file is read once for both.
+pub fn read(
+    inputs: &[Input],
+    policy_folders: &[String],
+    crd_folders: &[String],
+) -> (Policies, Crds, Vec<String>) {
+    let policy_files = discover::discover(policy_folders, None, &mut |_| false);
+    let crd_files = discover::definition_files(crd_folders);
+    let mut problems = policy_files.errors;
+    problems.extend(crd_files.errors);
+    // (input, may hold policies, may hold CRDs)
+    let all: Vec<(&Input, bool, bool)> = inputs
+        .iter()
+        .map(|i| (i, true, true))
+        .chain(policy_files.inputs.iter().map(|i| (i, true, false)))
+        .chain(crd_files.inputs.iter().map(|i| (i, false, true)))
+        .collect();
+    // Only the texts that hold a policy or a CRD are kept.
+    let kept: Vec<(Arc<str>, String, bool, bool)> = all
+        .par_iter()
+        .filter_map(|&(input, policies, crds)| {
+            let text = text(input)?;
+            let policies = policies && text.contains(MARKER);
+            let crds = crds && text.contains(crd::MARKER);
+            (policies || crds).then(|| (Arc::from(input.name()), text, policies, crds))
+        })
+        .collect();
+    // Each file's CRDs are compiled on a worker, and gathered in input order.
+    let compiled: Vec<Crds> = kept
+        .par_iter()
+        .filter(|(_, _, _, crds)| *crds)
+        .map(|(name, text, _, _)| {
+            let mut crds = Crds::default();
+            crds.add_text(name, text);
+            crds
+        })
+        .collect();
+    let mut definitions = Crds::default();
+    for crds in compiled {
+        definitions.merge(crds);
+    }
     let mut policies = Policies::default();
-    for (name, text) in &with_policies {
-        problems.extend(policies.add_policies(name, text));
+    for (name, text, with_policies, _) in &kept {
+        if *with_policies {
+            problems.extend(policies.add_policies(name, text));
+        }
     }
     let kinds: Vec<String> = policies
         .param_kinds()
@@ -31,28 +71,28 @@ pub fn read(inputs: &[Input], folders: &[String]) -> (Policies, Vec<String>) {
         .map(|kind| format!("kind: {kind}"))
         .collect();
     if !kinds.is_empty() {
-        let with_params = texts(&all, |text| kinds.iter().any(|k| text.contains(k.as_str())));
-        for (_, text) in &with_params {
+        let with_params: Vec<String> = all
+            .par_iter()
+            .filter(|(_, policies, _)| *policies)
+            .filter_map(|(input, _, _)| text(input))
+            .filter(|text| kinds.iter().any(|k| text.contains(k.as_str())))
+            .collect();
+        for text in &with_params {
             policies.add_params(text);
         }
     }
-    (policies, problems)
+    (policies, definitions, problems)
 }
 
-/// The names and texts of the files whose text `wanted` accepts; files
-/// that cannot be read are left to the lint, which reports them.
-fn texts(inputs: &[&Input], wanted: impl Fn(&str) -> bool + Sync) -> Vec<(Arc<str>, String)> {
-    inputs
-        .par_iter()
-        .filter_map(|input| match input {
-            // Read as the lint reads: regular files only, up to the size
-            // limit (a FIFO or /dev/zero is refused, not waited on).
-            Input::File { name, .. } => {
-                let bytes = crate::source::read(input, DEFAULT_MAX_FILE_SIZE).ok()?;
-                let text = crate::source::decode(bytes).text;
-                wanted(&text).then(|| (Arc::from(name.as_str()), text))
-            }
-            Input::Stdin { .. } => None,
-        })
-        .collect()
+/// A file's text, read as the lint reads it: regular files only, up to the
+/// size limit (a FIFO or /dev/zero is refused, not waited on); files that
+/// cannot be read are left to the lint, which reports them.
+fn text(input: &Input) -> Option<String> {
+    match input {
+        Input::File { .. } => {
+            let bytes = crate::source::read(input, DEFAULT_MAX_FILE_SIZE).ok()?;
+            Some(crate::source::decode(bytes).text)
+        }
+        Input::Stdin { .. } => None,
+    }
 }

@@ -61,6 +61,7 @@ pub fn lint_charts(
     charts: &[(ChartInput, Arc<FileConfig>)],
     args: &CheckArgs,
     pool: Option<&ThreadPool>,
+    crds: &crate::model::Crds,
 ) -> Placed {
     let mut placed = Placed::default();
     let mut ready = Vec::new();
@@ -87,7 +88,7 @@ pub fn lint_charts(
         let unit = helm::render(chart, helm);
         (
             unit.sources.len(),
-            render::lint_unit(&unit, &config.settings, unit.render_count()),
+            render::lint_unit(&unit, &config.settings, unit.render_count(), crds),
             config.clone(),
         )
     };

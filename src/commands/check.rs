@@ -64,8 +64,11 @@ pub fn run(args: CheckArgs) -> u8 {
         say!("podlint: error: {}", nothing_to_lint(&paths));
         return EXIT_USAGE;
     }
-    let (policies, problems) =
-        crate::admission::prepass::read(&discovered.inputs, &policy_folders(&args, &configs));
+    let (policies, crds, problems) = crate::admission::prepass::read(
+        &discovered.inputs,
+        &config_folders(&args.policies, &configs, |c| &c.policies),
+        &crd_folders(&args, &configs, &discovered.charts),
+    );
     for problem in &problems {
         say!("podlint: warning: {problem}");
     }
@@ -84,6 +87,7 @@ pub fn run(args: CheckArgs) -> u8 {
         &args,
         &mut |dir| prepared.lookup.for_folder(dir),
         pool.as_ref(),
+        &crds,
     );
     let roles = FileRoles::classify(&discovered.inputs);
     let destination = match Destination::open(&args) {
@@ -118,6 +122,7 @@ pub fn run(args: CheckArgs) -> u8 {
     let job = Job {
         settings: &per_file,
         policies: &policies,
+        crds: &crds,
         style: PartStyle {
             output,
             color: prepared.format == Format::Human && use_color(args.color, terminal),
@@ -133,7 +138,7 @@ pub fn run(args: CheckArgs) -> u8 {
         elapsed: terminal.then_some(started),
         summary: !args.quiet,
     };
-    let mut placed = charts::lint_charts(&chart_configs, &args, pool.as_ref());
+    let mut placed = charts::lint_charts(&chart_configs, &args, pool.as_ref(), &crds);
     placed.add(built);
     let linted = lint_all(
         discovered,
@@ -755,10 +760,15 @@ fn check_rule_ids(args: &CheckArgs) -> Result<(), String> {
     }
 }
 
-/// `--policies` and the `policies:` of every config of the run, those
-/// relative to their config's folder.
-fn policy_folders(args: &CheckArgs, configs: &[Arc<FileConfig>]) -> Vec<String> {
-    let mut folders = args.policies.clone();
+/// The folders of an option (`--policies`) and of the matching key of
+/// every config of the run (`policies:`), those relative to their config's
+/// folder.
+fn config_folders(
+    given: &[String],
+    configs: &[Arc<FileConfig>],
+    key: impl Fn(&Config) -> &Vec<String>,
+) -> Vec<String> {
+    let mut folders = given.to_vec();
     let mut seen: Vec<&Option<PathBuf>> = Vec::new();
     for config in configs {
         if seen.contains(&&config.path) {
@@ -766,10 +776,36 @@ fn policy_folders(args: &CheckArgs, configs: &[Arc<FileConfig>]) -> Vec<String> 
         }
         seen.push(&config.path);
         let base = config.path.as_deref().and_then(Path::parent);
-        for written in &config.config.policies {
+        for written in key(&config.config) {
             let path = base.map_or(PathBuf::from(written), |base| base.join(written));
             folders.push(path.display().to_string());
         }
+    }
+    folders
+}
+
+/// `--crds`, the `crds:` of every config, and the `crds/` folders of the
+/// run's charts and of their unpacked subcharts (helm installs those CRDs
+/// before the templates).
+fn crd_folders(
+    args: &CheckArgs,
+    configs: &[Arc<FileConfig>],
+    charts: &[ChartInput],
+) -> Vec<String> {
+    let mut folders = config_folders(&args.crds, configs, |c| &c.crds);
+    for chart in charts {
+        let subcharts = std::fs::read_dir(chart.dir.join("charts"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|entry| entry.path());
+        let mut dirs: Vec<PathBuf> = std::iter::once(chart.dir.clone())
+            .chain(subcharts)
+            .map(|dir| dir.join("crds"))
+            .filter(|dir| dir.is_dir())
+            .collect();
+        dirs.sort();
+        folders.extend(dirs.iter().map(|dir| dir.display().to_string()));
     }
     folders
 }

@@ -29,6 +29,7 @@ pub fn lint_kustomizations(
     args: &CheckArgs,
     config_for: &mut dyn FnMut(&Path) -> Arc<FileConfig>,
     pool: Option<&ThreadPool>,
+    crds: &crate::model::Crds,
 ) -> Placed {
     let mut placed = Placed::default();
     let given: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
@@ -128,7 +129,7 @@ pub fn lint_kustomizations(
         let total = roots.len();
         let lint = |roots: &Vec<Root>| {
             let built = overlays::build_roots(&binary, &set, roots, &names);
-            let linted = render::lint_unit(&built.unit, &config.settings, total);
+            let linted = render::lint_unit(&built.unit, &config.settings, total, crds);
             (built.used, built.unit.sources.len(), linted)
         };
         let parts = overlays::independent(&set, roots);

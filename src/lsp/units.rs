@@ -179,7 +179,12 @@ fn render_chart(workspace: &mut Workspace, dir: &Path, texts: &Texts) -> Result<
         let unit = helm::render_with(&chart, &helm, &buffers);
         let covers: HashSet<PathBuf> = unit.sources.keys().map(|n| PathBuf::from(&**n)).collect();
         Ok(Outcome {
-            linted: render::lint_unit(&unit, settings, unit.render_count()),
+            linted: render::lint_unit(
+                &unit,
+                settings,
+                unit.render_count(),
+                &crate::model::Crds::default(),
+            ),
             members: covers.clone(),
             covers,
         })
@@ -213,7 +218,12 @@ fn build_roots(workspace: &mut Workspace, roots: &[PathBuf]) -> Result<Outcome, 
             .flat_map(|root| set.uses(&root.dir).into_keys())
             .collect();
         Ok(Outcome {
-            linted: render::lint_unit(&built.unit, settings, built.unit.render_count()),
+            linted: render::lint_unit(
+                &built.unit,
+                settings,
+                built.unit.render_count(),
+                &crate::model::Crds::default(),
+            ),
             covers: built.used.into_iter().collect(),
             members,
         })

@@ -7,9 +7,11 @@
 //! and a YAML 1.1 boolean (`yes`, `off`) where a boolean belongs is an error
 //! rather than a guess.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, Visitor};
 
@@ -20,11 +22,28 @@ use crate::source::{Node, Scalar, ScalarStyle, Span, Value};
 pub struct UnknownField {
     pub key: String,
     pub span: Span,
-    /// The struct it appeared in and the keys that struct accepts.
-    pub parent: &'static str,
-    pub expected: &'static [&'static str],
+    /// The struct (or CRD schema node) it appeared in and the keys it accepts.
+    pub parent: Cow<'static, str>,
+    pub expected: Expected,
     /// Written as `key: null`: in a strategic-merge patch, "delete this key".
     pub value_is_null: bool,
+}
+
+/// The keys a mapping accepts: a k8s-openapi struct's fields, or the
+/// properties of a CRD schema node (compiled once per run).
+#[derive(Debug, Clone)]
+pub enum Expected {
+    Fields(&'static [&'static str]),
+    Properties(Arc<[String]>),
+}
+
+impl Expected {
+    pub fn iter(&self) -> Box<dyn Iterator<Item = &str> + '_> {
+        match self {
+            Expected::Fields(fields) => Box::new(fields.iter().copied()),
+            Expected::Properties(names) => Box::new(names.iter().map(String::as_str)),
+        }
+    }
 }
 
 /// A value that does not fit its field; `span` is the value (or the parent
@@ -35,6 +54,8 @@ pub struct TypeError {
     pub message: String,
     /// The value is a `${VAR}` placeholder that a tool fills in before apply.
     pub placeholder: bool,
+    /// What to do about it, when the rule's general advice does not fit.
+    pub help: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -78,6 +99,7 @@ pub fn from_node<T: DeserializeOwned>(
                     span,
                     message: error.message,
                     placeholder: error.placeholder,
+                    help: None,
                 });
                 let retry = span != node.span
                     && report.type_errors.len() < MAX_TYPE_ERRORS
@@ -211,7 +233,7 @@ struct NodeDeserializer<'a> {
     api_version: Option<&'static str>,
 }
 
-fn describe(node: &Node) -> String {
+pub(crate) fn describe(node: &Node) -> String {
     match &node.value {
         Value::Map(_) => "a mapping".into(),
         Value::Seq(_) => "a list".into(),
@@ -228,11 +250,11 @@ fn describe(node: &Node) -> String {
 }
 
 /// `${VAR}` or `${VAR:-default}`, as envsubst and Flux substitute.
-fn is_placeholder(text: &str) -> bool {
+pub(crate) fn is_placeholder(text: &str) -> bool {
     text.starts_with("${") && text.ends_with('}')
 }
 
-fn yaml11_bool(text: &str) -> bool {
+pub(crate) fn yaml11_bool(text: &str) -> bool {
     matches!(
         text,
         "y" | "Y"
@@ -663,8 +685,8 @@ impl<'a> de::Deserializer<'a> for NodeDeserializer<'a> {
             self.cx.unknown.borrow_mut().push(UnknownField {
                 key: field.key.to_string(),
                 span: field.key_span,
-                parent: field.parent,
-                expected: field.expected,
+                parent: Cow::Borrowed(field.parent),
+                expected: Expected::Fields(field.expected),
                 value_is_null: self.node.is_null(),
             });
         }

@@ -1,6 +1,7 @@
 //! Typed objects and the Pod-spec view that rules see.
 
 pub mod api_versions;
+pub mod crd;
 pub mod custom;
 pub mod de;
 pub mod image;
@@ -17,8 +18,9 @@ use k8s_openapi::api::core::v1::{Container, PodSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 pub use api_versions::KubeVersion;
+pub use crd::{Crds, Served};
 pub use custom::{ConfiguredKind, CustomPod, Lifecycle, OwnerProbes};
-pub use de::{TypeError, TypingReport, UnknownField};
+pub use de::{Expected, TypeError, TypingReport, UnknownField};
 pub use path::{entry_span, locate, FieldPath, Segment, Target};
 pub use workload::{Selector, Workload, WorkloadKind};
 
@@ -47,6 +49,8 @@ pub struct Object<'a> {
     pub typed: Option<Workload>,
     /// The cluster version the run judges API versions for.
     pub kubernetes_version: KubeVersion,
+    /// Whether the run's CRDs serve the object's apiVersion (custom resources).
+    pub served: Served,
     /// The Pods of a custom resource whose kind podlint knows.
     pub custom_pods: Vec<CustomPod>,
     /// What typing found wrong, for every kind podlint knows the schema of.
@@ -69,18 +73,19 @@ pub enum Contents<'a> {
 }
 
 pub fn objects<'a>(root: &'a Node, cx: &Context) -> Contents<'a> {
-    objects_as(root, FileRole::Manifest, cx)
+    objects_as(root, FileRole::Manifest, cx, &Crds::default())
 }
 
-/// The objects of a document in a file read as `role`.
-pub fn objects_as<'a>(root: &'a Node, role: FileRole, cx: &Context) -> Contents<'a> {
+/// The objects of a document in a file read as `role`; `crds` type its
+/// custom resources.
+pub fn objects_as<'a>(root: &'a Node, role: FileRole, cx: &Context, crds: &Crds) -> Contents<'a> {
     // A top-level list of objects (a JSON array, jsonnet's output) is read
     // like the items of a `kind: List`.
     if let Some(items) = root.as_seq() {
         let objects: Vec<Object<'a>> = items
             .iter()
             .enumerate()
-            .filter_map(|(i, item)| object(item, FieldPath::root().index(i), role, cx))
+            .filter_map(|(i, item)| object(item, FieldPath::root().index(i), role, cx, crds))
             .collect();
         return if objects.is_empty() {
             Contents::NotKubernetes
@@ -102,12 +107,12 @@ pub fn objects_as<'a>(root: &'a Node, role: FileRole, cx: &Context) -> Contents<
                 items
                     .iter()
                     .enumerate()
-                    .filter_map(|(i, item)| object(item, base.index(i), role, cx))
+                    .filter_map(|(i, item)| object(item, base.index(i), role, cx, crds))
                     .collect(),
             )
         }
         _ => Contents::Objects(
-            object(root, FieldPath::root(), role, cx)
+            object(root, FieldPath::root(), role, cx, crds)
                 .into_iter()
                 .collect(),
         ),
@@ -121,13 +126,19 @@ fn header(node: &Node) -> Option<(&str, &str)> {
     ))
 }
 
-fn object<'a>(node: &'a Node, base: FieldPath, role: FileRole, cx: &Context) -> Option<Object<'a>> {
+fn object<'a>(
+    node: &'a Node,
+    base: FieldPath,
+    role: FileRole,
+    cx: &Context,
+    crds: &Crds,
+) -> Option<Object<'a>> {
     let (api_version, kind) = header(node)?;
     let metadata = node.get("metadata");
     let workload_kind = WorkloadKind::from_kind(kind).filter(|k| k.accepts(api_version));
     let mut custom_pods = Vec::new();
     let mut partial = workload_kind.is_some_and(|kind| is_partial(node, kind, role));
-    let (typed, typing) = match workload_kind {
+    let (typed, mut typing) = match workload_kind {
         Some(k) => Workload::type_node(k, node, api_version),
         None => match custom::find(api_version, kind, node, &base, &cx.pod_templates) {
             Some(found) => {
@@ -147,6 +158,15 @@ fn object<'a>(node: &'a Node, base: FieldPath, role: FileRole, cx: &Context) -> 
     let data_of_a_base =
         role == FileRole::KustomizeResource && matches!(kind, "ConfigMap" | "Secret");
     let partial = role == FileRole::KustomizePatch || data_of_a_base || partial;
+    let mut served = Served::Yes;
+    let judged = match workload_kind {
+        None if !crds.is_empty() => crds.judge(api_version, kind, node, partial),
+        _ => None,
+    };
+    if let Some(judged) = judged {
+        served = judged.served;
+        absorb_new(&mut typing, judged.typing);
+    }
     Some(Object {
         node,
         base,
@@ -160,9 +180,25 @@ fn object<'a>(node: &'a Node, base: FieldPath, role: FileRole, cx: &Context) -> 
         workload_kind,
         typed,
         kubernetes_version: cx.kubernetes_version,
+        served,
         custom_pods,
         typing,
     })
+}
+
+/// Adds what a CRD's schema found to what the Pod-template table's typing
+/// found, without the problems both found at one place.
+fn absorb_new(into: &mut TypingReport, from: TypingReport) {
+    for field in from.unknown_fields {
+        if !into.unknown_fields.iter().any(|f| f.span == field.span) {
+            into.unknown_fields.push(field);
+        }
+    }
+    for error in from.type_errors {
+        if !into.type_errors.iter().any(|e| e.span == error.span) {
+            into.type_errors.push(error);
+        }
+    }
 }
 
 fn is_partial(node: &Node, kind: WorkloadKind, role: FileRole) -> bool {

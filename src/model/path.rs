@@ -136,7 +136,7 @@ pub fn entry_span(key: &Node, value: &Node) -> Span {
 }
 
 /// A list item is shown by its `name:` entry when it has one.
-fn item_span(item: &Node) -> Span {
+pub(crate) fn item_span(item: &Node) -> Span {
     match item.entry("name") {
         Some(entry) => entry_span(&entry.key, &entry.value),
         None => match item.as_map().and_then(|m| m.first()) {

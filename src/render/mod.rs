@@ -123,8 +123,14 @@ impl Unit {
 /// Lints every render of a unit and places its findings (see the module
 /// doc). `total`: how many renders a finding's renders are counted against
 /// (`in 2 of 3 renders`): the unit's own, or those of the group a renderer
-/// split into units that share no file.
-pub fn lint_unit(unit: &Unit, settings: &Settings, total: usize) -> Linted {
+/// split into units that share no file. `crds`: the run's, which type the
+/// custom resources of the renders.
+pub fn lint_unit(
+    unit: &Unit,
+    settings: &Settings,
+    total: usize,
+    crds: &crate::model::Crds,
+) -> Linted {
     let mut linted = Linted::default();
     let mut placed: Vec<Finding> = Vec::new();
     let mut suppressions: BTreeMap<Arc<str>, LineSuppressions> = BTreeMap::new();
@@ -134,7 +140,14 @@ pub fn lint_unit(unit: &Unit, settings: &Settings, total: usize) -> Linted {
             text: render.text.clone(),
             decode_error: None,
         };
-        let result = engine::lint(&name, &source, settings);
+        let result = engine::lint_with_policies(
+            &name,
+            &source,
+            settings,
+            crate::roles::FileRole::Manifest,
+            &crate::admission::Policies::default(),
+            crds,
+        );
         linted.stats += result.stats;
         // A render is a closed set: everything it deploys is in it.
         let related = relations::run_closed(&name, result.facts, settings);

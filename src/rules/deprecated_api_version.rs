@@ -1,6 +1,6 @@
 use crate::finding::Fix;
 use crate::model::api_versions::lifecycle;
-use crate::model::{Object, Target};
+use crate::model::{Object, Served, Target};
 use crate::rules::{Check, Report};
 
 rule!("deprecated-api-version", Check::Object(check));
@@ -9,6 +9,10 @@ rule!("deprecated-api-version", Check::Object(check));
 /// `api-version-deprecated`; this rule reports those removed at or before
 /// the run's Kubernetes version.
 fn check(object: &Object<'_>, out: &mut Report<'_>) {
+    if let Served::No { served } = &object.served {
+        unserved(object, served, out);
+        return;
+    }
     let Some(row) = lifecycle(object.api_version, object.kind) else { return };
     let Some(removed_in) = row.removed_in.filter(|&removed| removed <= object.kubernetes_version) else {
         return;
@@ -20,6 +24,32 @@ fn check(object: &Object<'_>, out: &mut Report<'_>) {
     report.help(format!("use {}", row.replacement));
     if let Some(same) = same_schema_replacement(row.api_version, object.kind) {
         report.fix(Fix::Replace(same.to_string()));
+    }
+}
+
+/// A custom resource of a version that the CRDs of its kind in the run do
+/// not serve: the API server answers "no matches for kind".
+fn unserved(object: &Object<'_>, served: &[String], out: &mut Report<'_>) {
+    let group = object.api_version.split_once('/').map_or("", |(group, _)| group);
+    let versions: Vec<String> = served.iter().map(|v| format!("{group}/{v}")).collect();
+    let report = out.at(
+        Target::Value(object.path().key("apiVersion")),
+        match versions.as_slice() {
+            [] => format!("{} is not served as {}: its CRD serves no version", object.kind, object.api_version),
+            _ => format!(
+                "{} is not served as {}: its CRD serves {}",
+                object.kind,
+                object.api_version,
+                versions.join(", ")
+            ),
+        },
+    );
+    if let [only] = versions.as_slice() {
+        report.help(format!("use {only} (its fields may differ)"));
+    } else if !versions.is_empty() {
+        report.help("use a version the CRD serves (their fields may differ)");
+    } else {
+        report.help("the CRD marks every version `served: false`");
     }
 }
 

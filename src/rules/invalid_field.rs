@@ -19,8 +19,12 @@ fn check(object: &Object<'_>, out: &mut Report<'_>) {
                 placeholder(out, Target::Span(error.span), text);
             }
             None => {
-                out.at(Target::Span(error.span), error.message.clone())
-                    .help("the API server rejects a value of the wrong type");
+                out.at(Target::Span(error.span), error.message.clone()).help(
+                    error
+                        .help
+                        .as_deref()
+                        .unwrap_or("the API server rejects a value of the wrong type"),
+                );
             }
         }
     }

@@ -1,5 +1,6 @@
 use crate::finding::Fix;
 use crate::model::schema::Shapes;
+use crate::model::Expected;
 use crate::model::{Object, Target};
 use crate::rules::{Check, Report};
 
@@ -25,13 +26,13 @@ fn check(object: &Object<'_>, out: &mut Report<'_>) {
             Target::Span(field.span),
             format!("`{}` is not a field of {}", field.key, field.parent),
         );
-        if let Some((near, unique)) = closest(&field.key, field.expected) {
+        if let Some((near, unique)) = closest(&field.key, &field.expected) {
             report.help(format!("did you mean `{near}`?"));
             // A rename is only mechanical when no other key is as close.
             if unique {
                 report.fix(Fix::Replace(near.to_string()));
             }
-        } else if let Some(path) = Shapes::get().path_below(field.parent, &field.key) {
+        } else if let Some(path) = Shapes::get().path_below(&field.parent, &field.key) {
             // Valid deeper down: the indentation was lost in a copy and paste.
             report.help(format!(
                 "the indentation looks flattened: `{}` belongs under `{path}`",
@@ -44,12 +45,12 @@ fn check(object: &Object<'_>, out: &mut Report<'_>) {
 /// The valid key closest to `key`: the same but for case, or within a small
 /// edit distance (transpositions count once); and whether it is the only one
 /// that close.
-fn closest(key: &str, expected: &[&'static str]) -> Option<(&'static str, bool)> {
+fn closest<'a>(key: &str, expected: &'a Expected) -> Option<(&'a str, bool)> {
     let lower = key.to_ascii_lowercase();
     let budget = (key.chars().count() / 4).clamp(1, 3);
-    let near: Vec<(usize, &'static str)> = expected
+    let near: Vec<(usize, &'a str)> = expected
         .iter()
-        .map(|candidate| (strsim::osa_distance(&lower, &candidate.to_ascii_lowercase()), *candidate))
+        .map(|candidate| (strsim::osa_distance(&lower, &candidate.to_ascii_lowercase()), candidate))
         .filter(|(distance, _)| *distance <= budget)
         .collect();
     let best = near.iter().map(|(distance, _)| *distance).min()?;
