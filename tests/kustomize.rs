@@ -90,6 +90,14 @@ fn each_finding_lands_on_the_base_patch_or_kustomization_line_that_set_it() {
             ],
         ),
         (
+            // A patch whose target names its Deployments by a regular
+            // expression (`web-.*`) is the line that set the field.
+            "regex-target",
+            &[
+                "fixtures/kustomize/regex-target/prod/privileged.yaml:11:11: warning[privileged-container] container `web` runs privileged",
+            ],
+        ),
+        (
             // prod's patch sets the memory limit; dev and staging share the
             // base's finding.
             "shared",

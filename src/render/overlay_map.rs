@@ -547,7 +547,10 @@ fn targets(selector: Option<&Selector>, patch: Option<&Node>, identity: &Identit
     match selector {
         Some(selector) => {
             let kind = selector.kind.as_deref().is_none_or(|k| k == identity.kind);
-            let name = selector.name.as_deref().is_none_or(name_fits);
+            let name = selector
+                .name
+                .as_deref()
+                .is_none_or(|name| name_fits(name) || pattern_fits(name, &identity.name));
             let labels = selector.labels.as_deref().is_none_or(|labels| {
                 labels.split(',').all(|pair| match pair.split_once('=') {
                     Some((k, v)) => identity
@@ -568,6 +571,15 @@ fn targets(selector: Option<&Selector>, patch: Option<&Node>, identity: &Identit
             kind == Some(identity.kind.as_str()) && name.is_some_and(name_fits)
         }),
     }
+}
+
+/// A target selector's name is a regular expression to kustomize (`web-.*`);
+/// as for plain names, a match anywhere in the object's name counts, since a
+/// prefix or suffix may have been added. A pattern that does not compile
+/// matches nothing, as kustomize refuses it.
+fn pattern_fits(pattern: &str, name: &str) -> bool {
+    pattern.contains(|c: char| "*+?[](){}|^$\\".contains(c))
+        && regex::Regex::new(&format!("(?:{pattern})")).is_ok_and(|re| re.is_match(name))
 }
 
 fn is_delete(node: &Node) -> bool {
