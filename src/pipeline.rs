@@ -62,6 +62,14 @@ pub struct Job<'a> {
     pub fix: Option<FixMode>,
 }
 
+impl Job<'_> {
+    /// Whether findings get fingerprints: the outputs that show them and
+    /// baselines need them, and they cost a line index and a hash each.
+    fn fingerprinted(&self) -> bool {
+        self.style.output.needs_fingerprints() || self.baseline.is_some()
+    }
+}
+
 /// `--fix` and `--diff`: what to do with the fixes of a file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FixMode {
@@ -108,16 +116,18 @@ pub fn lint_input(input: &Input, job: &Job<'_>) -> FileResult {
 }
 
 fn lint_source(name: &str, bytes: Vec<u8>, job: &Job<'_>, role: FileRole) -> FileResult {
-    let mut result = FileResult::default();
     let source = source::decode(bytes);
     if job.parse_only {
+        let mut result = FileResult::default();
         result.stats.documents = source::parse(&source.text).documents.len();
         return result;
     }
     let name: Arc<str> = name.into();
-    let fingerprinted = job.style.output.needs_fingerprints() || job.baseline.is_some();
-    let checked = check_source(&name, &source, job, role, fingerprinted);
-    (result.errors, result.warnings, result.infos) = checked.counts();
+    let checked = check_source(&name, &source, job, role, job.fingerprinted());
+    // Admission findings may label a policy's validation in its own file.
+    let mut result = reported(&name, &source.text, &checked, job, &|file| {
+        job.policies.text(file)
+    });
     result.stats = checked.stats;
     let uncollected = checked.uncollected.total();
     if uncollected > 0 {
@@ -128,25 +138,45 @@ fn lint_source(name: &str, bytes: Vec<u8>, job: &Job<'_>, role: FileRole) -> Fil
             engine::MAX_FINDINGS_PER_FILE
         ));
     }
-    result.baselined = checked.baselined;
     result.facts = checked.facts;
-    if job.style.output == Output::Statistics {
-        result.rules = checked
+    result
+}
+
+/// A file's part of the output and its counts, from its checked findings;
+/// `other_text` gives the text of the files their labels point into.
+fn reported<'t>(
+    name: &str,
+    text: &str,
+    checked: &Checked,
+    job: &Job<'_>,
+    other_text: &dyn Fn(&str) -> Option<&'t str>,
+) -> FileResult {
+    let (errors, warnings, infos) = checked.counts();
+    let rules = if job.style.output == Output::Statistics {
+        checked
             .findings
             .iter()
             .map(|f| (f.rule, f.severity))
-            .collect();
+            .collect()
+    } else {
+        Vec::new()
+    };
+    FileResult {
+        rules,
+        part: report::render_part_with(
+            &job.style,
+            name,
+            text,
+            &checked.findings,
+            &checked.fingerprints,
+            other_text,
+        ),
+        errors,
+        warnings,
+        infos,
+        baselined: checked.baselined,
+        ..FileResult::default()
     }
-    // Admission findings may label a policy's validation in its own file.
-    result.part = report::render_part_with(
-        &job.style,
-        &name,
-        &source.text,
-        &checked.findings,
-        &checked.fingerprints,
-        &|file| job.policies.text(file),
-    );
-    result
 }
 
 /// `--fix` and `--diff` on one input: fixes applied round by round, then
@@ -318,7 +348,6 @@ pub fn relation_parts(
             .map(|bytes| source::decode(bytes).text)
             .unwrap_or_default()
     };
-    let fingerprinted = job.style.output.needs_fingerprints() || job.baseline.is_some();
     let mut parts = Vec::new();
     for (order, group) in findings {
         let Some(file) = group.first().map(|f| f.file.clone()) else {
@@ -339,33 +368,10 @@ pub fn relation_parts(
                 texts.entry(other.clone()).or_insert_with(|| read(other));
             }
         }
-        let checked = without_baselined(&file, text, group, job, fingerprinted);
-        let (errors, warnings, infos) = checked.counts();
-        let rules = if job.style.output == Output::Statistics {
-            checked
-                .findings
-                .iter()
-                .map(|f| (f.rule, f.severity))
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let result = FileResult {
-            rules,
-            part: report::render_part_with(
-                &job.style,
-                &file,
-                text,
-                &checked.findings,
-                &checked.fingerprints,
-                &|name| texts.get(name).map(String::as_str),
-            ),
-            errors,
-            warnings,
-            infos,
-            baselined: checked.baselined,
-            ..FileResult::default()
-        };
+        let checked = without_baselined(&file, text, group, job, job.fingerprinted());
+        let result = reported(&file, text, &checked, job, &|name| {
+            texts.get(name).map(String::as_str)
+        });
         parts.push((order, result));
     }
     parts
@@ -382,34 +388,10 @@ pub fn report_placed(
     sources: &crate::render::Sources,
     job: &Job<'_>,
 ) -> FileResult {
-    let fingerprinted = job.style.output.needs_fingerprints() || job.baseline.is_some();
-    let checked = without_baselined(name, text, findings, job, fingerprinted);
-    let (errors, warnings, infos) = checked.counts();
-    let rules = if job.style.output == Output::Statistics {
-        checked
-            .findings
-            .iter()
-            .map(|f| (f.rule, f.severity))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    FileResult {
-        rules,
-        part: report::render_part_with(
-            &job.style,
-            name,
-            text,
-            &checked.findings,
-            &checked.fingerprints,
-            &|other| sources.get(other).map(|t| &**t),
-        ),
-        errors,
-        warnings,
-        infos,
-        baselined: checked.baselined,
-        ..FileResult::default()
-    }
+    let checked = without_baselined(name, text, findings, job, job.fingerprinted());
+    reported(name, text, &checked, job, &|other| {
+        sources.get(other).map(|t| &**t)
+    })
 }
 
 /// The whole pipeline on one file's bytes, without the file system: decode,

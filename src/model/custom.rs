@@ -959,11 +959,7 @@ impl Placed<'_> {
             .flatten()
             .enumerate()
             .map(|(i, c)| {
-                let role = if c.restart_policy.as_deref() == Some("Always") {
-                    ContainerRole::Sidecar
-                } else {
-                    ContainerRole::Init
-                };
+                let role = ContainerRole::of_init(c);
                 (
                     ContainerList::InitContainers,
                     i,

@@ -272,6 +272,17 @@ pub enum ContainerRole {
     Regular,
 }
 
+impl ContainerRole {
+    /// The role of an entry of `initContainers`.
+    pub fn of_init(container: &Container) -> Self {
+        if container.restart_policy.as_deref() == Some("Always") {
+            ContainerRole::Sidecar
+        } else {
+            ContainerRole::Init
+        }
+    }
+}
+
 pub struct ContainerView<'a> {
     pub container: &'a Container,
     pub role: ContainerRole,
@@ -391,11 +402,7 @@ impl<'a> PodView<'a> {
             .flatten()
             .enumerate()
             .map(|(i, c)| {
-                let role = if c.restart_policy.as_deref() == Some("Always") {
-                    ContainerRole::Sidecar
-                } else {
-                    ContainerRole::Init
-                };
+                let role = ContainerRole::of_init(c);
                 view(c, role, spec_path_ref.key("initContainers").index(i))
             });
         let regular = template.spec.containers.iter().enumerate().map(|(i, c)| {
