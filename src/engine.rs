@@ -374,10 +374,23 @@ struct DocumentContext<'a, 'l, 'c> {
     locate: &'a Locate<'l>,
 }
 
+/// The rule that reports an object too large to apply (see
+/// [`Object::too_large`]).
+const SIZE_RULE: &str = "invalid-field";
+
 fn lint_document(root: &Node, context: &mut DocumentContext<'_, '_, '_>) {
     let settings = context.settings;
     context.stats.documents += 1;
-    let objects = match model::objects_as(root, context.role, &settings.context, context.crds) {
+    // An object too large to apply is left untyped only when invalid-field
+    // says so: never silently.
+    let bound_size = settings.severity(SIZE_RULE).is_some();
+    let objects = match model::objects_as(
+        root,
+        context.role,
+        &settings.context,
+        context.crds,
+        bound_size,
+    ) {
         Contents::NotKubernetes => {
             context.stats.skipped_documents += 1;
             return;
@@ -419,6 +432,10 @@ fn lint_document(root: &Node, context: &mut DocumentContext<'_, '_, '_>) {
             name: object.name.map(str::to_string),
             namespace: object.namespace.map(str::to_string),
         };
+        // Room for exactly these findings: growing by doubling would hold
+        // 16,384 slots for the 10,000 a file keeps.
+        let kept = raws.len().min(context.found.room());
+        context.found.located.reserve_exact(kept);
         for raw in raws {
             context.found.add(raw, Some(root), Some(&object_ref));
         }
@@ -459,6 +476,11 @@ fn check_with_policies(
             .collect()
     };
     for (rule, _) in &settings.active {
+        // An object too large to apply is not typed: invalid-field says so,
+        // and no other rule looks at it.
+        if object.too_large.is_some() && rule.id != SIZE_RULE {
+            continue;
+        }
         let mut report = match overflow.as_deref_mut() {
             Some(overflow) => Report::bounded(rule.id, out, overflow),
             None => Report::new(rule.id, out),
