@@ -131,6 +131,17 @@ impl Collector<'_> {
         self.count(raw.rule, raw.severity, 1);
     }
 
+    /// Room for `count` more findings: grown by doubling, but never past
+    /// the file's cap (16,384 slots for the 10,000 a file keeps).
+    fn make_room(&mut self, count: usize) {
+        let located = &mut self.located;
+        let needed = (located.len() + count).min(MAX_FINDINGS_PER_FILE);
+        if needed > located.capacity() {
+            let grown = (2 * located.capacity()).clamp(needed, MAX_FINDINGS_PER_FILE);
+            located.reserve_exact(grown - located.len());
+        }
+    }
+
     /// How many more findings the file may keep.
     fn room(&self) -> usize {
         MAX_FINDINGS_PER_FILE.saturating_sub(self.located.len())
@@ -433,10 +444,7 @@ fn lint_document(root: &Node, context: &mut DocumentContext<'_, '_, '_>) {
             name: object.name.map(str::to_string),
             namespace: object.namespace.map(str::to_string),
         };
-        // Room for exactly these findings: growing by doubling would hold
-        // 16,384 slots for the 10,000 a file keeps.
-        let kept = raws.len().min(context.found.room());
-        context.found.located.reserve_exact(kept);
+        context.found.make_room(raws.len());
         for raw in raws {
             context.found.add(raw, Some(root), Some(&object_ref));
         }
