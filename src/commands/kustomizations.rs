@@ -16,6 +16,7 @@ use crate::config::Config;
 use crate::discover::{Discovered, Input};
 use crate::render::kustomization::{self, Kustomizations};
 use crate::render::kustomize::Binary;
+use crate::render::origins::WrittenObjects;
 use crate::render::overlays::{self, Names, Root};
 use crate::render::{self};
 
@@ -134,6 +135,11 @@ pub fn lint_kustomizations(
         };
         let parts = overlays::independent(&set, roots);
         let built: Vec<_> = match pool {
+            Some(pool) if pool.current_num_threads() == 1 => {
+                let lint = |unit: &render::Unit, linting: render::UnitLint| linting.finish(unit);
+                let start = || render::UnitLint::new(&config.settings, total, crds);
+                build_one_ahead(&binary, &set, &parts, &names, pool, start, lint)
+            }
             Some(pool) => pool.install(|| parts.par_iter().map(lint).collect()),
             None => parts.par_iter().map(lint).collect(),
         };
@@ -164,6 +170,56 @@ pub fn lint_kustomizations(
     let mut flags = keep.iter();
     configs.retain(|_| *flags.next().unwrap_or(&true));
     placed
+}
+
+/// The parts' roots built and linted at one job: kustomize builds the next
+/// root (on the pool's thread) while this thread lints the last build.
+/// Each part as [`overlays::build_roots`] and [`render::lint_unit`] make it:
+/// the files its roots use, how many source files, and its findings.
+fn build_one_ahead<'a>(
+    binary: &Binary,
+    set: &Arc<Kustomizations>,
+    parts: &[Vec<Root>],
+    names: &Arc<Names>,
+    pool: &ThreadPool,
+    start: impl Fn() -> render::UnitLint<'a>,
+    finish: impl Fn(&render::Unit, render::UnitLint<'a>) -> render::Linted,
+) -> Vec<(Vec<PathBuf>, usize, render::Linted)> {
+    let roots: Vec<(usize, &Root)> = parts
+        .iter()
+        .enumerate()
+        .flat_map(|(part, roots)| roots.iter().map(move |root| (part, root)))
+        .collect();
+    let read: Vec<WrittenObjects> = parts.iter().map(|_| WrittenObjects::default()).collect();
+    let mut done = Vec::new();
+    let mut current: Option<(usize, overlays::Built, render::UnitLint)> = None;
+    let mut close = |current: Option<(usize, overlays::Built, render::UnitLint<'a>)>| {
+        if let Some((_, built, linting)) = current {
+            let linted = finish(&built.unit, linting);
+            done.push((built.used, built.unit.sources.len(), linted));
+        }
+    };
+    render::one_ahead(
+        &roots,
+        |(part, root)| pool.install(|| overlays::build_root(binary, set, root, &read[*part])),
+        |(part, root), build| {
+            if current.as_ref().is_some_and(|(open, ..)| open != part) {
+                close(current.take());
+            }
+            let (_, built, linting) =
+                current.get_or_insert_with(|| (*part, overlays::Built::default(), start()));
+            let renders = built.unit.renders.len();
+            built.add(set, root, build, names);
+            // Linted as it comes, then dropped: only its findings are kept.
+            if built.unit.renders.len() > renders {
+                if let Some(render) = built.unit.renders.pop() {
+                    linting.add(&render, &built.unit.sources);
+                }
+            }
+        },
+    );
+    close(current.take());
+    done
 }
 
 /// The kustomize of a config (`kustomize.binary`, relative to the config's

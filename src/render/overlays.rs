@@ -133,30 +133,72 @@ pub fn build_roots(
     let read = WrittenObjects::default();
     let builds: Vec<_> = roots
         .par_iter()
-        .map(|root| {
-            let helm = set
-                .uses(&root.dir)
-                .keys()
-                .filter_map(|file| file.parent())
-                .filter_map(|dir| set.by_dir.get(dir))
-                .any(|k| !k.helm_charts.is_empty());
-            // Without the annotations when the tree tells every origin.
-            let plain = (!helm)
-                .then(|| Candidates::of(set, &root.dir, &read))
-                .flatten()
-                .and_then(|candidates| {
-                    let text = kustomize::build_plain(binary, &root.dir)?;
-                    let origins = candidates.origins(&text)?;
-                    Some(kustomize::Build { text, origins })
-                });
-            plain.map_or_else(|| kustomize::build(binary, &root.dir, helm), Ok)
-        })
+        .map(|root| build_root(binary, set, root, &read))
         .collect();
-    let mut sources = Sources::new();
-    let mut renders = Vec::new();
-    let mut failures = Vec::new();
-    let mut used = Vec::new();
+    let mut built = Built::default();
     for (root, build) in roots.iter().zip(builds) {
+        built.add(set, root, build, names);
+    }
+    built
+}
+
+/// One build of a root, or why it failed; `read`: the files of the tree
+/// read so far (shared by the roots of a unit).
+pub type RootBuild = Result<kustomize::Build, Box<BuildFailure>>;
+
+/// Builds one root: without the annotations when the tree tells every origin.
+pub fn build_root(
+    binary: &Binary,
+    set: &Kustomizations,
+    root: &Root,
+    read: &WrittenObjects,
+) -> RootBuild {
+    let helm = set
+        .uses(&root.dir)
+        .keys()
+        .filter_map(|file| file.parent())
+        .filter_map(|dir| set.by_dir.get(dir))
+        .any(|k| !k.helm_charts.is_empty());
+    let plain = (!helm)
+        .then(|| Candidates::of(set, &root.dir, read))
+        .flatten()
+        .and_then(|candidates| {
+            let text = kustomize::build_plain(binary, &root.dir)?;
+            let origins = candidates.origins(&text)?;
+            Some(kustomize::Build { text, origins })
+        });
+    plain.map_or_else(|| kustomize::build(binary, &root.dir, helm), Ok)
+}
+
+impl Default for Built {
+    fn default() -> Self {
+        Built {
+            unit: Unit {
+                sources: Sources::new(),
+                renders: Vec::new(),
+                failures: Vec::new(),
+            },
+            used: Vec::new(),
+        }
+    }
+}
+
+impl Built {
+    /// Adds a root's build (as a render, or a failure) and the files it
+    /// uses; roots come in order.
+    pub fn add(
+        &mut self,
+        set: &Arc<Kustomizations>,
+        root: &Root,
+        build: RootBuild,
+        names: &Arc<Names>,
+    ) {
+        let Unit {
+            sources,
+            renders,
+            failures,
+        } = &mut self.unit;
+        let used = &mut self.used;
         let uses = set.uses(&root.dir);
         for file in uses.keys() {
             let name = names.name(file);
@@ -196,21 +238,13 @@ pub fn build_roots(
                         .into()
                 });
                 failures.push(Failure {
-                    at,
-                    message: format!("kustomize cannot build {}: {}", root.name, failure.message),
-                    help: Some("`kustomize build` (or `kubectl kustomize`) on this folder shows the same error".into()),
-                    render: root.name.clone(),
-                });
+                        at,
+                        message: format!("kustomize cannot build {}: {}", root.name, failure.message),
+                        help: Some("`kustomize build` (or `kubectl kustomize`) on this folder shows the same error".into()),
+                        render: root.name.clone(),
+                    });
             }
         }
-    }
-    Built {
-        unit: Unit {
-            sources,
-            renders,
-            failures,
-        },
-        used,
     }
 }
 
