@@ -44,7 +44,16 @@ pub fn lint_kustomizations(
         .filter(|p| p.is_dir() && kustomization::file_in(p).is_some())
         .cloned()
         .collect();
-    let mut found = kustomization_folders(&discovered.inputs, &named_files);
+    // Each input's canonical path, once (a system call a folder of its path).
+    let canonical: Vec<Option<PathBuf>> = discovered
+        .inputs
+        .iter()
+        .map(|input| match input {
+            Input::File { path, .. } => path.canonicalize().ok(),
+            Input::Stdin { .. } => None,
+        })
+        .collect();
+    let mut found = kustomization_folders(&discovered.inputs, &canonical, &named_files);
     // A file named inside a kustomization (pre-commit, an editor) is linted
     // through the roots of its repository that use it.
     let file_in_kustomization = named_files.iter().any(|file| near_kustomization(file));
@@ -71,16 +80,19 @@ pub fn lint_kustomizations(
                 .filter_map(|f| f.parent().map(Path::to_path_buf)),
         );
     }
-    let names = Arc::new(Names::new(discovered.inputs.iter().filter_map(
-        |input| match input {
-            Input::File { name, path } => {
-                let canonical = path.canonicalize().ok()?;
-                let near = canonical.parent().is_some_and(|dir| folders.contains(dir));
-                near.then(|| (canonical, name.clone()))
-            }
-            Input::Stdin { .. } => None,
-        },
-    )));
+    let names = Arc::new(Names::new(
+        discovered
+            .inputs
+            .iter()
+            .zip(&canonical)
+            .filter_map(|(input, canonical)| match (input, canonical) {
+                (Input::File { name, .. }, Some(canonical)) => {
+                    let near = canonical.parent().is_some_and(|dir| folders.contains(dir));
+                    near.then(|| (canonical.clone(), name.clone()))
+                }
+                _ => None,
+            }),
+    ));
     drop(folders);
     let roots: Vec<Root> = set
         .roots()
@@ -92,7 +104,7 @@ pub fn lint_kustomizations(
                     let uses = set.uses(dir);
                     named_files.iter().any(|f| uses.contains_key(f))
                 }
-                || found_by_walk(dir, &discovered.inputs, &named_files)
+                || found_by_walk(dir, &canonical, &named_files)
         })
         .map(|dir| Root {
             dir: dir.to_path_buf(),
@@ -160,8 +172,9 @@ pub fn lint_kustomizations(
     let keep: Vec<bool> = discovered
         .inputs
         .iter()
-        .map(|input| match input {
-            Input::File { path, .. } => path.canonicalize().map_or(true, |p| !used.contains(&p)),
+        .zip(&canonical)
+        .map(|(input, canonical)| match input {
+            Input::File { .. } => canonical.as_ref().is_none_or(|p| !used.contains(p)),
             Input::Stdin { .. } => true,
         })
         .collect();
@@ -271,13 +284,18 @@ fn root_name(set: &Kustomizations, dir: &Path, names: &Names) -> String {
 }
 
 /// The folders of the run's files found in walks (not named one by one)
-/// that hold a kustomization.
-fn kustomization_folders(inputs: &[Input], named_files: &[PathBuf]) -> Vec<PathBuf> {
+/// that hold a kustomization; `canonical`: the inputs' canonical paths.
+fn kustomization_folders(
+    inputs: &[Input],
+    canonical: &[Option<PathBuf>],
+    named_files: &[PathBuf],
+) -> Vec<PathBuf> {
     let mut folders: Vec<PathBuf> = inputs
         .iter()
-        .filter_map(|input| match input {
+        .zip(canonical)
+        .filter_map(|(input, canonical)| match input {
             Input::File { path, .. } => {
-                let named = path.canonicalize().is_ok_and(|p| named_files.contains(&p));
+                let named = canonical.as_ref().is_some_and(|p| named_files.contains(p));
                 (!named).then(|| path.parent().map(Path::to_path_buf))?
             }
             Input::Stdin { .. } => None,
@@ -298,14 +316,13 @@ fn kustomization_folders(inputs: &[Input], named_files: &[PathBuf]) -> Vec<PathB
         .collect()
 }
 
-/// Whether a root's folder holds a file of the run found in a walk.
-fn found_by_walk(dir: &Path, inputs: &[Input], named_files: &[PathBuf]) -> bool {
-    inputs.iter().any(|input| match input {
-        Input::File { path, .. } => path
-            .canonicalize()
-            .is_ok_and(|p| !named_files.contains(&p) && p.parent() == Some(dir)),
-        Input::Stdin { .. } => false,
-    })
+/// Whether a root's folder holds a file of the run found in a walk
+/// (`canonical`: the inputs' canonical paths).
+fn found_by_walk(dir: &Path, canonical: &[Option<PathBuf>], named_files: &[PathBuf]) -> bool {
+    canonical
+        .iter()
+        .flatten()
+        .any(|p| !named_files.contains(p) && p.parent() == Some(dir))
 }
 
 /// The kustomization folders of the repository that holds `file`: below the

@@ -23,6 +23,9 @@ use crate::source::{self, Span};
 pub struct Names {
     by_path: HashMap<PathBuf, Arc<str>>,
     cwd: Option<PathBuf>,
+    /// Names given, by the path asked for: findings ask for the same files
+    /// again and again.
+    given: std::sync::Mutex<HashMap<PathBuf, Arc<str>>>,
 }
 
 impl Names {
@@ -36,10 +39,22 @@ impl Names {
             cwd: std::env::current_dir()
                 .ok()
                 .and_then(|d| d.canonicalize().ok()),
+            given: Default::default(),
         }
     }
 
     pub fn name(&self, path: &Path) -> Arc<str> {
+        if let Some(name) = self.given.lock().ok().and_then(|g| g.get(path).cloned()) {
+            return name;
+        }
+        let name = self.name_of(path);
+        if let Ok(mut given) = self.given.lock() {
+            given.insert(path.to_path_buf(), name.clone());
+        }
+        name
+    }
+
+    fn name_of(&self, path: &Path) -> Arc<str> {
         let canonical = path.canonicalize().unwrap_or_else(|_| normalize(path));
         if let Some(name) = self.by_path.get(&canonical) {
             return name.clone();
