@@ -85,10 +85,15 @@ pub fn lint_charts(
             .push(format!("{message}; not linted: {}", names.join(", ")));
     }
     type Ready = (Chart, Helm, Arc<FileConfig>);
-    let lint_rendered = |(_, _, config): &Ready, unit: render::Unit| {
+    let lint_rendered = |(chart, _, config): &Ready, unit: render::Unit| {
         (
             unit.sources.len(),
-            render::lint_unit(&unit, &config.settings, unit.render_count(), crds),
+            render::lint_unit(
+                &unit,
+                &config.settings,
+                unit.render_count(),
+                &crds.seen_from(&chart.dir),
+            ),
             config.clone(),
         )
     };

@@ -142,14 +142,28 @@ pub fn lint_kustomizations(
         let total = roots.len();
         let lint = |roots: &Vec<Root>| {
             let built = overlays::build_roots(&binary, &set, roots, &names);
-            let linted = render::lint_unit(&built.unit, &config.settings, total, crds);
+            // The roots of a group share files: the first stands for all.
+            let crds = roots
+                .first()
+                .map_or_else(crate::model::Crds::default, |r| crds.seen_from(&r.dir));
+            let linted = render::lint_unit(&built.unit, &config.settings, total, &crds);
             (built.used, built.unit.sources.len(), linted)
         };
         let parts = overlays::independent(&set, roots);
         let built: Vec<_> = match pool {
             Some(pool) if pool.current_num_threads() == 1 => {
+                // The roots of a part share files: the first stands for all.
+                let seen: Vec<crate::model::Crds> = parts
+                    .iter()
+                    .map(|roots| {
+                        roots
+                            .first()
+                            .map_or_else(crate::model::Crds::default, |r| crds.seen_from(&r.dir))
+                    })
+                    .collect();
                 let lint = |unit: &render::Unit, linting: render::UnitLint| linting.finish(unit);
-                let start = || render::UnitLint::new(&config.settings, total, crds);
+                let start =
+                    |part: usize| render::UnitLint::new(&config.settings, total, &seen[part]);
                 build_one_ahead(&binary, &set, &parts, &names, pool, start, lint)
             }
             Some(pool) => pool.install(|| parts.par_iter().map(lint).collect()),
@@ -195,7 +209,7 @@ fn build_one_ahead<'a>(
     parts: &[Vec<Root>],
     names: &Arc<Names>,
     pool: &ThreadPool,
-    start: impl Fn() -> render::UnitLint<'a>,
+    start: impl Fn(usize) -> render::UnitLint<'a>,
     finish: impl Fn(&render::Unit, render::UnitLint<'a>) -> render::Linted,
 ) -> Vec<(Vec<PathBuf>, usize, render::Linted)> {
     let roots: Vec<(usize, &Root)> = parts
@@ -220,7 +234,7 @@ fn build_one_ahead<'a>(
                 close(current.take());
             }
             let (_, built, linting) =
-                current.get_or_insert_with(|| (*part, overlays::Built::default(), start()));
+                current.get_or_insert_with(|| (*part, overlays::Built::default(), start(*part)));
             let renders = built.unit.renders.len();
             built.add(set, root, build, names);
             // Linted as it comes, then dropped: only its findings are kept.

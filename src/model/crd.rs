@@ -15,8 +15,10 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::Arc;
 
+use super::crd_scope::{Reader, Scope};
 use super::de::{
     core_bool, describe, is_placeholder, parse_number, yaml11_bool, Expected, Number, TypeError,
     TypingReport, UnknownField,
@@ -31,18 +33,24 @@ const API_VERSION: &str = "apiextensions.k8s.io/v1";
 /// How many problems one custom resource reports at most.
 const MAX_PROBLEMS: usize = 64;
 
-/// The CRDs of a run, shared read-only by the workers.
+/// The CRDs of a run, shared read-only by the workers; each file sees them
+/// from its folder ([`Crds::seen_from`]).
 #[derive(Clone, Default)]
 pub struct Crds {
     /// Group -> the definitions of that group (several may define one kind).
-    by_group: HashMap<String, Vec<Arc<Definition>>>,
+    by_group: Arc<HashMap<String, Vec<Arc<Definition>>>>,
     /// The files read, so that a file is not read twice.
-    files: Vec<Arc<str>>,
+    files: Arc<Vec<Arc<str>>>,
+    /// Where the custom resources being typed are; without it only the
+    /// CRDs that type every file do.
+    reader: Option<Arc<Reader>>,
 }
 
 struct Definition {
     kind: String,
     versions: Vec<Version>,
+    /// The files it types (see [`super::crd_scope`]); `None`: every file.
+    scope: Option<Scope>,
 }
 
 struct Version {
@@ -80,25 +88,44 @@ impl Crds {
         self.files.iter().any(|f| &**f == file)
     }
 
-    /// Reads the CRDs of a file's text.
-    pub fn add_text(&mut self, file: &Arc<str>, text: &str) {
-        self.files.push(file.clone());
-        crate::source::parse_each(text, |document| self.add_node(&document.root));
+    /// Reads the CRDs of a file's text; they type the files of `scope`
+    /// (`None`: every file).
+    pub fn add_text(&mut self, file: &Arc<str>, text: &str, scope: Option<&Scope>) {
+        Arc::make_mut(&mut self.files).push(file.clone());
+        crate::source::parse_each(text, |document| self.add_node(&document.root, scope));
     }
 
     /// Adds the CRDs and files of `other`, after those of `self`.
     pub fn merge(&mut self, other: Crds) {
-        for (group, definitions) in other.by_group {
-            self.by_group.entry(group).or_default().extend(definitions);
+        let by_group = Arc::make_mut(&mut self.by_group);
+        for (group, definitions) in Arc::unwrap_or_clone(other.by_group) {
+            by_group.entry(group).or_default().extend(definitions);
         }
-        for file in other.files {
+        for file in Arc::unwrap_or_clone(other.files) {
             if !self.covers(&file) {
-                self.files.push(file);
+                Arc::make_mut(&mut self.files).push(file);
             }
         }
     }
 
-    fn add_node(&mut self, node: &Node) {
+    /// The CRDs as the custom resources of folder `dir` see them (those of
+    /// a file, or of the renders of a chart or kustomization there).
+    pub fn seen_from(&self, dir: &Path) -> Crds {
+        Crds {
+            reader: Some(Arc::new(Reader::new(dir))),
+            ..self.clone()
+        }
+    }
+
+    /// Whether `definition` types the custom resources being read.
+    fn reaches(&self, definition: &Definition) -> bool {
+        match &definition.scope {
+            None => true,
+            Some(scope) => self.reader.as_ref().is_some_and(|r| r.within(scope)),
+        }
+    }
+
+    fn add_node(&mut self, node: &Node, scope: Option<&Scope>) {
         // A `kind: List`, or a top-level list (a JSON array), of objects.
         let items = match node.get("kind").and_then(Node::as_str) {
             Some("List") => node.get("items").and_then(Node::as_seq),
@@ -106,7 +133,7 @@ impl Crds {
         };
         if let Some(items) = items {
             for item in items {
-                self.add_node(item);
+                self.add_node(item, scope);
             }
             return;
         }
@@ -157,12 +184,13 @@ impl Crds {
         if versions.is_empty() {
             return;
         }
-        self.by_group
+        Arc::make_mut(&mut self.by_group)
             .entry(group.to_string())
             .or_default()
             .push(Arc::new(Definition {
                 kind: kind.to_string(),
                 versions,
+                scope: scope.cloned(),
             }));
     }
 
@@ -181,7 +209,7 @@ impl Crds {
             .by_group
             .get(group)?
             .iter()
-            .filter(|d| d.kind == kind)
+            .filter(|d| d.kind == kind && self.reaches(d))
             .map(Arc::as_ref)
             .collect();
         if definitions.is_empty() {
