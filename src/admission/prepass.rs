@@ -35,34 +35,33 @@ pub fn read(
         .chain(policy_files.inputs.iter().map(|i| (i, true, false)))
         .chain(crd_files.inputs.iter().map(|i| (i, false, true)))
         .collect();
-    // Only the texts that hold a policy or a CRD are kept.
-    let kept: Vec<(Arc<str>, String, bool, bool)> = all
+    // Each file's CRDs are compiled on a worker as it is read (each
+    // distinct CRD once: see `crd::Compiled`), and gathered in input
+    // order; only the texts that hold a policy are kept.
+    let compiled = crd::Compiled::default();
+    let read: Vec<(Arc<str>, Option<String>, Option<Crds>)> = all
         .par_iter()
         .filter_map(|&(input, policies, crds)| {
             let text = text(input)?;
             let policies = policies && text.contains(MARKER);
             let crds = crds && text.contains(crd::MARKER);
-            (policies || crds).then(|| (Arc::from(input.name()), text, policies, crds))
-        })
-        .collect();
-    // Each file's CRDs are compiled on a worker, and gathered in input order.
-    let compiled: Vec<Crds> = kept
-        .par_iter()
-        .filter(|(_, _, _, crds)| *crds)
-        .map(|(name, text, _, _)| {
-            let mut crds = Crds::default();
-            crds.add_text(name, text);
-            crds
+            let name: Arc<str> = Arc::from(input.name());
+            let definitions = crds.then(|| {
+                let mut definitions = Crds::default();
+                definitions.add_shared(&name, &text, &compiled);
+                definitions
+            });
+            (policies || crds).then(|| (name, policies.then_some(text), definitions))
         })
         .collect();
     let mut definitions = Crds::default();
-    for crds in compiled {
-        definitions.merge(crds);
-    }
     let mut policies = Policies::default();
-    for (name, text, with_policies, _) in &kept {
-        if *with_policies {
-            problems.extend(policies.add_policies(name, text));
+    for (name, text, crds) in read {
+        if let Some(crds) = crds {
+            definitions.merge(crds);
+        }
+        if let Some(text) = text {
+            problems.extend(policies.add_policies(&name, &text));
         }
     }
     let kinds: Vec<String> = policies

@@ -14,8 +14,9 @@
 //! and bounds are not judged.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
-use std::sync::Arc;
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
 
 use super::de::{
     core_bool, describe, is_placeholder, parse_number, yaml11_bool, Expected, Number, TypeError,
@@ -36,11 +37,24 @@ const MAX_PROBLEMS: usize = 64;
 pub struct Crds {
     /// Group -> the definitions of that group (several may define one kind).
     by_group: HashMap<String, Vec<Arc<Definition>>>,
+    /// The content of each definition kept: a CRD copied into several
+    /// folders of the run (a vendored chart, copies of a repository) is
+    /// kept once. An identical copy changes no judgement: the served
+    /// versions are a set, and of equal fits the first decides.
+    kept: HashSet<u128>,
     /// The files read, so that a file is not read twice.
-    files: Vec<Arc<str>>,
+    files: HashSet<Arc<str>>,
 }
 
+/// The definitions compiled so far, by content, shared by the workers of
+/// the pre-pass: each distinct CRD's schemas are compiled once however
+/// many files hold it.
+#[derive(Default)]
+pub struct Compiled(Mutex<HashMap<u128, Arc<Definition>>>);
+
 struct Definition {
+    /// What [`content_key`] makes of the CRD.
+    key: u128,
     kind: String,
     versions: Vec<Version>,
 }
@@ -77,28 +91,35 @@ impl Crds {
 
     /// Whether the CRDs of `file` were read already.
     pub fn covers(&self, file: &str) -> bool {
-        self.files.iter().any(|f| &**f == file)
+        self.files.contains(file)
     }
 
     /// Reads the CRDs of a file's text.
     pub fn add_text(&mut self, file: &Arc<str>, text: &str) {
-        self.files.push(file.clone());
-        crate::source::parse_each(text, |document| self.add_node(&document.root));
+        self.add_shared(file, text, &Compiled::default());
+    }
+
+    /// Reads the CRDs of a file's text, taking from `compiled` those
+    /// compiled already (and adding the others to it).
+    pub fn add_shared(&mut self, file: &Arc<str>, text: &str, compiled: &Compiled) {
+        self.files.insert(file.clone());
+        crate::source::parse_each(text, |document| self.add_node(&document.root, compiled));
     }
 
     /// Adds the CRDs and files of `other`, after those of `self`.
     pub fn merge(&mut self, other: Crds) {
         for (group, definitions) in other.by_group {
-            self.by_group.entry(group).or_default().extend(definitions);
-        }
-        for file in other.files {
-            if !self.covers(&file) {
-                self.files.push(file);
+            let kept = self.by_group.entry(group).or_default();
+            for definition in definitions {
+                if self.kept.insert(definition.key) {
+                    kept.push(definition);
+                }
             }
         }
+        self.files.extend(other.files);
     }
 
-    fn add_node(&mut self, node: &Node) {
+    fn add_node(&mut self, node: &Node, compiled: &Compiled) {
         // A `kind: List`, or a top-level list (a JSON array), of objects.
         let items = match node.get("kind").and_then(Node::as_str) {
             Some("List") => node.get("items").and_then(Node::as_seq),
@@ -106,7 +127,7 @@ impl Crds {
         };
         if let Some(items) = items {
             for item in items {
-                self.add_node(item);
+                self.add_node(item, compiled);
             }
             return;
         }
@@ -121,6 +142,37 @@ impl Crds {
         let (Some(spec), Some(group), Some(kind)) = (spec, group, kind) else {
             return;
         };
+        let key = content_key(node);
+        if self.kept.contains(&key) {
+            return;
+        }
+        let known = compiled
+            .0
+            .lock()
+            .ok()
+            .and_then(|known| known.get(&key).cloned());
+        let definition = match known {
+            Some(definition) => definition,
+            None => match Self::compile(key, spec, kind) {
+                Some(definition) => {
+                    let definition = Arc::new(definition);
+                    if let Ok(mut known) = compiled.0.lock() {
+                        known.insert(key, definition.clone());
+                    }
+                    definition
+                }
+                None => return,
+            },
+        };
+        self.kept.insert(key);
+        self.by_group
+            .entry(group.to_string())
+            .or_default()
+            .push(definition);
+    }
+
+    /// A CRD's definition, unless it has no valid version.
+    fn compile(key: u128, spec: &Node, kind: &str) -> Option<Definition> {
         let versions: Vec<Version> = spec
             .get("versions")
             .and_then(Node::as_seq)
@@ -154,16 +206,11 @@ impl Crds {
             .collect();
         // A CRD without versions is not valid apiextensions.k8s.io/v1 (a
         // v1beta1 `version:` under a v1 header): the API server refuses it.
-        if versions.is_empty() {
-            return;
-        }
-        self.by_group
-            .entry(group.to_string())
-            .or_default()
-            .push(Arc::new(Definition {
-                kind: kind.to_string(),
-                versions,
-            }));
+        (!versions.is_empty()).then(|| Definition {
+            key,
+            kind: kind.to_string(),
+            versions,
+        })
     }
 
     /// Types a custom resource against the CRDs of its kind; `None` when
@@ -232,6 +279,42 @@ impl Crds {
             .unwrap_or_default();
         Some(Judged { served, typing })
     }
+}
+
+/// A 128-bit hash of a node's content (its keys, scalars and their
+/// styles and tags; not its place): two CRDs with the same key define the
+/// same thing.
+fn content_key(node: &Node) -> u128 {
+    fn feed(node: &Node, hasher: &mut impl Hasher) {
+        match &node.value {
+            Value::Scalar(scalar) => {
+                0u8.hash(hasher);
+                scalar.text.hash(hasher);
+                (scalar.style as u8).hash(hasher);
+                scalar.tag.hash(hasher);
+            }
+            Value::Seq(items) => {
+                1u8.hash(hasher);
+                items.len().hash(hasher);
+                items.iter().for_each(|item| feed(item, hasher));
+            }
+            Value::Map(entries) => {
+                2u8.hash(hasher);
+                entries.len().hash(hasher);
+                for entry in entries {
+                    feed(&entry.key, hasher);
+                    feed(&entry.value, hasher);
+                }
+            }
+        }
+    }
+    let half = |seed: u8| {
+        let mut hasher = std::hash::DefaultHasher::new();
+        seed.hash(&mut hasher);
+        feed(node, &mut hasher);
+        u128::from(hasher.finish())
+    };
+    half(0) << 64 | half(1)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
