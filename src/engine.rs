@@ -182,7 +182,8 @@ pub fn lint_with_policies(
     let own_crds;
     let crds = if source.text.contains(crd::MARKER) && !crds.covers(file) {
         let mut own = crds.clone();
-        own.add_text(file, &source.text);
+        // A file's own CRDs type its resources, whatever the scope.
+        own.add_text(file, &source.text, None);
         own_crds = own;
         &own_crds
     } else {

@@ -287,8 +287,9 @@ fn check_source(
     role: FileRole,
     fingerprinted: bool,
 ) -> Checked {
-    let linted =
-        engine::lint_with_policies(name, source, job.settings, role, job.policies, job.crds);
+    let folder = Path::new(&**name).parent().unwrap_or(Path::new(""));
+    let crds = job.crds.seen_from(folder);
+    let linted = engine::lint_with_policies(name, source, job.settings, role, job.policies, &crds);
     let mut checked = without_baselined(name, &source.text, linted.findings, job, fingerprinted);
     checked.stats = linted.stats;
     checked.uncollected = linted.uncollected;

@@ -40,6 +40,7 @@ pub struct FileRoles {
 const LEVELS_UP: usize = 2;
 
 const CHAINSAW_TEST_FILES: &[&str] = &["chainsaw-test.yaml", "chainsaw-test.yml"];
+const KUTTL_SUITE_FILES: &[&str] = &["kuttl-test.yaml", "kuttl-test.yml"];
 
 impl FileRoles {
     /// Reads the kustomizations and Chainsaw tests in the folders of the
@@ -53,6 +54,15 @@ impl FileRoles {
                 Input::Stdin { name } => normalize(Path::new(name)),
             })
             .collect();
+        // A kuttl suite names its test folders: each holds test cases.
+        for path in &paths {
+            if path
+                .file_name()
+                .is_some_and(|n| KUTTL_SUITE_FILES.iter().any(|f| n == *f))
+            {
+                classifier.read_suite(path);
+            }
+        }
         let mut folders = HashSet::new();
         for path in &paths {
             let mut folder = path.parent();
@@ -114,6 +124,43 @@ impl Classifier {
         // names more files to apply, assert or expect absent.
         for file in step_files(dir) {
             self.read_test_file(dir, &file);
+        }
+    }
+
+    /// A kuttl `TestSuite`'s `testDirs`: every folder in them is a test
+    /// case, whose `NN-assert*.yaml` and `NN-errors*.yaml` are assertions
+    /// (and whose steps may name more).
+    fn read_suite(&mut self, file: &Path) {
+        let Some(text) = read_text(file) else { return };
+        let dir = folder_of(file);
+        for document in source::parse(&text).documents {
+            let root = &document.root;
+            let is_suite = root.get("kind").and_then(Node::as_str) == Some("TestSuite")
+                && root
+                    .get("apiVersion")
+                    .and_then(Node::as_str)
+                    .is_some_and(|v| is_test_config(v, "TestSuite"));
+            let test_dirs = root
+                .get("testDirs")
+                .and_then(Node::as_seq)
+                .filter(|_| is_suite);
+            for test_dir in test_dirs.into_iter().flatten().filter_map(Node::as_str) {
+                let Ok(cases) = std::fs::read_dir(normalize(&dir.join(test_dir))) else {
+                    continue;
+                };
+                for case in cases.flatten().map(|e| e.path()).filter(|p| p.is_dir()) {
+                    for file in step_files(&case) {
+                        if file
+                            .file_name()
+                            .and_then(|n| n.to_str())
+                            .is_some_and(is_assertion_name)
+                        {
+                            self.set(normalize(&file), FileRole::TestAssertion);
+                        }
+                    }
+                    self.read_folder(&case);
+                }
+            }
         }
     }
 
@@ -273,12 +320,7 @@ fn is_conventional_assertion(path: &Path) -> bool {
     let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
         return false;
     };
-    let Some(rest) = step_name(name) else {
-        return false;
-    };
-    let stem = rest.split('.').next().unwrap_or_default();
-    let word = stem.split('-').next().unwrap_or_default();
-    if !(word.eq_ignore_ascii_case("assert") || word.eq_ignore_ascii_case("errors")) {
+    if !is_assertion_name(name) {
         return false;
     }
     let Ok(entries) = std::fs::read_dir(folder_of(path)) else {
@@ -289,6 +331,16 @@ fn is_conventional_assertion(path: &Path) -> bool {
         let other = other.to_string_lossy();
         other != name && (step_name(&other).is_some() || CHAINSAW_TEST_FILES.contains(&&*other))
     })
+}
+
+/// `NN-assert*.yaml` or `NN-errors*.yaml`, in any case.
+fn is_assertion_name(name: &str) -> bool {
+    let Some(rest) = step_name(name) else {
+        return false;
+    };
+    let stem = rest.split('.').next().unwrap_or_default();
+    let word = stem.split('-').next().unwrap_or_default();
+    word.eq_ignore_ascii_case("assert") || word.eq_ignore_ascii_case("errors")
 }
 
 /// The folder a file is in, `.` for a bare file name.

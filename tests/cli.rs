@@ -254,6 +254,30 @@ fn kuttl_test_steps_name_their_assertions() {
     );
 }
 
+/// A kuttl suite's `testDirs` name its test cases: an assertion there is
+/// not linted even when no step file of its case names it; what the suite
+/// applies is.
+#[test]
+fn kuttl_suites_name_their_test_folders() {
+    let (json, report) = json_report("fixtures/unknown-field/kuttl-suite");
+    assert_eq!(report["summary"]["skipped_test_assertions"], 1, "{json}");
+    let places: Vec<(&str, u64)> = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["rule"] == "unknown-field")
+        .filter_map(|f| Some((f["file"].as_str()?, f["line"].as_u64()?)))
+        .collect();
+    assert_eq!(
+        places,
+        [(
+            "fixtures/unknown-field/kuttl-suite/deploy/operator.yaml",
+            17
+        )],
+        "{json}"
+    );
+}
+
 /// Chainsaw and kuttl assertion files are counted in the summary, not
 /// linted; the files the tests apply are linted.
 #[test]

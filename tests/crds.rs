@@ -153,3 +153,101 @@ fn a_missing_crd_folder_is_a_warning_and_the_rest_is_linted() {
     );
     assert_eq!(output.status.code(), Some(0));
 }
+
+/// `fixtures/crd-scoping` copied into a temporary folder; `git`: whether
+/// `operator/` and `app/` are git repositories (one a clone, with a `.git`
+/// folder, the other a worktree, with a `.git` file).
+fn two_repositories(git: bool) -> tempfile::TempDir {
+    let dir = tempfile::TempDir::new().expect("temp dir");
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/crd-scoping");
+    for file in [
+        "operator/config/crd/bases/db.example.com_postgresclusters.yaml",
+        "operator/config/samples/db_v1_postgrescluster.yaml",
+        "app/deploy/cluster.yaml",
+    ] {
+        let to = dir.path().join(file);
+        std::fs::create_dir_all(to.parent().expect("a folder")).expect("folder made");
+        std::fs::copy(fixture.join(file), to).expect("fixture copied");
+    }
+    if git {
+        std::fs::create_dir(dir.path().join("operator/.git")).expect(".git made");
+        std::fs::write(dir.path().join("app/.git"), "gitdir: /elsewhere\n").expect(".git made");
+    }
+    dir
+}
+
+/// The schema findings of `podlint check ARGS` run in `dir`.
+fn schema_lines_in(dir: &std::path::Path, args: &[&str]) -> Vec<String> {
+    let output = bin::podlint(dir)
+        .args(["check", "--format", "compact", "--fail-level", "never"])
+        .args(args)
+        .output()
+        .expect("podlint runs");
+    assert_eq!(output.status.code(), Some(0));
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter(|l| l.contains("[unknown-field]") || l.contains("[invalid-field]"))
+        .map(str::to_string)
+        .collect()
+}
+
+const SAMPLE: &str = "operator/config/samples/db_v1_postgrescluster.yaml:9:5: error[unknown-field] `replica` is not a field of PostgresCluster spec.instances[]";
+const APP: &str = "app/deploy/cluster.yaml:8:20: error[invalid-field] expected an integer, found the string \"16\"";
+
+#[test]
+fn a_crd_types_the_resources_of_its_own_repository_only() {
+    for git in [true, false] {
+        let repos = two_repositories(git);
+        // One run over both: the operator's CRD types its sample, not the app.
+        assert_eq!(
+            schema_lines_in(repos.path(), &["."]),
+            [SAMPLE],
+            "git: {git}"
+        );
+        // Each repository alone gives the same.
+        assert_eq!(
+            schema_lines_in(repos.path(), &["operator"]),
+            [SAMPLE],
+            "git: {git}"
+        );
+        assert!(
+            schema_lines_in(repos.path(), &["app"]).is_empty(),
+            "git: {git}"
+        );
+    }
+}
+
+#[test]
+fn a_crd_given_with_crds_types_every_repository() {
+    for git in [true, false] {
+        let repos = two_repositories(git);
+        let crd = "operator/config/crd/bases";
+        assert_eq!(
+            schema_lines_in(repos.path(), &[".", "--crds", crd]),
+            [APP, SAMPLE],
+            "git: {git}"
+        );
+        assert_eq!(
+            schema_lines_in(repos.path(), &["app", "--crds", crd]),
+            [APP],
+            "git: {git}"
+        );
+    }
+}
+
+#[test]
+fn outside_git_a_crd_types_its_top_level_folder_of_the_named_path() {
+    let repos = two_repositories(false);
+    // Named inside the operator, its `crd/` and `samples/` folders are apart.
+    assert!(schema_lines_in(
+        &repos.path().join("operator"),
+        &["config/crd", "config/samples"]
+    )
+    .is_empty());
+    // In a git repository they are one repository.
+    let repos = two_repositories(true);
+    assert_eq!(
+        schema_lines_in(&repos.path().join("operator"), &["config/crd", "config/samples"]),
+        ["config/samples/db_v1_postgrescluster.yaml:9:5: error[unknown-field] `replica` is not a field of PostgresCluster spec.instances[]"]
+    );
+}

@@ -159,7 +159,7 @@ fn every_fixture_folder_names_a_rule() {
         // fixture charts, which tests/helm.rs renders; kustomize/: fixture
         // kustomizations, which tests/kustomize.rs builds; fix/: each fixable
         // rule's file before and after --fix (tests/fix.rs); cluster-versions/:
-        // tests/api_versions.rs; crds/: tests/crds.rs.
+        // tests/api_versions.rs; crds/ and crd-scoping/: tests/crds.rs.
         let whole_runs = [
             "examples",
             "custom-resources",
@@ -168,6 +168,7 @@ fn every_fixture_folder_names_a_rule() {
             "fix",
             "cluster-versions",
             "crds",
+            "crd-scoping",
         ];
         if entry.path().is_dir() && !whole_runs.contains(&name.as_str()) {
             assert!(

@@ -201,6 +201,40 @@ fn a_build_that_fails_is_a_render_failed_finding_at_the_line_kustomize_names() {
     assert_eq!(code, 1);
 }
 
+/// A build that needs what podlint does not run (a plugin) is said to be
+/// that, at warning: the files are not at fault.
+#[test]
+fn a_build_that_needs_a_plugin_is_a_warning_that_says_so() {
+    let Some(kubectl) = kubectl("a_build_that_needs_a_plugin") else {
+        return;
+    };
+    let dir = tree(&[
+        ("kustomization.yaml", "generators:\n- nginx.yaml\n"),
+        (
+            "nginx.yaml",
+            "apiVersion: examples.config.kubernetes.io/v1beta1\nkind: Nginx\nmetadata:\n  name: demo\n  annotations:\n    config.kubernetes.io/function: |\n      container:\n        image: example/nginx-fn:v0.3.0\nspec:\n  replicas: 4\n",
+        ),
+    ]);
+    let (out, err, code) = check(dir.path(), &kubectl, "compact", &["."]);
+    let lines = compact_lines(&out);
+    assert_eq!(lines.len(), 1, "{out}{err}");
+    assert!(
+        lines[0].starts_with(
+            "kustomization.yaml:1:1: warning[render-failed] kustomize cannot build .: it runs a kustomize plugin, which needs `--enable-alpha-plugins`; podlint does not run plugins (they run code) (not a fault of the files; not linted): "
+        ),
+        "{out}"
+    );
+    // A warning: the run fails at the default --fail-level (warning), not at error.
+    assert_eq!(code, 1);
+    let (_, _, code) = check(
+        dir.path(),
+        &kubectl,
+        "compact",
+        &["--fail-level", "error", "."],
+    );
+    assert_eq!(code, 0);
+}
+
 #[test]
 fn components_are_not_built_alone_and_without_a_binary_the_rest_is_linted() {
     let Some(kubectl) = kubectl("components_are_not_built_alone") else {

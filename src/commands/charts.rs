@@ -88,7 +88,12 @@ pub fn lint_charts(
         let unit = helm::render(chart, helm);
         (
             unit.sources.len(),
-            render::lint_unit(&unit, &config.settings, unit.render_count(), crds),
+            render::lint_unit(
+                &unit,
+                &config.settings,
+                unit.render_count(),
+                &crds.seen_from(&chart.dir),
+            ),
             config.clone(),
         )
     };

@@ -11,6 +11,7 @@ use clap::ValueEnum;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use rayon::ThreadPool;
 
+use crate::admission::prepass::CrdFolders;
 use crate::cli::{CheckArgs, FailLevel};
 use crate::config::{Config, ConfigError};
 use crate::config_lookup::{self, Applied, ConfigLookup};
@@ -18,6 +19,7 @@ use crate::discover::{self, ChartInput, Discovered, Input};
 use crate::engine::Settings;
 use crate::finding::Severity;
 use crate::fix::Applicability;
+use crate::model::crd_scope::Scopes;
 use crate::pipeline::{self, FileResult, FixMode, FixWrite, Job, DEFAULT_MAX_FILE_SIZE};
 use crate::relations::Collector;
 use crate::render::FileFindings;
@@ -68,6 +70,7 @@ pub fn run(args: CheckArgs) -> u8 {
         &discovered.inputs,
         &config_folders(&args.policies, &configs, |c| &c.policies),
         &crd_folders(&args, &configs, &discovered.charts),
+        &Scopes::new(&paths),
     );
     for problem in &problems {
         say!("podlint: warning: {problem}");
@@ -784,15 +787,12 @@ fn config_folders(
     folders
 }
 
-/// `--crds`, the `crds:` of every config, and the `crds/` folders of the
-/// run's charts and of their unpacked subcharts (helm installs those CRDs
-/// before the templates).
-fn crd_folders(
-    args: &CheckArgs,
-    configs: &[Arc<FileConfig>],
-    charts: &[ChartInput],
-) -> Vec<String> {
-    let mut folders = config_folders(&args.crds, configs, |c| &c.crds);
+/// `--crds` and the `crds:` of every config (their CRDs type every file),
+/// and the `crds/` folders of the run's charts and of their unpacked
+/// subcharts (helm installs those CRDs before the templates), each with its
+/// chart.
+fn crd_folders(args: &CheckArgs, configs: &[Arc<FileConfig>], charts: &[ChartInput]) -> CrdFolders {
+    let mut of_charts = Vec::new();
     for chart in charts {
         let subcharts = std::fs::read_dir(chart.dir.join("charts"))
             .into_iter()
@@ -805,9 +805,15 @@ fn crd_folders(
             .filter(|dir| dir.is_dir())
             .collect();
         dirs.sort();
-        folders.extend(dirs.iter().map(|dir| dir.display().to_string()));
+        of_charts.extend(
+            dirs.iter()
+                .map(|dir| (dir.display().to_string(), chart.dir.clone())),
+        );
     }
-    folders
+    CrdFolders {
+        everywhere: config_folders(&args.crds, configs, |c| &c.crds),
+        of_charts,
+    }
 }
 
 /// The rules that run and their severities: the command line wins over the

@@ -129,7 +129,11 @@ pub fn lint_kustomizations(
         let total = roots.len();
         let lint = |roots: &Vec<Root>| {
             let built = overlays::build_roots(&binary, &set, roots, &names);
-            let linted = render::lint_unit(&built.unit, &config.settings, total, crds);
+            // The roots of a group share files: the first stands for all.
+            let crds = roots
+                .first()
+                .map_or_else(crate::model::Crds::default, |r| crds.seen_from(&r.dir));
+            let linted = render::lint_unit(&built.unit, &config.settings, total, &crds);
             (built.used, built.unit.sources.len(), linted)
         };
         let parts = overlays::independent(&set, roots);

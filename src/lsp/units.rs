@@ -173,18 +173,13 @@ fn render_chart(workspace: &mut Workspace, dir: &Path, texts: &Texts) -> Result<
         dir: dir.to_path_buf(),
         named: false,
     };
-    workspace.with_config(dir, |settings, config, _| {
+    workspace.with_config(dir, |settings, config, crds, _| {
         let helm = charts::helm_for(None, config)?;
         let chart = charts::chart(&input, &CheckArgs::default(), config);
         let unit = helm::render_with(&chart, &helm, &buffers);
         let covers: HashSet<PathBuf> = unit.sources.keys().map(|n| PathBuf::from(&**n)).collect();
         Ok(Outcome {
-            linted: render::lint_unit(
-                &unit,
-                settings,
-                unit.render_count(),
-                &crate::model::Crds::default(),
-            ),
+            linted: render::lint_unit(&unit, settings, unit.render_count(), crds),
             members: covers.clone(),
             covers,
         })
@@ -210,7 +205,7 @@ fn build_roots(workspace: &mut Workspace, roots: &[PathBuf]) -> Result<Outcome, 
             name: dir.display().to_string(),
         })
         .collect();
-    workspace.with_config(first, |settings, config, folder| {
+    workspace.with_config(first, |settings, config, crds, folder| {
         let binary = kustomizations::binary_for(None, config, folder)?;
         let built = overlays::build_roots(&binary, &set, &roots, &names);
         let members = roots
@@ -218,12 +213,7 @@ fn build_roots(workspace: &mut Workspace, roots: &[PathBuf]) -> Result<Outcome, 
             .flat_map(|root| set.uses(&root.dir).into_keys())
             .collect();
         Ok(Outcome {
-            linted: render::lint_unit(
-                &built.unit,
-                settings,
-                built.unit.render_count(),
-                &crate::model::Crds::default(),
-            ),
+            linted: render::lint_unit(&built.unit, settings, built.unit.render_count(), crds),
             covers: built.used.into_iter().collect(),
             members,
         })

@@ -8,10 +8,13 @@ use std::time::SystemTime;
 
 use globset::GlobSet;
 
+use crate::admission::prepass::{self, CrdFolders};
 use crate::config::{self, Config, ConfigError};
 use crate::discover::Input;
 use crate::engine::{self, Settings};
 use crate::finding::Finding;
+use crate::model::crd_scope::Scopes;
+use crate::model::Crds;
 use crate::roles::{FileRole, FileRoles};
 use crate::source::SourceText;
 
@@ -25,6 +28,8 @@ struct Loaded {
     settings: Settings,
     exclude: GlobSet,
     config: Config,
+    /// The CRDs of its `crds:` folders, which type every file.
+    crds: Crds,
 }
 
 /// What a config problem looks like to the editor.
@@ -48,6 +53,9 @@ pub struct Workspace {
     /// The rules' defaults, for documents without a config.
     defaults: Settings,
     default_config: Config,
+    /// The CRDs of documents without a config: none (a file's own CRDs
+    /// type it all the same).
+    no_crds: Crds,
 }
 
 impl Workspace {
@@ -59,6 +67,7 @@ impl Workspace {
             reports: Vec::new(),
             defaults: settings(&Config::default()),
             default_config: Config::default(),
+            no_crds: Crds::default(),
         }
     }
 
@@ -84,7 +93,7 @@ impl Workspace {
         }
         let dir = path.and_then(Path::parent).or(self.root.as_deref());
         let config_path = dir.and_then(config::discover);
-        let settings = match config_path {
+        let (settings, crds) = match config_path {
             Some(config_path) => match self.load(&config_path) {
                 Some(loaded) => {
                     let relative = path.and_then(|p| {
@@ -94,11 +103,11 @@ impl Workspace {
                     if relative.is_some_and(|r| loaded.exclude.is_match(r)) {
                         return (Vec::new(), 0);
                     }
-                    &loaded.settings
+                    (&loaded.settings, &loaded.crds)
                 }
-                None => &self.defaults,
+                None => (&self.defaults, &self.no_crds),
             },
-            None => &self.defaults,
+            None => (&self.defaults, &self.no_crds),
         };
         // Read the file as the command line does: a kustomize patch as a
         // patch, a test's assertion file not at all.
@@ -116,7 +125,14 @@ impl Workspace {
             text: text.to_string(),
             decode_error: None,
         };
-        let linted = engine::lint_as(name, &source, settings, role);
+        let linted = engine::lint_with_policies(
+            name,
+            &source,
+            settings,
+            role,
+            &crate::admission::Policies::default(),
+            crds,
+        );
         (linted.findings, linted.uncollected.total())
     }
 
@@ -125,7 +141,7 @@ impl Workspace {
     pub fn with_config<R>(
         &mut self,
         dir: &Path,
-        with: impl FnOnce(&Settings, &Config, &Path) -> R,
+        with: impl FnOnce(&Settings, &Config, &Crds, &Path) -> R,
     ) -> R {
         let found = config::discover(dir);
         let folder = found
@@ -135,10 +151,10 @@ impl Workspace {
             .to_path_buf();
         match found.and_then(|path| self.load(&path).map(|_| path)) {
             Some(path) => match self.configs.get(&path).and_then(|c| c.loaded.as_ref()) {
-                Some(loaded) => with(&loaded.settings, &loaded.config, &folder),
-                None => with(&self.defaults, &self.default_config, dir),
+                Some(loaded) => with(&loaded.settings, &loaded.config, &loaded.crds, &folder),
+                None => with(&self.defaults, &self.default_config, &self.no_crds, dir),
             },
-            None => with(&self.defaults, &self.default_config, dir),
+            None => with(&self.defaults, &self.default_config, &self.no_crds, dir),
         }
     }
 
@@ -191,10 +207,24 @@ fn read(path: &Path) -> Result<Loaded, ConfigProblem> {
             message: format!("{}: {message}", path.display()),
             at: None,
         })?;
+    // As `podlint check` reads them; a folder that cannot be read types
+    // nothing (the command line warns of it).
+    let folder = path.parent().unwrap_or(Path::new(""));
+    let everywhere = config
+        .crds
+        .iter()
+        .map(|written| folder.join(written).display().to_string())
+        .collect();
+    let crd_folders = CrdFolders {
+        everywhere,
+        of_charts: Vec::new(),
+    };
+    let (_, crds, _) = prepass::read(&[], &[], &crd_folders, &Scopes::default());
     Ok(Loaded {
         settings: settings(&config),
         exclude,
         config,
+        crds,
     })
 }
 
@@ -250,5 +280,42 @@ mod tests {
         assert_eq!(invalid(&mut workspace, "api.yaml"), Vec::<&str>::new());
         assert_eq!(invalid(&mut workspace, "expected.yaml"), Vec::<&str>::new());
         assert_eq!(invalid(&mut workspace, "other.yaml"), vec!["invalid-field"]);
+    }
+
+    /// The CRDs of a config's `crds:` type the documents it applies to, as
+    /// on the command line; without them the custom resource is silent.
+    #[test]
+    fn a_configs_crds_type_the_documents() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let crd = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/crds/definitions/postgresclusters.yaml"
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+        std::fs::create_dir_all(dir.path().join("vendor/crds")).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::create_dir_all(dir.path().join("deploy")).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(dir.path().join("vendor/crds/postgres.yaml"), crd)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let cluster = "apiVersion: db.example.com/v1\nkind: PostgresCluster\nmetadata:\n  name: orders\nspec:\n  postgresVersion: 16\n  instances:\n  - name: primary\n    replica: 2\n  mode: replicated\n";
+        let unknown = |workspace: &mut Workspace| -> Vec<(String, u32)> {
+            let path = dir.path().join("deploy/cluster.yaml");
+            let shown: Arc<str> = "deploy/cluster.yaml".into();
+            let (findings, _) = workspace.lint(Some(&path), &shown, cluster);
+            findings
+                .iter()
+                .filter(|f| f.rule == "unknown-field")
+                .map(|f| (f.message.clone(), f.start.line))
+                .collect()
+        };
+        assert!(unknown(&mut Workspace::new(None)).is_empty());
+        std::fs::write(dir.path().join(".podlint.yaml"), "crds: [vendor/crds]\n")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            unknown(&mut Workspace::new(None)),
+            [(
+                "`replica` is not a field of PostgresCluster spec.instances[]".to_string(),
+                9
+            )]
+        );
     }
 }

@@ -14,10 +14,12 @@
 //! and bounds are not judged.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use super::crd_scope::{Reader, Scope};
 use super::de::{
     core_bool, describe, is_placeholder, parse_number, yaml11_bool, Expected, Number, TypeError,
     TypingReport, UnknownField,
@@ -32,31 +34,31 @@ const API_VERSION: &str = "apiextensions.k8s.io/v1";
 /// How many problems one custom resource reports at most.
 const MAX_PROBLEMS: usize = 64;
 
-/// The CRDs of a run, shared read-only by the workers.
+/// The CRDs of a run, shared read-only by the workers; each file sees them
+/// from its folder ([`Crds::seen_from`]).
 #[derive(Clone, Default)]
 pub struct Crds {
     /// Group -> the definitions of that group (several may define one kind).
-    by_group: HashMap<String, Vec<Arc<Definition>>>,
-    /// The content of each definition kept: a CRD copied into several
-    /// folders of the run (a vendored chart, copies of a repository) is
-    /// kept once. An identical copy changes no judgement: the served
-    /// versions are a set, and of equal fits the first decides.
-    kept: HashSet<u128>,
+    by_group: Arc<HashMap<String, Vec<Arc<Definition>>>>,
     /// The files read, so that a file is not read twice.
-    files: HashSet<Arc<str>>,
+    files: Arc<Vec<Arc<str>>>,
+    /// Where the custom resources being typed are; without it only the
+    /// CRDs that type every file do.
+    reader: Option<Arc<Reader>>,
 }
 
-/// The definitions compiled so far, by content, shared by the workers of
-/// the pre-pass: each distinct CRD's schemas are compiled once however
-/// many files hold it.
+/// The versions of each CRD compiled so far, by the content of the CRD
+/// ([`content_key`]), shared by the workers of the pre-pass: a CRD copied
+/// into several folders of the run (a vendored chart, copies of a
+/// repository) is compiled once, and its copies share the compiled schemas.
 #[derive(Default)]
-pub struct Compiled(Mutex<HashMap<u128, Arc<Definition>>>);
+pub struct Compiled(Mutex<HashMap<u128, Arc<[Version]>>>);
 
 struct Definition {
-    /// What [`content_key`] makes of the CRD.
-    key: u128,
     kind: String,
-    versions: Vec<Version>,
+    versions: Arc<[Version]>,
+    /// The files it types (see [`super::crd_scope`]); `None`: every file.
+    scope: Option<Scope>,
 }
 
 struct Version {
@@ -91,35 +93,61 @@ impl Crds {
 
     /// Whether the CRDs of `file` were read already.
     pub fn covers(&self, file: &str) -> bool {
-        self.files.contains(file)
+        self.files.iter().any(|f| &**f == file)
     }
 
-    /// Reads the CRDs of a file's text.
-    pub fn add_text(&mut self, file: &Arc<str>, text: &str) {
-        self.add_shared(file, text, &Compiled::default());
+    /// Reads the CRDs of a file's text; they type the files of `scope`
+    /// (`None`: every file).
+    pub fn add_text(&mut self, file: &Arc<str>, text: &str, scope: Option<&Scope>) {
+        self.add_shared(file, text, scope, &Compiled::default());
     }
 
-    /// Reads the CRDs of a file's text, taking from `compiled` those
-    /// compiled already (and adding the others to it).
-    pub fn add_shared(&mut self, file: &Arc<str>, text: &str, compiled: &Compiled) {
-        self.files.insert(file.clone());
-        crate::source::parse_each(text, |document| self.add_node(&document.root, compiled));
+    /// The same, taking from `compiled` the CRDs compiled already (and
+    /// adding the others to it).
+    pub fn add_shared(
+        &mut self,
+        file: &Arc<str>,
+        text: &str,
+        scope: Option<&Scope>,
+        compiled: &Compiled,
+    ) {
+        Arc::make_mut(&mut self.files).push(file.clone());
+        crate::source::parse_each(text, |document| {
+            self.add_node(&document.root, scope, compiled)
+        });
     }
 
     /// Adds the CRDs and files of `other`, after those of `self`.
     pub fn merge(&mut self, other: Crds) {
-        for (group, definitions) in other.by_group {
-            let kept = self.by_group.entry(group).or_default();
-            for definition in definitions {
-                if self.kept.insert(definition.key) {
-                    kept.push(definition);
-                }
+        let by_group = Arc::make_mut(&mut self.by_group);
+        for (group, definitions) in Arc::unwrap_or_clone(other.by_group) {
+            by_group.entry(group).or_default().extend(definitions);
+        }
+        for file in Arc::unwrap_or_clone(other.files) {
+            if !self.covers(&file) {
+                Arc::make_mut(&mut self.files).push(file);
             }
         }
-        self.files.extend(other.files);
     }
 
-    fn add_node(&mut self, node: &Node, compiled: &Compiled) {
+    /// The CRDs as the custom resources of folder `dir` see them (those of
+    /// a file, or of the renders of a chart or kustomization there).
+    pub fn seen_from(&self, dir: &Path) -> Crds {
+        Crds {
+            reader: Some(Arc::new(Reader::new(dir))),
+            ..self.clone()
+        }
+    }
+
+    /// Whether `definition` types the custom resources being read.
+    fn reaches(&self, definition: &Definition) -> bool {
+        match &definition.scope {
+            None => true,
+            Some(scope) => self.reader.as_ref().is_some_and(|r| r.within(scope)),
+        }
+    }
+
+    fn add_node(&mut self, node: &Node, scope: Option<&Scope>, compiled: &Compiled) {
         // A `kind: List`, or a top-level list (a JSON array), of objects.
         let items = match node.get("kind").and_then(Node::as_str) {
             Some("List") => node.get("items").and_then(Node::as_seq),
@@ -127,7 +155,7 @@ impl Crds {
         };
         if let Some(items) = items {
             for item in items {
-                self.add_node(item, compiled);
+                self.add_node(item, scope, compiled);
             }
             return;
         }
@@ -143,38 +171,39 @@ impl Crds {
             return;
         };
         let key = content_key(node);
-        if self.kept.contains(&key) {
-            return;
-        }
         let known = compiled
             .0
             .lock()
             .ok()
             .and_then(|known| known.get(&key).cloned());
-        let definition = match known {
-            Some(definition) => definition,
-            None => match Self::compile(key, spec, kind) {
-                Some(definition) => {
-                    let definition = Arc::new(definition);
-                    if let Ok(mut known) = compiled.0.lock() {
-                        known.insert(key, definition.clone());
-                    }
-                    definition
+        let versions = match known {
+            Some(versions) => versions,
+            None => {
+                let versions = Self::compile(spec);
+                if let Ok(mut known) = compiled.0.lock() {
+                    known.insert(key, versions.clone());
                 }
-                None => return,
-            },
+                versions
+            }
         };
-        self.kept.insert(key);
-        self.by_group
+        // A CRD without versions is not valid apiextensions.k8s.io/v1 (a
+        // v1beta1 `version:` under a v1 header): the API server refuses it.
+        if versions.is_empty() {
+            return;
+        }
+        Arc::make_mut(&mut self.by_group)
             .entry(group.to_string())
             .or_default()
-            .push(definition);
+            .push(Arc::new(Definition {
+                kind: kind.to_string(),
+                versions,
+                scope: scope.cloned(),
+            }));
     }
 
-    /// A CRD's definition, unless it has no valid version.
-    fn compile(key: u128, spec: &Node, kind: &str) -> Option<Definition> {
-        let versions: Vec<Version> = spec
-            .get("versions")
+    /// The versions of a CRD's spec that the API server would accept.
+    fn compile(spec: &Node) -> Arc<[Version]> {
+        spec.get("versions")
             .and_then(Node::as_seq)
             .into_iter()
             .flatten()
@@ -203,14 +232,7 @@ impl Crds {
                         .map(Schema::compile),
                 })
             })
-            .collect();
-        // A CRD without versions is not valid apiextensions.k8s.io/v1 (a
-        // v1beta1 `version:` under a v1 header): the API server refuses it.
-        (!versions.is_empty()).then(|| Definition {
-            key,
-            kind: kind.to_string(),
-            versions,
-        })
+            .collect()
     }
 
     /// Types a custom resource against the CRDs of its kind; `None` when
@@ -228,7 +250,7 @@ impl Crds {
             .by_group
             .get(group)?
             .iter()
-            .filter(|d| d.kind == kind)
+            .filter(|d| d.kind == kind && self.reaches(d))
             .map(Arc::as_ref)
             .collect();
         if definitions.is_empty() {
@@ -236,13 +258,13 @@ impl Crds {
         }
         let serving: Vec<&Version> = definitions
             .iter()
-            .flat_map(|d| &d.versions)
+            .flat_map(|d| d.versions.iter())
             .filter(|v| v.served && v.name == version)
             .collect();
         if serving.is_empty() {
             let mut served: Vec<String> = definitions
                 .iter()
-                .flat_map(|d| &d.versions)
+                .flat_map(|d| d.versions.iter())
                 .filter(|v| v.served)
                 .map(|v| v.name.clone())
                 .collect();
@@ -282,8 +304,8 @@ impl Crds {
 }
 
 /// A 128-bit hash of a node's content (its keys, scalars and their
-/// styles and tags; not its place): two CRDs with the same key define the
-/// same thing.
+/// styles and tags; not its place): two CRDs with the same key compile to
+/// the same versions.
 fn content_key(node: &Node) -> u128 {
     fn feed(node: &Node, hasher: &mut impl Hasher) {
         match &node.value {

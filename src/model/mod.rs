@@ -2,6 +2,7 @@
 
 pub mod api_versions;
 pub mod crd;
+pub mod crd_scope;
 pub mod custom;
 pub mod de;
 pub mod image;

@@ -116,6 +116,50 @@ pub struct Failure {
     pub failed_op_path: Option<String>,
 }
 
+/// A build that the machine or the tools stopped, not the files: said as
+/// such, at warning (`render-failed`'s doc).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Blocked {
+    pub reason: &'static str,
+    pub help: &'static str,
+}
+
+impl Blocked {
+    /// What stopped a build, from kustomize's message; `None`: the files.
+    pub fn of(message: &str) -> Option<Blocked> {
+        const OFFLINE: &[&str] = &[
+            "no such host",
+            "Could not resolve host",
+            "network is unreachable",
+            "connection refused",
+            "i/o timeout",
+            "TLS handshake timeout",
+        ];
+        let remote = message.contains("accumulating resources from 'http")
+            || message.contains("git fetch")
+            || message.contains("git clone");
+        if remote && OFFLINE.iter().any(|o| message.contains(o)) {
+            return Some(Blocked {
+                reason: "a remote resource cannot be fetched: the network is not reachable from here",
+                help: "run podlint where the network is reachable, or copy the remote base into the repository",
+            });
+        }
+        if message.contains("helm version -c") {
+            return Some(Blocked {
+                reason: "its `helmCharts` need helm 3: kustomize runs `helm version -c`, which helm 4 removed",
+                help: "put a helm 3 binary first on PATH for podlint's kustomize builds",
+            });
+        }
+        if message.contains("external plugins disabled") {
+            return Some(Blocked {
+                reason: "it runs a kustomize plugin, which needs `--enable-alpha-plugins`; podlint does not run plugins (they run code)",
+                help: "lint the plugin's output instead: `kustomize build --enable-alpha-plugins` on this folder, piped to `podlint check -`",
+            });
+        }
+        None
+    }
+}
+
 /// Builds `root` (an absolute folder). `helm`: whether a kustomization of
 /// the root inflates charts.
 pub fn build(binary: &Binary, root: &Path, helm: bool) -> Result<Build, Box<Failure>> {
@@ -433,6 +477,27 @@ fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_stopped_a_build_is_read_from_kustomizes_message() {
+        let offline = "accumulating resources: accumulation err='accumulating resources from 'https://github.com/kyverno/policies/pod-security-vpol/baseline': Get \"https://github.com/kyverno/policies/pod-security-vpol/baseline\": dial tcp: lookup github.com on 10.255.255.53:53: no such host': failed to run '/usr/local/bin/git fetch --depth=1 https://github.com/kyverno/policies HEAD': fatal: unable to access 'https://github.com/kyverno/policies/': Could not resolve host: github.com; : exit status 128";
+        let helm4 = "Error: unknown shorthand flag: 'c' in -c; : unable to run: 'helm version -c --short' with env=[HELM_CONFIG_HOME=/tmp/kustomize-helm-1/helm] (is 'helm' installed?): exit status 1";
+        let plugin = "loading generator plugins: failed to load generator: external plugins disabled; unable to load external plugin 'Nginx'";
+        let reason = |message: &str| Blocked::of(message).map(|b| b.reason);
+        assert_eq!(
+            reason(offline),
+            Some("a remote resource cannot be fetched: the network is not reachable from here")
+        );
+        assert_eq!(
+            reason(helm4),
+            Some("its `helmCharts` need helm 3: kustomize runs `helm version -c`, which helm 4 removed")
+        );
+        assert!(reason(plugin).is_some_and(|r| r.contains("--enable-alpha-plugins")));
+        // The files' faults stay theirs: a missing file, a remote base that
+        // does not exist (the network answered).
+        assert_eq!(reason("accumulating resources: accumulation err='accumulating resources from 'gone.yaml': open /r/gone.yaml: no such file or directory'"), None);
+        assert_eq!(reason("accumulating resources from 'https://github.com/x/y': fatal: repository 'https://github.com/x/y/' not found"), None);
+    }
 
     #[test]
     fn strips_the_annotations_and_reads_the_origins() {

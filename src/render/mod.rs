@@ -32,7 +32,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::engine::{self, Settings, Stats};
-use crate::finding::{Finding, Label, Origin};
+use crate::finding::{Finding, Label, Origin, Severity};
 use crate::model::Target;
 use crate::relations;
 use crate::source::{Comment, LineIndex, SourceText, Span};
@@ -94,6 +94,9 @@ pub struct Failure {
     pub help: Option<String>,
     /// The render that failed.
     pub render: String,
+    /// The machine or a tool failed, not the files (no network for a
+    /// remote base, a helm that kustomize cannot run): at most a warning.
+    pub environment: bool,
 }
 
 pub const RENDER_FAILED: &str = "render-failed";
@@ -184,7 +187,11 @@ pub fn lint_unit(
             let lines = LineIndex::new(text);
             let finding = Finding {
                 rule: RENDER_FAILED,
-                severity,
+                severity: if failure.environment {
+                    severity.min(Severity::Warning)
+                } else {
+                    severity
+                },
                 message: failure.message.clone(),
                 help: failure.help.clone(),
                 file: failure.at.file.clone(),

@@ -195,11 +195,23 @@ pub fn build_roots(
                         .unwrap_or_default()
                         .into()
                 });
+                let blocked = kustomize::Blocked::of(&failure.message);
+                let message = match &blocked {
+                    Some(blocked) => format!(
+                        "kustomize cannot build {}: {} (not a fault of the files; not linted): {}",
+                        root.name, blocked.reason, failure.message
+                    ),
+                    None => format!("kustomize cannot build {}: {}", root.name, failure.message),
+                };
                 failures.push(Failure {
                     at,
-                    message: format!("kustomize cannot build {}: {}", root.name, failure.message),
-                    help: Some("`kustomize build` (or `kubectl kustomize`) on this folder shows the same error".into()),
+                    message,
+                    help: Some(blocked.as_ref().map_or(
+                        "`kustomize build` (or `kubectl kustomize`) on this folder shows the same error",
+                        |b| b.help,
+                    ).into()),
                     render: root.name.clone(),
+                    environment: blocked.is_some(),
                 });
             }
         }

@@ -162,6 +162,7 @@ pub fn render_with(chart: &Chart, helm: &Helm, buffers: &Buffers) -> Unit {
             message,
             help,
             render: "values.yaml".into(),
+            environment: false,
         }],
         sources,
         renders: Vec::new(),
@@ -374,6 +375,7 @@ fn failure(
         message: error.message,
         help: error.help,
         render: spec.name.clone(),
+        environment: false,
     }
 }
 
