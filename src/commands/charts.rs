@@ -84,8 +84,8 @@ pub fn lint_charts(
             .errors
             .push(format!("{message}; not linted: {}", names.join(", ")));
     }
-    let lint = |(chart, helm, config): &(Chart, Helm, Arc<FileConfig>)| {
-        let unit = helm::render(chart, helm);
+    type Ready = (Chart, Helm, Arc<FileConfig>);
+    let lint_rendered = |(chart, _, config): &Ready, unit: render::Unit| {
         (
             unit.sources.len(),
             render::lint_unit(
@@ -97,7 +97,15 @@ pub fn lint_charts(
             config.clone(),
         )
     };
+    let lint = |ready: &Ready| lint_rendered(ready, helm::render(&ready.0, &ready.1));
     let linted: Vec<_> = match pool {
+        // One job: helm renders the next chart (on the pool's thread) while
+        // this thread lints the last.
+        Some(pool) if pool.current_num_threads() == 1 && ready.len() > 1 => render::one_ahead(
+            &ready,
+            |(chart, helm, _)| pool.install(|| helm::render(chart, helm)),
+            lint_rendered,
+        ),
         Some(pool) => pool.install(|| ready.par_iter().map(lint).collect()),
         None => ready.par_iter().map(lint).collect(),
     };

@@ -16,6 +16,7 @@ use crate::config::Config;
 use crate::discover::{Discovered, Input};
 use crate::render::kustomization::{self, Kustomizations};
 use crate::render::kustomize::Binary;
+use crate::render::origins::WrittenObjects;
 use crate::render::overlays::{self, Names, Root};
 use crate::render::{self};
 
@@ -43,7 +44,16 @@ pub fn lint_kustomizations(
         .filter(|p| p.is_dir() && kustomization::file_in(p).is_some())
         .cloned()
         .collect();
-    let mut found = kustomization_folders(&discovered.inputs, &named_files);
+    // Each input's canonical path, once (a system call a folder of its path).
+    let canonical: Vec<Option<PathBuf>> = discovered
+        .inputs
+        .iter()
+        .map(|input| match input {
+            Input::File { path, .. } => path.canonicalize().ok(),
+            Input::Stdin { .. } => None,
+        })
+        .collect();
+    let mut found = kustomization_folders(&discovered.inputs, &canonical, &named_files);
     // A file named inside a kustomization (pre-commit, an editor) is linted
     // through the roots of its repository that use it.
     let file_in_kustomization = named_files.iter().any(|file| near_kustomization(file));
@@ -70,16 +80,19 @@ pub fn lint_kustomizations(
                 .filter_map(|f| f.parent().map(Path::to_path_buf)),
         );
     }
-    let names = Arc::new(Names::new(discovered.inputs.iter().filter_map(
-        |input| match input {
-            Input::File { name, path } => {
-                let canonical = path.canonicalize().ok()?;
-                let near = canonical.parent().is_some_and(|dir| folders.contains(dir));
-                near.then(|| (canonical, name.clone()))
-            }
-            Input::Stdin { .. } => None,
-        },
-    )));
+    let names = Arc::new(Names::new(
+        discovered
+            .inputs
+            .iter()
+            .zip(&canonical)
+            .filter_map(|(input, canonical)| match (input, canonical) {
+                (Input::File { name, .. }, Some(canonical)) => {
+                    let near = canonical.parent().is_some_and(|dir| folders.contains(dir));
+                    near.then(|| (canonical.clone(), name.clone()))
+                }
+                _ => None,
+            }),
+    ));
     drop(folders);
     let roots: Vec<Root> = set
         .roots()
@@ -91,7 +104,7 @@ pub fn lint_kustomizations(
                     let uses = set.uses(dir);
                     named_files.iter().any(|f| uses.contains_key(f))
                 }
-                || found_by_walk(dir, &discovered.inputs, &named_files)
+                || found_by_walk(dir, &canonical, &named_files)
         })
         .map(|dir| Root {
             dir: dir.to_path_buf(),
@@ -138,6 +151,21 @@ pub fn lint_kustomizations(
         };
         let parts = overlays::independent(&set, roots);
         let built: Vec<_> = match pool {
+            Some(pool) if pool.current_num_threads() == 1 => {
+                // The roots of a part share files: the first stands for all.
+                let seen: Vec<crate::model::Crds> = parts
+                    .iter()
+                    .map(|roots| {
+                        roots
+                            .first()
+                            .map_or_else(crate::model::Crds::default, |r| crds.seen_from(&r.dir))
+                    })
+                    .collect();
+                let lint = |unit: &render::Unit, linting: render::UnitLint| linting.finish(unit);
+                let start =
+                    |part: usize| render::UnitLint::new(&config.settings, total, &seen[part]);
+                build_one_ahead(&binary, &set, &parts, &names, pool, start, lint)
+            }
             Some(pool) => pool.install(|| parts.par_iter().map(lint).collect()),
             None => parts.par_iter().map(lint).collect(),
         };
@@ -158,8 +186,9 @@ pub fn lint_kustomizations(
     let keep: Vec<bool> = discovered
         .inputs
         .iter()
-        .map(|input| match input {
-            Input::File { path, .. } => path.canonicalize().map_or(true, |p| !used.contains(&p)),
+        .zip(&canonical)
+        .map(|(input, canonical)| match input {
+            Input::File { .. } => canonical.as_ref().is_none_or(|p| !used.contains(p)),
             Input::Stdin { .. } => true,
         })
         .collect();
@@ -168,6 +197,56 @@ pub fn lint_kustomizations(
     let mut flags = keep.iter();
     configs.retain(|_| *flags.next().unwrap_or(&true));
     placed
+}
+
+/// The parts' roots built and linted at one job: kustomize builds the next
+/// root (on the pool's thread) while this thread lints the last build.
+/// Each part as [`overlays::build_roots`] and [`render::lint_unit`] make it:
+/// the files its roots use, how many source files, and its findings.
+fn build_one_ahead<'a>(
+    binary: &Binary,
+    set: &Arc<Kustomizations>,
+    parts: &[Vec<Root>],
+    names: &Arc<Names>,
+    pool: &ThreadPool,
+    start: impl Fn(usize) -> render::UnitLint<'a>,
+    finish: impl Fn(&render::Unit, render::UnitLint<'a>) -> render::Linted,
+) -> Vec<(Vec<PathBuf>, usize, render::Linted)> {
+    let roots: Vec<(usize, &Root)> = parts
+        .iter()
+        .enumerate()
+        .flat_map(|(part, roots)| roots.iter().map(move |root| (part, root)))
+        .collect();
+    let read: Vec<WrittenObjects> = parts.iter().map(|_| WrittenObjects::default()).collect();
+    let mut done = Vec::new();
+    let mut current: Option<(usize, overlays::Built, render::UnitLint)> = None;
+    let mut close = |current: Option<(usize, overlays::Built, render::UnitLint<'a>)>| {
+        if let Some((_, built, linting)) = current {
+            let linted = finish(&built.unit, linting);
+            done.push((built.used, built.unit.sources.len(), linted));
+        }
+    };
+    render::one_ahead(
+        &roots,
+        |(part, root)| pool.install(|| overlays::build_root(binary, set, root, &read[*part])),
+        |(part, root), build| {
+            if current.as_ref().is_some_and(|(open, ..)| open != part) {
+                close(current.take());
+            }
+            let (_, built, linting) =
+                current.get_or_insert_with(|| (*part, overlays::Built::default(), start(*part)));
+            let renders = built.unit.renders.len();
+            built.add(set, root, build, names);
+            // Linted as it comes, then dropped: only its findings are kept.
+            if built.unit.renders.len() > renders {
+                if let Some(render) = built.unit.renders.pop() {
+                    linting.add(&render, &built.unit.sources);
+                }
+            }
+        },
+    );
+    close(current.take());
+    done
 }
 
 /// The kustomize of a config (`kustomize.binary`, relative to the config's
@@ -219,13 +298,18 @@ fn root_name(set: &Kustomizations, dir: &Path, names: &Names) -> String {
 }
 
 /// The folders of the run's files found in walks (not named one by one)
-/// that hold a kustomization.
-fn kustomization_folders(inputs: &[Input], named_files: &[PathBuf]) -> Vec<PathBuf> {
+/// that hold a kustomization; `canonical`: the inputs' canonical paths.
+fn kustomization_folders(
+    inputs: &[Input],
+    canonical: &[Option<PathBuf>],
+    named_files: &[PathBuf],
+) -> Vec<PathBuf> {
     let mut folders: Vec<PathBuf> = inputs
         .iter()
-        .filter_map(|input| match input {
+        .zip(canonical)
+        .filter_map(|(input, canonical)| match input {
             Input::File { path, .. } => {
-                let named = path.canonicalize().is_ok_and(|p| named_files.contains(&p));
+                let named = canonical.as_ref().is_some_and(|p| named_files.contains(p));
                 (!named).then(|| path.parent().map(Path::to_path_buf))?
             }
             Input::Stdin { .. } => None,
@@ -246,14 +330,13 @@ fn kustomization_folders(inputs: &[Input], named_files: &[PathBuf]) -> Vec<PathB
         .collect()
 }
 
-/// Whether a root's folder holds a file of the run found in a walk.
-fn found_by_walk(dir: &Path, inputs: &[Input], named_files: &[PathBuf]) -> bool {
-    inputs.iter().any(|input| match input {
-        Input::File { path, .. } => path
-            .canonicalize()
-            .is_ok_and(|p| !named_files.contains(&p) && p.parent() == Some(dir)),
-        Input::Stdin { .. } => false,
-    })
+/// Whether a root's folder holds a file of the run found in a walk
+/// (`canonical`: the inputs' canonical paths).
+fn found_by_walk(dir: &Path, canonical: &[Option<PathBuf>], named_files: &[PathBuf]) -> bool {
+    canonical
+        .iter()
+        .flatten()
+        .any(|p| !named_files.contains(p) && p.parent() == Some(dir))
 }
 
 /// The kustomization folders of the repository that holds `file`: below the

@@ -349,6 +349,9 @@ pub struct Kustomizations {
     named: BTreeSet<PathBuf>,
     /// Files that could not be read, with the message.
     pub errors: Vec<String>,
+    /// [`Kustomizations::uses`] by root: asked for many times a root, and
+    /// each file's canonical path costs a system call a folder of its path.
+    uses: std::sync::Mutex<BTreeMap<PathBuf, BTreeMap<PathBuf, Use>>>,
 }
 
 impl Kustomizations {
@@ -461,9 +464,20 @@ impl Kustomizations {
 
     /// Every file a root's build reads, canonical, with how it is used.
     pub fn uses(&self, root: &Path) -> BTreeMap<PathBuf, Use> {
+        let known = self
+            .uses
+            .lock()
+            .ok()
+            .and_then(|uses| uses.get(root).cloned());
+        if let Some(known) = known {
+            return known;
+        }
         let mut out = BTreeMap::new();
         let mut seen = BTreeSet::new();
         self.collect_uses(root, &mut seen, &mut out);
+        if let Ok(mut uses) = self.uses.lock() {
+            uses.insert(root.to_path_buf(), out.clone());
+        }
         out
     }
 

@@ -134,10 +134,40 @@ pub fn lint_unit(
     total: usize,
     crds: &crate::model::Crds,
 ) -> Linted {
-    let mut linted = Linted::default();
-    let mut placed: Vec<Finding> = Vec::new();
-    let mut suppressions: BTreeMap<Arc<str>, LineSuppressions> = BTreeMap::new();
+    let mut linting = UnitLint::new(settings, total, crds);
     for render in &unit.renders {
+        linting.add(render, &unit.sources);
+    }
+    linting.finish(unit)
+}
+
+/// A unit linted render by render, as its renders come ([`lint_unit`]):
+/// a render can be linted while the tool makes the next.
+pub struct UnitLint<'a> {
+    settings: &'a Settings,
+    total: usize,
+    crds: &'a crate::model::Crds,
+    placed: Vec<Finding>,
+    suppressions: BTreeMap<Arc<str>, LineSuppressions>,
+    stats: Stats,
+}
+
+impl<'a> UnitLint<'a> {
+    pub fn new(settings: &'a Settings, total: usize, crds: &'a crate::model::Crds) -> Self {
+        UnitLint {
+            settings,
+            total,
+            crds,
+            placed: Vec::new(),
+            suppressions: BTreeMap::new(),
+            stats: Stats::default(),
+        }
+    }
+
+    /// Lints one render; `sources`: the unit's files, those the render's
+    /// findings are placed in among them.
+    pub fn add(&mut self, render: &Render, sources: &Sources) {
+        let settings = self.settings;
         let name: Arc<str> = render.name.as_str().into();
         let source = SourceText {
             text: render.text.clone(),
@@ -149,24 +179,26 @@ pub fn lint_unit(
             settings,
             crate::roles::FileRole::Manifest,
             &crate::admission::Policies::default(),
-            crds,
+            self.crds,
         );
-        linted.stats += result.stats;
+        self.stats += result.stats;
         // A render is a closed set: everything it deploys is in it.
         let related = relations::run_closed(&name, result.facts, settings);
         let rendered_lines = LineIndex::new(&render.text);
         for finding in result.findings.into_iter().chain(related) {
             let placement = render.map.place_target(finding.span, &finding.target);
             let rendered_line = rendered_lines.position(finding.span.start).line;
-            let Some(mut finding) = place_finding(unit, finding, &placement, render.map.as_ref())
+            let Some(mut finding) =
+                place_finding(sources, finding, &placement, render.map.as_ref())
             else {
                 continue;
             };
             let silenced = settings.suppress && {
                 let file = finding.file.clone();
-                let lines = suppressions.entry(file.clone()).or_insert_with(|| {
-                    comment_suppressions(unit.sources.get(&file).map_or("", |t| t))
-                });
+                let lines = self
+                    .suppressions
+                    .entry(file.clone())
+                    .or_insert_with(|| comment_suppressions(sources.get(&file).map_or("", |t| t)));
                 lines.silences(finding.rule, finding.start.line)
             };
             if silenced {
@@ -176,62 +208,104 @@ pub fn lint_unit(
                 rendered_from: placement.rendered_from.clone(),
                 line: rendered_line,
                 renders: vec![render.name.clone()],
-                of: total,
+                of: self.total,
             });
-            merge(&mut placed, finding);
+            merge(&mut self.placed, finding);
         }
     }
-    if let Some(severity) = settings.severity(RENDER_FAILED) {
-        for failure in &unit.failures {
-            let text = unit.sources.get(&failure.at.file).map_or("", |t| t);
-            let lines = LineIndex::new(text);
-            let finding = Finding {
-                rule: RENDER_FAILED,
-                severity: if failure.environment {
-                    severity.min(Severity::Warning)
-                } else {
-                    severity
-                },
-                message: failure.message.clone(),
-                help: failure.help.clone(),
-                file: failure.at.file.clone(),
-                span: failure.at.span,
-                start: lines.position(failure.at.span.start),
-                end: lines.position(failure.at.span.end),
-                labels: Vec::new(),
-                object: None,
-                container: None,
-                fix: None,
-                origin: Some(Origin {
-                    rendered_from: failure.at.file.clone(),
-                    line: 0,
-                    renders: vec![failure.render.clone()],
-                    of: total,
+
+    /// The unit's findings, its failures among them, by source file.
+    pub fn finish(self, unit: &Unit) -> Linted {
+        let UnitLint {
+            settings,
+            total,
+            mut placed,
+            stats,
+            ..
+        } = self;
+        let mut linted = Linted {
+            stats,
+            ..Linted::default()
+        };
+        if let Some(severity) = settings.severity(RENDER_FAILED) {
+            for failure in &unit.failures {
+                let text = unit.sources.get(&failure.at.file).map_or("", |t| t);
+                let lines = LineIndex::new(text);
+                let finding = Finding {
+                    rule: RENDER_FAILED,
+                    severity: if failure.environment {
+                        severity.min(Severity::Warning)
+                    } else {
+                        severity
+                    },
+                    message: failure.message.clone(),
+                    help: failure.help.clone(),
+                    file: failure.at.file.clone(),
+                    span: failure.at.span,
+                    start: lines.position(failure.at.span.start),
+                    end: lines.position(failure.at.span.end),
+                    labels: Vec::new(),
+                    object: None,
+                    container: None,
+                    fix: None,
+                    origin: Some(Origin {
+                        rendered_from: failure.at.file.clone(),
+                        line: 0,
+                        renders: vec![failure.render.clone()],
+                        of: total,
+                    })
+                    .filter(|_| total > 1),
+                    target: Target::Span(failure.at.span),
+                };
+                merge(&mut placed, finding);
+            }
+        }
+        placed.sort_by(|a, b| {
+            (&a.file, a.start, a.rule, &a.message).cmp(&(&b.file, b.start, b.rule, &b.message))
+        });
+        let sources = Arc::new(unit.sources.clone());
+        for finding in placed {
+            let text = unit.sources.get(&finding.file).cloned().unwrap_or_default();
+            linted
+                .files
+                .entry(finding.file.clone())
+                .or_insert_with(|| FileFindings {
+                    text,
+                    findings: Vec::new(),
+                    sources: sources.clone(),
                 })
-                .filter(|_| total > 1),
-                target: Target::Span(failure.at.span),
-            };
-            merge(&mut placed, finding);
+                .findings
+                .push(finding);
         }
-    }
-    placed.sort_by(|a, b| {
-        (&a.file, a.start, a.rule, &a.message).cmp(&(&b.file, b.start, b.rule, &b.message))
-    });
-    let sources = Arc::new(unit.sources.clone());
-    for finding in placed {
-        let text = unit.sources.get(&finding.file).cloned().unwrap_or_default();
         linted
-            .files
-            .entry(finding.file.clone())
-            .or_insert_with(|| FileFindings {
-                text,
-                findings: Vec::new(),
-                sources: sources.clone(),
-            })
-            .findings
-            .push(finding);
     }
-    linted
+}
+
+/// Runs `produce` on each item on a thread of its own, one item ahead of
+/// `consume`, which runs on this thread in item order: at one job, a tool
+/// renders the next unit while podlint lints the last (and no more than
+/// one item waits). The results of `consume`, in item order.
+pub fn one_ahead<T: Sync, P: Send, R>(
+    items: &[T],
+    produce: impl Fn(&T) -> P + Sync,
+    mut consume: impl FnMut(&T, P) -> R,
+) -> Vec<R> {
+    std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::sync_channel(0);
+        let produce = &produce;
+        scope.spawn(move || {
+            for item in items {
+                if sender.send(produce(item)).is_err() {
+                    break;
+                }
+            }
+        });
+        items
+            .iter()
+            .zip(receiver)
+            .map(|(item, produced)| consume(item, produced))
+            .collect()
+    })
 }
 
 /// A finding of the rendered text, moved to its placement: positions in the
@@ -240,15 +314,15 @@ pub fn lint_unit(
 /// file the unit does not know (a map's bug: dropped rather than shown at a
 /// wrong place).
 fn place_finding(
-    unit: &Unit,
+    sources: &Sources,
     finding: Finding,
     placement: &Placement,
     map: &dyn SourceMap,
 ) -> Option<Finding> {
-    let text = unit.sources.get(&placement.at.file)?;
+    let text = sources.get(&placement.at.file)?;
     let lines = LineIndex::new(text);
     let label = |place: &Place, message: String| -> Option<Label> {
-        let other = unit.sources.get(&place.file)?;
+        let other = sources.get(&place.file)?;
         let start = if place.file == placement.at.file {
             lines.position(place.span.start)
         } else {

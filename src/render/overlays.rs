@@ -23,6 +23,9 @@ use crate::source::{self, Span};
 pub struct Names {
     by_path: HashMap<PathBuf, Arc<str>>,
     cwd: Option<PathBuf>,
+    /// Names given, by the path asked for: findings ask for the same files
+    /// again and again.
+    given: std::sync::Mutex<HashMap<PathBuf, Arc<str>>>,
 }
 
 impl Names {
@@ -36,10 +39,22 @@ impl Names {
             cwd: std::env::current_dir()
                 .ok()
                 .and_then(|d| d.canonicalize().ok()),
+            given: Default::default(),
         }
     }
 
     pub fn name(&self, path: &Path) -> Arc<str> {
+        if let Some(name) = self.given.lock().ok().and_then(|g| g.get(path).cloned()) {
+            return name;
+        }
+        let name = self.name_of(path);
+        if let Ok(mut given) = self.given.lock() {
+            given.insert(path.to_path_buf(), name.clone());
+        }
+        name
+    }
+
+    fn name_of(&self, path: &Path) -> Arc<str> {
         let canonical = path.canonicalize().unwrap_or_else(|_| normalize(path));
         if let Some(name) = self.by_path.get(&canonical) {
             return name.clone();
@@ -133,30 +148,72 @@ pub fn build_roots(
     let read = WrittenObjects::default();
     let builds: Vec<_> = roots
         .par_iter()
-        .map(|root| {
-            let helm = set
-                .uses(&root.dir)
-                .keys()
-                .filter_map(|file| file.parent())
-                .filter_map(|dir| set.by_dir.get(dir))
-                .any(|k| !k.helm_charts.is_empty());
-            // Without the annotations when the tree tells every origin.
-            let plain = (!helm)
-                .then(|| Candidates::of(set, &root.dir, &read))
-                .flatten()
-                .and_then(|candidates| {
-                    let text = kustomize::build_plain(binary, &root.dir)?;
-                    let origins = candidates.origins(&text)?;
-                    Some(kustomize::Build { text, origins })
-                });
-            plain.map_or_else(|| kustomize::build(binary, &root.dir, helm), Ok)
-        })
+        .map(|root| build_root(binary, set, root, &read))
         .collect();
-    let mut sources = Sources::new();
-    let mut renders = Vec::new();
-    let mut failures = Vec::new();
-    let mut used = Vec::new();
+    let mut built = Built::default();
     for (root, build) in roots.iter().zip(builds) {
+        built.add(set, root, build, names);
+    }
+    built
+}
+
+/// One build of a root, or why it failed; `read`: the files of the tree
+/// read so far (shared by the roots of a unit).
+pub type RootBuild = Result<kustomize::Build, Box<BuildFailure>>;
+
+/// Builds one root: without the annotations when the tree tells every origin.
+pub fn build_root(
+    binary: &Binary,
+    set: &Kustomizations,
+    root: &Root,
+    read: &WrittenObjects,
+) -> RootBuild {
+    let helm = set
+        .uses(&root.dir)
+        .keys()
+        .filter_map(|file| file.parent())
+        .filter_map(|dir| set.by_dir.get(dir))
+        .any(|k| !k.helm_charts.is_empty());
+    let plain = (!helm)
+        .then(|| Candidates::of(set, &root.dir, read))
+        .flatten()
+        .and_then(|candidates| {
+            let text = kustomize::build_plain(binary, &root.dir)?;
+            let origins = candidates.origins(&text)?;
+            Some(kustomize::Build { text, origins })
+        });
+    plain.map_or_else(|| kustomize::build(binary, &root.dir, helm), Ok)
+}
+
+impl Default for Built {
+    fn default() -> Self {
+        Built {
+            unit: Unit {
+                sources: Sources::new(),
+                renders: Vec::new(),
+                failures: Vec::new(),
+            },
+            used: Vec::new(),
+        }
+    }
+}
+
+impl Built {
+    /// Adds a root's build (as a render, or a failure) and the files it
+    /// uses; roots come in order.
+    pub fn add(
+        &mut self,
+        set: &Arc<Kustomizations>,
+        root: &Root,
+        build: RootBuild,
+        names: &Arc<Names>,
+    ) {
+        let Unit {
+            sources,
+            renders,
+            failures,
+        } = &mut self.unit;
+        let used = &mut self.used;
         let uses = set.uses(&root.dir);
         for file in uses.keys() {
             let name = names.name(file);
@@ -215,14 +272,6 @@ pub fn build_roots(
                 });
             }
         }
-    }
-    Built {
-        unit: Unit {
-            sources,
-            renders,
-            failures,
-        },
-        used,
     }
 }
 

@@ -46,8 +46,13 @@ fn one_paragraph(stderr: &str) -> String {
         .map(str::trim)
         .filter(|line| !line.is_empty() && !line.starts_with("Use --debug flag"))
         .map(|line| line.strip_prefix("Error: ").unwrap_or(line))
-        // helm prints warnings (a deprecated chart, a symlink) before the error.
-        .filter(|line| !line.starts_with("walk.go:") && !line.starts_with("WARNING:"))
+        // helm prints warnings (a deprecated chart, a symlink: the links of
+        // podlint's copy too) before the error.
+        .filter(|line| {
+            !line.starts_with("walk.go:")
+                && !line.starts_with("WARNING:")
+                && !line.contains("found symbolic link in path")
+        })
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -109,6 +114,9 @@ mod tests {
         assert_eq!(at(nil), (Some("templates/d.yaml".into()), 15, 18));
         let fail = "Error: execution error at (web/templates/d.yaml:15:11): boom\n";
         assert_eq!(at(fail), (Some("templates/d.yaml".into()), 15, 11));
+        // helm 4 says so of every link of the temporary copy.
+        let linked = format!("level=INFO msg=\"found symbolic link in path. Contents of linked file included and used\" path=/tmp/x/web/values.yaml resolved=/src/web/values.yaml\n{fail}");
+        assert_eq!(parse(&linked, "web"), parse(fail, "web"));
         assert_eq!(
             parse(fail, "web").message,
             "helm template failed: execution error at (web/templates/d.yaml:15:11): boom"

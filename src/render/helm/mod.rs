@@ -13,7 +13,7 @@ mod failure;
 mod map;
 mod template;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -171,19 +171,32 @@ pub fn render_with(chart: &Chart, helm: &Helm, buffers: &Buffers) -> Unit {
     let mut templates = Vec::new();
     let mut files = Vec::new();
     collect(&chart.dir, Path::new(""), &mut files);
-    for relative in &files {
-        let name = relative.to_string_lossy().replace('\\', "/");
-        if is_template(&name) {
-            if let Some(text) = read(&name, &mut sources) {
-                templates.push(TemplateFile {
-                    name: display(&chart.name, &name),
-                    relative: name,
-                    scan: Template::scan(&text),
-                    text,
-                });
+    // Templates are read and scanned on the pool (before helm can start).
+    let read_files: Vec<(String, Option<Arc<str>>, Option<Template>)> = files
+        .par_iter()
+        .map(|relative| {
+            let name = relative.to_string_lossy().replace('\\', "/");
+            if is_template(&name) {
+                let text = read_file(relative);
+                let scan = text.as_deref().map(Template::scan);
+                (name, text, scan)
+            } else if is_values(&name) {
+                (name, read_file(relative), None)
+            } else {
+                (name, None, None)
             }
-        } else if is_values(&name) {
-            read(&name, &mut sources);
+        })
+        .collect();
+    for (name, text, scan) in read_files {
+        let Some(text) = text else { continue };
+        sources.insert(display(&chart.name, &name), text.clone());
+        if let Some(scan) = scan {
+            templates.push(TemplateFile {
+                name: display(&chart.name, &name),
+                relative: name,
+                scan,
+                text,
+            });
         }
     }
     // Lines of defines get markers when their output is printed as is.
@@ -224,7 +237,7 @@ pub fn render_with(chart: &Chart, helm: &Helm, buffers: &Buffers) -> Unit {
     };
     // The renders of a chart are separate helm processes: they run at once
     // on the pool.
-    let copied = copy.path().join(copy_name(chart));
+    let copied = copy.dir.path().join(copy_name(chart));
     // Values files of the chart are read from the copy, which holds the
     // buffers; findings name them as given.
     let runnable: Vec<RenderSpec> = specs
@@ -266,7 +279,15 @@ pub fn render_with(chart: &Chart, helm: &Helm, buffers: &Buffers) -> Unit {
             Err(stderr) if stderr.contains("YAML parse error") => {
                 // The markers may be what broke the YAML: the chart as
                 // written says what is wrong, if anything.
-                match run_plain(helm, chart, &copied, &templates, runnable, buffers) {
+                match run_plain(
+                    helm,
+                    chart,
+                    &copied,
+                    &templates,
+                    &copy.written,
+                    runnable,
+                    buffers,
+                ) {
                     Ok(output) => unit.renders.push(Render {
                         name: spec.name.clone(),
                         map: Box::new(HelmMap::new(
@@ -312,13 +333,15 @@ fn run_plain(
     chart: &Chart,
     copied: &Path,
     templates: &[TemplateFile],
+    written: &[bool],
     spec: &RenderSpec,
     buffers: &Buffers,
 ) -> Result<String, String> {
     if buffers.is_empty() {
         return run(helm, &chart.dir, spec);
     }
-    for template in templates {
+    // Only written templates: the others are links into the chart.
+    for (template, _) in templates.iter().zip(written).filter(|(_, w)| **w) {
         std::fs::write(copied.join(&template.relative), &*template.text)
             .map_err(|error| format!("cannot write the temporary copy of the chart: {error}"))?;
     }
@@ -525,33 +548,108 @@ fn copy_name(chart: &Chart) -> String {
         .unwrap_or_else(|| "chart".into())
 }
 
-/// A temporary copy of the chart with markers in its templates.
+/// The temporary copy of a chart that helm renders.
+struct InstrumentedCopy {
+    dir: tempfile::TempDir,
+    /// By template: whether it was written with markers (the others are
+    /// links to the chart's own files).
+    written: Vec<bool>,
+}
+
+/// A temporary copy of the chart with markers in its templates. Only what
+/// differs from the chart is written (templates with markers, editor
+/// buffers); the rest links to the chart's files, a folder with nothing
+/// written below it as one link: helm's loader follows links and reads
+/// the files under the names of the copy.
 fn instrumented_copy(
     chart: &Chart,
     files: &[PathBuf],
     templates: &[TemplateFile],
     buffers: &Buffers,
-) -> std::io::Result<tempfile::TempDir> {
+) -> std::io::Result<InstrumentedCopy> {
     let temp = tempfile::Builder::new().prefix("podlint-helm-").tempdir()?;
     let root = temp.path().join(copy_name(chart));
     std::fs::create_dir_all(&root)?;
-    for relative in files {
-        let target = root.join(relative);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        let name = relative.to_string_lossy().replace('\\', "/");
-        match templates.iter().position(|t| t.relative == name) {
-            Some(index) => std::fs::write(&target, instrument(&templates[index], index))?,
-            None => match buffers.get(relative) {
-                Some(text) => std::fs::write(&target, &**text)?,
-                None => {
-                    std::fs::copy(chart.dir.join(relative), &target)?;
-                }
-            },
+    let source = std::path::absolute(&chart.dir)?;
+    let mut texts: HashMap<&Path, String> = HashMap::new();
+    let mut written = vec![false; templates.len()];
+    for (index, template) in templates.iter().enumerate() {
+        let relative = Path::new(&template.relative);
+        if buffers.contains_key(relative) || marked_lines(template).contains(&true) {
+            texts.insert(relative, instrument(template, index));
+            written[index] = true;
         }
     }
-    Ok(temp)
+    for (relative, text) in buffers {
+        texts
+            .entry(relative.as_path())
+            .or_insert_with(|| text.to_string());
+    }
+    // Folders that hold a written file are made; the others are linked.
+    let mut made: HashSet<&Path> = texts.keys().flat_map(|path| path.ancestors()).collect();
+    made.insert(Path::new(""));
+    let mut linked: HashSet<&Path> = HashSet::new();
+    let mut created: HashSet<PathBuf> = HashSet::new();
+    for relative in files {
+        // The topmost folder above the file that holds nothing written.
+        let outer = relative
+            .ancestors()
+            .skip(1)
+            .filter(|dir| !made.contains(dir))
+            .last();
+        if let Some(dir) = outer {
+            if linked.contains(dir) {
+                continue;
+            }
+            if let Some(parent) = dir.parent() {
+                make_folder(&root, parent, &mut created)?;
+            }
+            if link(&source.join(dir), &root.join(dir)).is_ok() {
+                linked.insert(dir);
+                continue;
+            }
+            // No links here: the folder's files are copied one by one.
+            made.extend(relative.ancestors());
+        }
+        let target = root.join(relative);
+        if let Some(parent) = relative.parent() {
+            make_folder(&root, parent, &mut created)?;
+        }
+        match texts.get(relative.as_path()) {
+            Some(text) => std::fs::write(&target, text)?,
+            None => {
+                let original = source.join(relative);
+                if link(&original, &target).is_err() {
+                    std::fs::copy(&original, &target)?;
+                }
+            }
+        }
+    }
+    Ok(InstrumentedCopy { dir: temp, written })
+}
+
+/// Makes a folder of the copy (`relative` to its `root`) once.
+fn make_folder(
+    root: &Path,
+    relative: &Path,
+    created: &mut HashSet<PathBuf>,
+) -> std::io::Result<()> {
+    if !created.contains(relative) {
+        std::fs::create_dir_all(root.join(relative))?;
+        created.extend(relative.ancestors().map(Path::to_path_buf));
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn link(original: &Path, link: &Path) -> std::io::Result<()> {
+    std::os::unix::fs::symlink(original, link)
+}
+
+/// Links need privileges elsewhere: files are copied.
+#[cfg(not(unix))]
+fn link(_original: &Path, _link: &Path) -> std::io::Result<()> {
+    Err(std::io::ErrorKind::Unsupported.into())
 }
 
 /// The text of a template with a marker after the literal text of each
@@ -688,6 +786,89 @@ fn run(helm: &Helm, dir: &Path, spec: &RenderSpec) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Helm reads the copy through its links (tests/helm.rs renders the
+    /// `linked-files` chart); here: what is written, what is linked, and
+    /// that removing the copy leaves the chart alone.
+    #[cfg(unix)]
+    #[test]
+    fn the_copy_writes_what_differs_and_links_the_rest() {
+        let chart_dir = tempfile::tempdir().expect("a temporary folder");
+        let dir = chart_dir.path();
+        let files = [
+            ("Chart.yaml", "apiVersion: v2\nname: c\nversion: 0.1.0\n"),
+            ("values.yaml", "a: 1\n"),
+            ("templates/pod.yaml", "kind: Pod\n"),
+            (
+                "templates/_helpers.tpl",
+                "{{- define \"x\" -}}\ny: 1\n{{- end }}\n",
+            ),
+            ("files/a.txt", "a\n"),
+            (
+                "charts/sub/templates/_h.tpl",
+                "{{- define \"z\" }}z{{ end }}\n",
+            ),
+        ];
+        for (relative, text) in files {
+            let path = dir.join(relative);
+            std::fs::create_dir_all(path.parent().expect("a folder")).expect("made");
+            std::fs::write(path, text).expect("written");
+        }
+        let chart = Chart {
+            name: "c".into(),
+            dir: dir.to_path_buf(),
+            extra: Vec::new(),
+            only_extra: false,
+        };
+        let mut listed = Vec::new();
+        collect(dir, Path::new(""), &mut listed);
+        let templates: Vec<TemplateFile> = ["templates/_helpers.tpl", "templates/pod.yaml"]
+            .into_iter()
+            .map(|relative| {
+                let text: Arc<str> = std::fs::read_to_string(dir.join(relative))
+                    .expect("read")
+                    .into();
+                let mut scan = Template::scan(&text);
+                scan.keep_defines(&Default::default());
+                TemplateFile {
+                    name: relative.into(),
+                    relative: relative.into(),
+                    text,
+                    scan,
+                }
+            })
+            .collect();
+        let buffers: Buffers = [(PathBuf::from("values.yaml"), Arc::from("a: 2\n"))].into();
+        let copy = instrumented_copy(&chart, &listed, &templates, &buffers).expect("copied");
+        let root = copy.dir.path().join(copy_name(&chart));
+        let linked = |relative: &str| {
+            std::fs::symlink_metadata(root.join(relative))
+                .expect("in the copy")
+                .file_type()
+                .is_symlink()
+        };
+        assert_eq!(copy.written, [false, true]);
+        let pod = std::fs::read_to_string(root.join("templates/pod.yaml")).expect("read");
+        assert_eq!(pod, "kind: Pod #podlint:1:1;\n");
+        assert!(!linked("templates/pod.yaml") && !linked("templates"));
+        assert_eq!(
+            std::fs::read_to_string(root.join("values.yaml")).expect("read"),
+            "a: 2\n"
+        );
+        assert!(!linked("values.yaml"));
+        for relative in ["templates/_helpers.tpl", "Chart.yaml", "files", "charts"] {
+            assert!(linked(relative), "{relative} is not a link");
+        }
+        assert_eq!(
+            std::fs::read_to_string(root.join("files/a.txt")).expect("read"),
+            "a\n"
+        );
+        drop(copy);
+        for (relative, text) in files {
+            let read = std::fs::read_to_string(dir.join(relative)).expect("still there");
+            assert_eq!(read, text);
+        }
+    }
 
     #[test]
     fn markers_are_cut_out_and_remembered_where_they_were() {

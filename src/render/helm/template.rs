@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
+use std::sync::Arc;
 
 /// One `{{ ... }}` action.
 #[derive(Debug, Clone)]
@@ -45,7 +46,7 @@ pub struct Line {
     /// Actions that start on this line.
     pub actions: Vec<Action>,
     /// The `define` the line starts in (the innermost).
-    pub define: Option<String>,
+    pub define: Option<Arc<str>>,
 }
 
 /// A template's lines (0-based).
@@ -56,7 +57,7 @@ pub struct Template {
 
 /// A block opened by an action, for `with` contexts and `define` bodies.
 enum Block {
-    Define(String),
+    Define(Arc<str>),
     /// `with .Values.x`: a bare `.` inside reads `x` (when known).
     With(Option<String>),
     Other,
@@ -76,7 +77,7 @@ impl Template {
         let bytes = text.as_bytes();
         let mut line = 0;
         while at <= text.len() {
-            let next = text[at..].find("{{").map(|i| at + i);
+            let next = find_open(text, at);
             let text_end = next.unwrap_or(text.len());
             // Lines that start inside this stretch of literal text.
             while line < line_starts.len() && line_starts[line] <= text_end {
@@ -113,7 +114,7 @@ impl Template {
             let end = line_starts
                 .get(index + 1)
                 .map_or(text.len(), |&next| next - 1);
-            let stop = text[start..end].find("{{").map_or(end, |i| start + i);
+            let stop = find_open(&text[..end], start).unwrap_or(end);
             let segment = &text[start..stop];
             let trimmed = segment.trim();
             if trimmed.is_empty() || trimmed == "---" || trimmed == "..." {
@@ -124,6 +125,20 @@ impl Template {
         }
         Template { lines }
     }
+}
+
+/// The offset of the first `{{` at or after `from`.
+fn find_open(text: &str, from: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut at = from;
+    while let Some(found) = text.get(at..)?.find('{') {
+        let open = at + found;
+        if bytes.get(open + 1) == Some(&b'{') {
+            return Some(open);
+        }
+        at = open + 1;
+    }
+    None
 }
 
 /// The offset just after the `}}` closing the action whose body starts at
@@ -174,6 +189,7 @@ fn classify(inner: &str, span: Range<usize>, blocks: &mut Vec<Block>) -> Action 
         .split(|c: char| c.is_whitespace() || c == '(')
         .next()
         .unwrap_or("");
+    let comment = body.starts_with("/*");
     let context = current_context(blocks);
     let values = values_read(body, context.as_deref());
     let indent = indent_of(body);
@@ -183,8 +199,8 @@ fn classify(inner: &str, span: Range<usize>, blocks: &mut Vec<Block>) -> Action 
             ActionKind::Control
         }
         "define" => {
-            let name = body["define".len()..].trim().trim_matches('"').to_string();
-            blocks.push(Block::Define(name));
+            let name = body["define".len()..].trim().trim_matches('"');
+            blocks.push(Block::Define(name.into()));
             ActionKind::Control
         }
         "with" => {
@@ -197,14 +213,10 @@ fn classify(inner: &str, span: Range<usize>, blocks: &mut Vec<Block>) -> Action 
             ActionKind::Control
         }
         "else" | "break" | "continue" => ActionKind::Control,
-        _ if body.starts_with("/*") || is_assignment(body) => ActionKind::Quiet,
+        _ if comment || is_assignment(body) => ActionKind::Quiet,
         _ => ActionKind::Output,
     };
-    let calls = if body.starts_with("/*") {
-        Vec::new()
-    } else {
-        calls(body)
-    };
+    let calls = if comment { Vec::new() } else { calls(body) };
     let prints_define = kind == ActionKind::Output && prints_define(body);
     Action {
         span,
@@ -216,7 +228,7 @@ fn classify(inner: &str, span: Range<usize>, blocks: &mut Vec<Block>) -> Action 
     }
 }
 
-fn current_define(blocks: &[Block]) -> Option<String> {
+fn current_define(blocks: &[Block]) -> Option<Arc<str>> {
     blocks.iter().rev().find_map(|b| match b {
         Block::Define(name) => Some(name.clone()),
         _ => None,
@@ -255,7 +267,11 @@ impl Template {
     /// `fromYaml`...), which a marker would change too.
     pub fn keep_defines(&mut self, printed: &BTreeSet<String>) {
         for line in &mut self.lines {
-            if line.define.as_ref().is_some_and(|d| !printed.contains(d)) {
+            if line
+                .define
+                .as_ref()
+                .is_some_and(|d| !printed.contains(&**d))
+            {
                 line.literal = None;
             }
         }
@@ -269,9 +285,9 @@ impl Template {
 pub fn printed_defines(templates: &[&Template]) -> BTreeSet<String> {
     let mut defined: BTreeMap<String, usize> = BTreeMap::new();
     // (called, certain, the define the call is in)
-    let mut sites: Vec<(String, bool, Option<String>)> = Vec::new();
+    let mut sites: Vec<(String, bool, Option<Arc<str>>)> = Vec::new();
     for template in templates {
-        let mut current: Option<&String> = None;
+        let mut current: Option<&Arc<str>> = None;
         for line in &template.lines {
             for action in &line.actions {
                 for call in &action.calls {
@@ -283,7 +299,7 @@ pub fn printed_defines(templates: &[&Template]) -> BTreeSet<String> {
             }
             if line.define.as_ref() != current {
                 if let Some(name) = &line.define {
-                    *defined.entry(name.clone()).or_default() += 1;
+                    *defined.entry(name.to_string()).or_default() += 1;
                 }
                 current = line.define.as_ref();
             }
@@ -299,7 +315,7 @@ pub fn printed_defines(templates: &[&Template]) -> BTreeSet<String> {
             .iter()
             .filter(|(name, certain, within)| {
                 printed.contains(name)
-                    && (!certain || within.as_ref().is_some_and(|d| !printed.contains(d)))
+                    && (!certain || within.as_ref().is_some_and(|d| !printed.contains(&**d)))
             })
             .map(|(name, ..)| name.clone())
             .collect();
@@ -415,6 +431,9 @@ fn valid_path(path: &str) -> bool {
 /// Every `.Values` path an action reads, in order.
 fn values_read(body: &str, context: Option<&str>) -> Vec<String> {
     let mut paths = Vec::new();
+    if !starts_a_word_with_dot(body.as_bytes()) {
+        return paths;
+    }
     for word in body.split(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == ',') {
         let read = if word.starts_with(".Values.") || word.starts_with("$.Values.") {
             values_path(word, None)
@@ -439,6 +458,20 @@ fn values_read(body: &str, context: Option<&str>) -> Vec<String> {
         }
     }
     paths
+}
+
+/// Whether a `.` starts a word (after a separator of [`values_read`] or
+/// `$`), as every path read does: most actions (and comments) have none,
+/// and need not be split. A byte of a multi-byte character before the dot
+/// counts as a separator (Unicode spaces).
+fn starts_a_word_with_dot(body: &[u8]) -> bool {
+    body.iter().enumerate().any(|(i, &b)| {
+        b == b'.'
+            && (i == 0 || {
+                let before = body[i - 1];
+                matches!(before, b'\t'..=b'\r' | b' ' | b'(' | b')' | b',' | b'$') || before >= 0x80
+            })
+    })
 }
 
 /// The N of `nindent N` or `indent N`.
