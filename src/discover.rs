@@ -6,17 +6,58 @@ use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
 /// One input to lint.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Input {
-    File { name: String, path: PathBuf },
-    Stdin { name: String },
+    /// `name`: how findings name the file ([`display_name`]), when that is
+    /// not its path as written (`./a.yaml`, a name that is not UTF-8). A run
+    /// keeps every input until it is over: most keep one string, not two.
+    File {
+        path: PathBuf,
+        name: Option<Box<str>>,
+    },
+    Stdin {
+        name: String,
+    },
 }
 
 impl Input {
+    /// The file at `path`, named as findings name it.
+    pub fn file(path: &Path) -> Input {
+        let name = display_name(path);
+        Input::File {
+            name: (path.to_str() != Some(name.as_str())).then(|| name.into()),
+            path: path.to_path_buf(),
+        }
+    }
+
     pub fn name(&self) -> &str {
         match self {
-            Input::File { name, .. } | Input::Stdin { name } => name,
+            Input::File {
+                name: Some(name), ..
+            } => name,
+            // Only a path that is its own name has none (see `file`).
+            Input::File { path, name: None } => path.to_str().unwrap_or_default(),
+            Input::Stdin { name } => name,
         }
+    }
+}
+
+/// Inputs sort by name: the order of the report.
+impl Ord for Input {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        fn key(input: &Input) -> (u8, &str, Option<&PathBuf>) {
+            match input {
+                Input::File { path, .. } => (0, input.name(), Some(path)),
+                Input::Stdin { name } => (1, name, None),
+            }
+        }
+        key(self).cmp(&key(other))
+    }
+}
+
+impl PartialOrd for Input {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
     }
 }
 
@@ -73,10 +114,7 @@ pub fn discover(
             },
             Ok(_) => match chart_of(path) {
                 Some(dir) => charts.push(chart(&dir, true)),
-                None => inputs.push(Input::File {
-                    name: display_name(path),
-                    path: path.to_path_buf(),
-                }),
+                None => inputs.push(Input::file(path)),
             },
         }
     }
@@ -118,10 +156,7 @@ pub fn definition_files(paths: &[String]) -> Discovered {
             Ok(meta) if meta.is_dir() => {
                 walk(path, &mut |_| false, &mut inputs, &mut charts, &mut errors)
             }
-            Ok(_) => inputs.push(Input::File {
-                name: display_name(path),
-                path: path.to_path_buf(),
-            }),
+            Ok(_) => inputs.push(Input::file(path)),
         }
     }
     inputs.sort();
@@ -253,10 +288,7 @@ fn walk(
             entry.file_type().is_dir()
         };
         if !is_dir {
-            inputs.push(Input::File {
-                name: display_name(path),
-                path: path.to_path_buf(),
-            });
+            inputs.push(Input::file(path));
         }
     }
 }

@@ -20,6 +20,7 @@ use crate::engine::Settings;
 use crate::finding::Severity;
 use crate::fix::Applicability;
 use crate::model::crd_scope::Scopes;
+use crate::model::Crds;
 use crate::pipeline::{self, FileResult, FixMode, FixWrite, Job, DEFAULT_MAX_FILE_SIZE};
 use crate::relations::Collector;
 use crate::render::FileFindings;
@@ -92,6 +93,9 @@ pub fn run(args: CheckArgs) -> u8 {
         pool.as_ref(),
         &crds,
     );
+    // The configs of folders are all looked up: what the lookup keeps of
+    // every folder of the run is not needed any more.
+    drop(prepared.lookup);
     let roles = FileRoles::classify(&discovered.inputs);
     let destination = match Destination::open(&args) {
         Ok(destination) => destination,
@@ -116,16 +120,18 @@ pub fn run(args: CheckArgs) -> u8 {
         Output::Report(prepared.format)
     };
     let terminal = destination.is_terminal();
-    // Each file runs with its own config's settings (see `lint_all`).
+    // Each file runs with its own config's settings, and with the CRDs
+    // that `lint_all` owns (see there).
     let per_file = Settings {
         active: Vec::new(),
         suppress: true,
         context: crate::model::Context::default(),
     };
+    let typed_in_lint_all = Crds::default();
     let job = Job {
         settings: &per_file,
         policies: &policies,
-        crds: &crds,
+        crds: &typed_in_lint_all,
         style: PartStyle {
             output,
             color: prepared.format == Format::Human && use_color(args.color, terminal),
@@ -148,7 +154,7 @@ pub fn run(args: CheckArgs) -> u8 {
         &configs,
         placed,
         pool.as_ref(),
-        &job,
+        (&job, crds),
         destination,
         &shown,
     );
@@ -563,7 +569,7 @@ fn lint_all(
     configs: &[Arc<FileConfig>],
     placed: charts::Placed,
     pool: Option<&ThreadPool>,
-    job: &Job<'_>,
+    (job, crds): (&Job<'_>, Crds),
     destination: Destination,
     shown: &Shown,
 ) -> Linted {
@@ -614,6 +620,7 @@ fn lint_all(
             let job = Job {
                 settings: &config.settings,
                 max_file_size: config.max_file_size,
+                crds: &crds,
                 ..*job
             };
             match item {
@@ -629,12 +636,8 @@ fn lint_all(
         },
         |(item, config), mut result| {
             stats += result.stats;
-            if let Item::Input(input) = item {
-                facts.add(
-                    input.name().into(),
-                    order,
-                    std::mem::take(&mut result.facts),
-                );
+            if let Item::Input(_) = item {
+                facts.add(order, std::mem::take(&mut result.facts));
                 order += 1;
             }
             errors += result.errors;
@@ -656,9 +659,14 @@ fn lint_all(
             writer.part(result.part);
         },
     );
+    // The CRDs type files only: their schemas (the largest part of what
+    // the run holds) are freed before the run-level stage gathers its sets.
+    drop(crds);
     // The run-level stage needs every file's facts: its findings follow
     // the per-file ones (DESIGN.md, "JSON output").
-    let related = facts.run(&|order| &configs[order].settings);
+    let related = facts.run(&|order| discovered.inputs[order].name(), &|order| {
+        &configs[order].settings
+    });
     for (order, result) in pipeline::relation_parts(related, &discovered.inputs, job) {
         errors += result.errors;
         warnings += result.warnings;

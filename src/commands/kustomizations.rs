@@ -86,9 +86,9 @@ pub fn lint_kustomizations(
             .iter()
             .zip(&canonical)
             .filter_map(|(input, canonical)| match (input, canonical) {
-                (Input::File { name, .. }, Some(canonical)) => {
+                (Input::File { .. }, Some(canonical)) => {
                     let near = canonical.parent().is_some_and(|dir| folders.contains(dir));
-                    near.then(|| (canonical.clone(), name.clone()))
+                    near.then(|| (canonical.clone(), input.name().to_string()))
                 }
                 _ => None,
             }),

@@ -113,7 +113,7 @@ impl Workspace {
         // patch, a test's assertion file not at all.
         let role = path.map_or(FileRole::Manifest, |path| {
             let input = Input::File {
-                name: name.to_string(),
+                name: Some(name.as_ref().into()),
                 path: path.to_path_buf(),
             };
             FileRoles::classify(&[input]).of(path)

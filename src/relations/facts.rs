@@ -2,6 +2,9 @@
 //! rules compare (labels, selectors, ports, references...), each with the
 //! place it was written. Trees are dropped with their file; facts are small.
 
+use std::collections::HashSet;
+use std::sync::Arc;
+
 use crate::model::{entry_span, Object, PodView, WorkloadKind};
 use crate::source::{Entry, Node, Position, Span};
 
@@ -13,8 +16,128 @@ pub struct Place {
     pub end: Position,
 }
 
-/// Text of a fact: labels, names and keys are short.
-pub type Text = Box<str>;
+/// Text of a fact: labels, names and keys are short, and the same ones
+/// come back in every file (kinds, namespaces, label keys), so the run
+/// keeps one copy of each ([`Texts`]).
+pub type Text = Arc<str>;
+
+/// One copy of each text of the facts of a run: facts live until the run
+/// is over, and a copy per object would make them grow with the corpus
+/// faster than the objects' own data.
+#[derive(Default)]
+pub struct Texts(HashSet<Text>);
+
+impl Texts {
+    /// Makes `text` the run's copy of its string.
+    fn share(&mut self, text: &mut Text) {
+        match self.0.get(&**text) {
+            Some(kept) => *text = kept.clone(),
+            None => {
+                self.0.insert(text.clone());
+            }
+        }
+    }
+
+    fn share_pairs(&mut self, pairs: &mut [(Text, Text)]) {
+        for (key, value) in pairs {
+            self.share(key);
+            self.share(value);
+        }
+    }
+
+    fn share_selector(&mut self, selector: &mut Selector) {
+        self.share_pairs(&mut selector.labels);
+        for expression in &mut selector.expressions {
+            self.share(&mut expression.key);
+            expression.values.iter_mut().for_each(|v| self.share(v));
+        }
+    }
+
+    fn share_port(&mut self, port: &mut PortRef) {
+        if let PortRef::Name(name) = port {
+            self.share(name);
+        }
+    }
+
+    /// Shares the texts of `object` with the run's and gives back the
+    /// room its lists were allocated with beyond their length.
+    pub fn compact(&mut self, object: &mut ObjectFacts) {
+        self.share(&mut object.kind);
+        for text in [
+            &mut object.name,
+            &mut object.namespace,
+            &mut object.custom_group,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            self.share(text);
+        }
+        match &mut object.detail {
+            Detail::Workload(workload) => {
+                self.share_pairs(&mut workload.labels);
+                workload.labels.shrink_to_fit();
+                for port in &mut workload.ports {
+                    if let Some(name) = &mut port.name {
+                        self.share(name);
+                    }
+                }
+                workload.ports.shrink_to_fit();
+                for reference in &mut workload.references {
+                    self.share(&mut reference.name);
+                    reference.keys.iter_mut().for_each(|(k, _)| self.share(k));
+                    reference.keys.shrink_to_fit();
+                }
+                workload.references.shrink_to_fit();
+            }
+            Detail::Service(service) => {
+                if let Some(selector) = &mut service.selector {
+                    self.share_selector(&mut selector.selector);
+                }
+                for port in &mut service.ports {
+                    if let Some(name) = &mut port.name {
+                        self.share(name);
+                    }
+                    if let Some(target) = &mut port.target {
+                        self.share_port(target);
+                    }
+                }
+                service.ports.shrink_to_fit();
+            }
+            Detail::DisruptionBudget(budget) => {
+                if let Some(selector) = &mut budget.selector {
+                    self.share_selector(&mut selector.selector);
+                }
+            }
+            Detail::Autoscaler(autoscaler) => {
+                self.share(&mut autoscaler.target_kind);
+                self.share(&mut autoscaler.target_name);
+            }
+            Detail::Data(data) => {
+                data.keys.iter_mut().for_each(|k| self.share(k));
+                data.keys.shrink_to_fit();
+            }
+            Detail::Claim(claim) => {
+                claim.access_modes.iter_mut().for_each(|m| self.share(m));
+                claim.access_modes.shrink_to_fit();
+            }
+            Detail::Ingress(ingress) => {
+                for backend in &mut ingress.backends {
+                    self.share(&mut backend.service);
+                    if let Some((port, _)) = &mut backend.port {
+                        self.share_port(port);
+                    }
+                }
+                ingress.backends.shrink_to_fit();
+            }
+            Detail::NetworkPolicy(selector) => self.share_selector(&mut selector.selector),
+            Detail::Makes { name, .. } => self.share(name),
+            Detail::Creates(kinds) => kinds.shrink_to_fit(),
+            Detail::Other => {}
+        }
+        object.silenced.shrink_to_fit();
+    }
+}
 
 /// One object of a set, as relation rules see it.
 #[derive(Debug)]

@@ -47,9 +47,9 @@ impl FileFacts {
 /// them in their source files like the per-file findings.
 pub fn run_closed(name: &Arc<str>, facts: FileFacts, settings: &Settings) -> Vec<Finding> {
     let mut collector = Collector::default();
-    collector.add(name.clone(), 0, facts.in_set(SetId::Closed(0)));
+    collector.add(0, facts.in_set(SetId::Closed(0)));
     collector
-        .run(&|_| settings)
+        .run(&|_| name, &|_| settings)
         .into_iter()
         .flat_map(|(_, findings)| findings)
         .collect()
@@ -59,10 +59,10 @@ pub fn run_closed(name: &Arc<str>, facts: FileFacts, settings: &Settings) -> Vec
 #[derive(Default)]
 pub struct Collector {
     files: Vec<CollectedFile>,
+    texts: facts::Texts,
 }
 
 struct CollectedFile {
-    name: Arc<str>,
     /// The position of the file in the run's input order: relation findings
     /// are sorted by it, as the per-file ones are.
     order: usize,
@@ -71,19 +71,26 @@ struct CollectedFile {
 
 impl Collector {
     /// Adds the facts of the file at `order` in the run's input order.
-    pub fn add(&mut self, name: Arc<str>, order: usize, facts: FileFacts) {
+    pub fn add(&mut self, order: usize, mut facts: FileFacts) {
         if !facts.objects.is_empty() {
-            self.files.push(CollectedFile { name, order, facts });
+            // Kept until every file is read: no room to spare.
+            for object in &mut facts.objects {
+                self.texts.compact(object);
+            }
+            facts.objects.shrink_to_fit();
+            self.files.push(CollectedFile { order, facts });
         }
     }
 
-    /// Runs the relation rules over every set. `settings_of` gives the
-    /// settings of the file at an input position: a finding is reported
+    /// Runs the relation rules over every set. `name_of` gives the name of
+    /// the file at an input position (the facts do not keep names: a run
+    /// has them already), `settings_of` its settings: a finding is reported
     /// when its rule is on for the file it points into, at that file's
     /// severity. The findings come grouped by file, in input order, each
     /// file's sorted by line, column and rule.
-    pub fn run<'s>(
+    pub fn run<'n, 's>(
         self,
+        name_of: &dyn Fn(usize) -> &'n str,
         settings_of: &dyn Fn(usize) -> &'s Settings,
     ) -> Vec<(usize, Vec<Finding>)> {
         let relation_rules: Vec<_> = crate::rules::RULES
@@ -105,7 +112,7 @@ impl Collector {
         let mut folders: HashMap<&Path, u32> = HashMap::new();
         for (file, collected) in self.files.iter().enumerate() {
             let set = collected.facts.set.unwrap_or(SetId::Raw);
-            let parent = Path::new(&*collected.name)
+            let parent = Path::new(name_of(collected.order))
                 .parent()
                 .unwrap_or(Path::new(""));
             let next = folders.len() as u32;
@@ -134,7 +141,8 @@ impl Collector {
             .filter_map(|raw| {
                 let settings = settings_of(self.files[raw.file as usize].order);
                 let severity = settings.severity(raw.rule)?;
-                (!settings.suppress || !self.silenced(&raw)).then(|| self.finding(raw, severity))
+                (!settings.suppress || !self.silenced(&raw))
+                    .then(|| self.finding(raw, severity, name_of))
             })
             .collect();
         findings.sort_by(|(a_order, a), (b_order, b)| {
@@ -163,8 +171,14 @@ impl Collector {
                 .is_some_and(|s| s.silences(raw.rule, raw.place.start.line))
     }
 
-    fn finding(&self, raw: Raw, severity: Severity) -> (usize, Finding) {
+    fn finding<'n>(
+        &self,
+        raw: Raw,
+        severity: Severity,
+        name_of: &dyn Fn(usize) -> &'n str,
+    ) -> (usize, Finding) {
         let file = &self.files[raw.file as usize];
+        let name = |file: &CollectedFile| Arc::from(name_of(file.order));
         let labels = raw
             .labels
             .into_iter()
@@ -172,7 +186,7 @@ impl Collector {
                 span: place.span,
                 start: place.start,
                 message,
-                file: (other != raw.file).then(|| self.files[other as usize].name.clone()),
+                file: (other != raw.file).then(|| name(&self.files[other as usize])),
             })
             .collect();
         let finding = Finding {
@@ -180,7 +194,7 @@ impl Collector {
             severity,
             message: raw.message,
             help: raw.help,
-            file: file.name.clone(),
+            file: name(file),
             span: raw.place.span,
             start: raw.place.start,
             end: raw.place.end,

@@ -40,10 +40,7 @@ pub fn lint_files_with(rule: &'static Rule, files: &[(String, String)]) -> Vec<F
     // files are not linted, a kustomize patch is read as a patch).
     let inputs: Vec<podlint::discover::Input> = files
         .iter()
-        .map(|(name, _)| podlint::discover::Input::File {
-            name: name.clone(),
-            path: name.into(),
-        })
+        .map(|(name, _)| podlint::discover::Input::file(Path::new(name)))
         .collect();
     let roles = podlint::roles::FileRoles::classify(&inputs);
     let mut findings = Vec::new();
@@ -57,9 +54,9 @@ pub fn lint_files_with(rule: &'static Rule, files: &[(String, String)]) -> Vec<F
         let name: Arc<str> = name.as_str().into();
         let linted = podlint::engine::lint_as(&name, &source, &settings, role);
         findings.extend(linted.findings);
-        facts.add(name, order, linted.facts);
+        facts.add(order, linted.facts);
     }
-    for (_, related) in facts.run(&|_| &settings) {
+    for (_, related) in facts.run(&|order| files[order].0.as_str(), &|_| &settings) {
         findings.extend(related);
     }
     findings
