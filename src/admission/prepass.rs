@@ -75,41 +75,39 @@ pub fn read(
                 .map(|i| (i, false, true, Reach::Scope(scope))),
         );
     }
-    // Only the texts that hold a policy or a CRD are kept.
-    let kept: Vec<(&Input, String, bool, Option<&Reach>)> = all
+    // Each file's CRDs are compiled on a worker as it is read (each
+    // distinct CRD once: see `crd::Compiled`), and gathered in input
+    // order; only the texts that hold a policy are kept.
+    let compiled = crd::Compiled::default();
+    let read: Vec<(&Input, Option<String>, Option<Crds>)> = all
         .par_iter()
         .filter_map(|(input, policies, crds, reach)| {
             let text = text(input)?;
             let policies = *policies && text.contains(MARKER);
-            let crds = (*crds && text.contains(crd::MARKER)).then_some(reach);
-            (policies || crds.is_some()).then_some((*input, text, policies, crds))
-        })
-        .collect();
-    // Each file's CRDs are compiled on a worker, and gathered in input order.
-    let compiled: Vec<Crds> = kept
-        .par_iter()
-        .filter_map(|(input, text, _, reach)| {
-            let scope = match reach.as_ref()? {
-                Reach::Everywhere => None,
-                Reach::Scope(scope) => Some((*scope).clone()),
-                Reach::OwnFolder => {
-                    let path = Path::new(input.name());
-                    Some(scopes.of(path.parent().unwrap_or(Path::new(""))))
-                }
-            };
-            let mut crds = Crds::default();
-            crds.add_text(&Arc::from(input.name()), text, scope.as_ref());
-            Some(crds)
+            let crds = (*crds && text.contains(crd::MARKER)).then(|| {
+                let scope = match reach {
+                    Reach::Everywhere => None,
+                    Reach::Scope(scope) => Some((*scope).clone()),
+                    Reach::OwnFolder => {
+                        let path = Path::new(input.name());
+                        Some(scopes.of(path.parent().unwrap_or(Path::new(""))))
+                    }
+                };
+                let mut crds = Crds::default();
+                crds.add_shared(&Arc::from(input.name()), &text, scope.as_ref(), &compiled);
+                crds
+            });
+            (policies || crds.is_some()).then(|| (*input, policies.then_some(text), crds))
         })
         .collect();
     let mut definitions = Crds::default();
-    for crds in compiled {
-        definitions.merge(crds);
-    }
     let mut policies = Policies::default();
-    for (input, text, with_policies, _) in &kept {
-        if *with_policies {
-            problems.extend(policies.add_policies(&Arc::from(input.name()), text));
+    for (input, text, crds) in read {
+        if let Some(crds) = crds {
+            definitions.merge(crds);
+        }
+        if let Some(text) = text {
+            problems.extend(policies.add_policies(&Arc::from(input.name()), &text));
         }
     }
     let kinds: Vec<String> = policies

@@ -15,8 +15,9 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use super::crd_scope::{Reader, Scope};
 use super::de::{
@@ -46,9 +47,16 @@ pub struct Crds {
     reader: Option<Arc<Reader>>,
 }
 
+/// The versions of each CRD compiled so far, by the content of the CRD
+/// ([`content_key`]), shared by the workers of the pre-pass: a CRD copied
+/// into several folders of the run (a vendored chart, copies of a
+/// repository) is compiled once, and its copies share the compiled schemas.
+#[derive(Default)]
+pub struct Compiled(Mutex<HashMap<u128, Arc<[Version]>>>);
+
 struct Definition {
     kind: String,
-    versions: Vec<Version>,
+    versions: Arc<[Version]>,
     /// The files it types (see [`super::crd_scope`]); `None`: every file.
     scope: Option<Scope>,
 }
@@ -91,8 +99,22 @@ impl Crds {
     /// Reads the CRDs of a file's text; they type the files of `scope`
     /// (`None`: every file).
     pub fn add_text(&mut self, file: &Arc<str>, text: &str, scope: Option<&Scope>) {
+        self.add_shared(file, text, scope, &Compiled::default());
+    }
+
+    /// The same, taking from `compiled` the CRDs compiled already (and
+    /// adding the others to it).
+    pub fn add_shared(
+        &mut self,
+        file: &Arc<str>,
+        text: &str,
+        scope: Option<&Scope>,
+        compiled: &Compiled,
+    ) {
         Arc::make_mut(&mut self.files).push(file.clone());
-        crate::source::parse_each(text, |document| self.add_node(&document.root, scope));
+        crate::source::parse_each(text, |document| {
+            self.add_node(&document.root, scope, compiled)
+        });
     }
 
     /// Adds the CRDs and files of `other`, after those of `self`.
@@ -125,7 +147,7 @@ impl Crds {
         }
     }
 
-    fn add_node(&mut self, node: &Node, scope: Option<&Scope>) {
+    fn add_node(&mut self, node: &Node, scope: Option<&Scope>, compiled: &Compiled) {
         // A `kind: List`, or a top-level list (a JSON array), of objects.
         let items = match node.get("kind").and_then(Node::as_str) {
             Some("List") => node.get("items").and_then(Node::as_seq),
@@ -133,7 +155,7 @@ impl Crds {
         };
         if let Some(items) = items {
             for item in items {
-                self.add_node(item, scope);
+                self.add_node(item, scope, compiled);
             }
             return;
         }
@@ -148,8 +170,40 @@ impl Crds {
         let (Some(spec), Some(group), Some(kind)) = (spec, group, kind) else {
             return;
         };
-        let versions: Vec<Version> = spec
-            .get("versions")
+        let key = content_key(node);
+        let known = compiled
+            .0
+            .lock()
+            .ok()
+            .and_then(|known| known.get(&key).cloned());
+        let versions = match known {
+            Some(versions) => versions,
+            None => {
+                let versions = Self::compile(spec);
+                if let Ok(mut known) = compiled.0.lock() {
+                    known.insert(key, versions.clone());
+                }
+                versions
+            }
+        };
+        // A CRD without versions is not valid apiextensions.k8s.io/v1 (a
+        // v1beta1 `version:` under a v1 header): the API server refuses it.
+        if versions.is_empty() {
+            return;
+        }
+        Arc::make_mut(&mut self.by_group)
+            .entry(group.to_string())
+            .or_default()
+            .push(Arc::new(Definition {
+                kind: kind.to_string(),
+                versions,
+                scope: scope.cloned(),
+            }));
+    }
+
+    /// The versions of a CRD's spec that the API server would accept.
+    fn compile(spec: &Node) -> Arc<[Version]> {
+        spec.get("versions")
             .and_then(Node::as_seq)
             .into_iter()
             .flatten()
@@ -178,20 +232,7 @@ impl Crds {
                         .map(Schema::compile),
                 })
             })
-            .collect();
-        // A CRD without versions is not valid apiextensions.k8s.io/v1 (a
-        // v1beta1 `version:` under a v1 header): the API server refuses it.
-        if versions.is_empty() {
-            return;
-        }
-        Arc::make_mut(&mut self.by_group)
-            .entry(group.to_string())
-            .or_default()
-            .push(Arc::new(Definition {
-                kind: kind.to_string(),
-                versions,
-                scope: scope.cloned(),
-            }));
+            .collect()
     }
 
     /// Types a custom resource against the CRDs of its kind; `None` when
@@ -217,13 +258,13 @@ impl Crds {
         }
         let serving: Vec<&Version> = definitions
             .iter()
-            .flat_map(|d| &d.versions)
+            .flat_map(|d| d.versions.iter())
             .filter(|v| v.served && v.name == version)
             .collect();
         if serving.is_empty() {
             let mut served: Vec<String> = definitions
                 .iter()
-                .flat_map(|d| &d.versions)
+                .flat_map(|d| d.versions.iter())
                 .filter(|v| v.served)
                 .map(|v| v.name.clone())
                 .collect();
@@ -260,6 +301,42 @@ impl Crds {
             .unwrap_or_default();
         Some(Judged { served, typing })
     }
+}
+
+/// A 128-bit hash of a node's content (its keys, scalars and their
+/// styles and tags; not its place): two CRDs with the same key compile to
+/// the same versions.
+fn content_key(node: &Node) -> u128 {
+    fn feed(node: &Node, hasher: &mut impl Hasher) {
+        match &node.value {
+            Value::Scalar(scalar) => {
+                0u8.hash(hasher);
+                scalar.text.hash(hasher);
+                (scalar.style as u8).hash(hasher);
+                scalar.tag.hash(hasher);
+            }
+            Value::Seq(items) => {
+                1u8.hash(hasher);
+                items.len().hash(hasher);
+                items.iter().for_each(|item| feed(item, hasher));
+            }
+            Value::Map(entries) => {
+                2u8.hash(hasher);
+                entries.len().hash(hasher);
+                for entry in entries {
+                    feed(&entry.key, hasher);
+                    feed(&entry.value, hasher);
+                }
+            }
+        }
+    }
+    let half = |seed: u8| {
+        let mut hasher = std::hash::DefaultHasher::new();
+        seed.hash(&mut hasher);
+        feed(node, &mut hasher);
+        u128::from(hasher.finish())
+    };
+    half(0) << 64 | half(1)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]

@@ -9,6 +9,7 @@
 //! Deployment in `dev/` and `prod/` folders) are alternatives, not two objects.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::Hash;
 
 use super::facts::{Detail, ObjectFacts, Selector, Text, WorkloadFacts};
 
@@ -73,10 +74,60 @@ pub struct Set<'a> {
     /// The API groups of custom resources and their definitions.
     custom_groups: HashSet<&'a str>,
     /// The kinds that Roles of the set let Pods create at run time, with
-    /// the Role's namespace and folder.
-    created: Vec<(&'static str, Option<&'a str>, u32)>,
-    /// The kinds defined in each folder, with their namespaces.
-    kinds_by_folder: HashSet<(&'a str, Option<&'a str>, u32)>,
+    /// the Role's namespace, in its folder and in the whole set.
+    created: Presence<'a, &'static str>,
+    /// The kinds defined, with their namespaces, in each folder and in the
+    /// whole set.
+    kinds: Presence<'a, &'a str>,
+    /// The namespaces of the workloads, in each folder and in the whole set.
+    workload_namespaces: Presence<'a, ()>,
+}
+
+/// Where something is (a kind, a workload...): in which namespaces of
+/// which folders, and in which namespaces of the set, so that a question
+/// ("is there one that an object of this namespace meets, in this
+/// folder?") is a few lookups however large the set.
+struct Presence<'a, T> {
+    in_folder: HashSet<(T, Option<&'a str>, u32)>,
+    /// Whether there is one in the folder, whatever its namespace.
+    in_folder_any: HashSet<(T, u32)>,
+    in_set: HashSet<(T, Option<&'a str>)>,
+    in_set_any: HashSet<T>,
+}
+
+impl<'a, T: Copy + Eq + Hash> Presence<'a, T> {
+    fn new() -> Self {
+        Presence {
+            in_folder: HashSet::new(),
+            in_folder_any: HashSet::new(),
+            in_set: HashSet::new(),
+            in_set_any: HashSet::new(),
+        }
+    }
+
+    fn insert(&mut self, item: T, namespace: Option<&'a str>, folder: u32) {
+        self.in_folder.insert((item, namespace, folder));
+        self.in_folder_any.insert((item, folder));
+        self.in_set.insert((item, namespace));
+        self.in_set_any.insert(item);
+    }
+
+    /// Whether there is one that an object of `namespace` meets (see
+    /// [`compatible`]): in `folder`, or anywhere in the set.
+    fn meets(&self, item: T, namespace: Option<&str>, folder: Option<u32>) -> bool {
+        match (folder, namespace) {
+            (Some(folder), None) => self.in_folder_any.contains(&(item, folder)),
+            (Some(folder), Some(namespace)) => {
+                self.in_folder.contains(&(item, None, folder))
+                    || self.in_folder.contains(&(item, Some(namespace), folder))
+            }
+            (None, None) => self.in_set_any.contains(&item),
+            (None, Some(namespace)) => {
+                self.in_set.contains(&(item, None))
+                    || self.in_set.contains(&(item, Some(namespace)))
+            }
+        }
+    }
 }
 
 impl<'a> Set<'a> {
@@ -88,8 +139,9 @@ impl<'a> Set<'a> {
             by_label: HashMap::new(),
             workloads: Vec::new(),
             by_target: HashMap::new(),
-            kinds_by_folder: HashSet::new(),
-            created: Vec::new(),
+            kinds: Presence::new(),
+            created: Presence::new(),
+            workload_namespaces: Presence::new(),
             custom_names: HashSet::new(),
             custom_groups: HashSet::new(),
         };
@@ -105,14 +157,17 @@ impl<'a> Set<'a> {
             match &facts.detail {
                 Detail::Workload(workload) => {
                     set.workloads.push(index);
+                    set.workload_namespaces.insert((), namespace, member.folder);
                     for (key, value) in &workload.labels {
                         set.by_label.entry((key, value)).or_default().push(index);
                     }
                 }
                 Detail::Makes { kind, name } => defined.push((kind, Some(&**name))),
-                Detail::Creates(kinds) => set
-                    .created
-                    .extend(kinds.iter().map(|&kind| (kind, namespace, member.folder))),
+                Detail::Creates(kinds) => {
+                    for &kind in kinds {
+                        set.created.insert(kind, namespace, member.folder);
+                    }
+                }
                 Detail::Autoscaler(autoscaler) => set
                     .by_target
                     .entry((&autoscaler.target_kind, &autoscaler.target_name))
@@ -121,7 +176,7 @@ impl<'a> Set<'a> {
                 _ => {}
             }
             for (kind, name) in defined {
-                set.kinds_by_folder.insert((kind, namespace, member.folder));
+                set.kinds.insert(kind, namespace, member.folder);
                 if let Some(name) = name {
                     set.by_name.entry((kind, name)).or_default().push(index);
                 }
@@ -156,11 +211,8 @@ impl<'a> Set<'a> {
     /// time where `referrer` runs (in the raw files: a Role of its folder,
     /// as for [`Set::expects`]).
     pub fn created_at_run_time(&self, kind: &str, referrer: &Member<'_>) -> bool {
-        self.created.iter().any(|&(k, namespace, folder)| {
-            k == kind
-                && compatible(namespace, referrer.namespace())
-                && (self.closed || folder == referrer.folder)
-        })
+        let folder = (!self.closed).then_some(referrer.folder);
+        self.created.meets(kind, referrer.namespace(), folder)
     }
 
     /// Whether a missing object of `kind` that `referrer` names is worth
@@ -172,11 +224,9 @@ impl<'a> Set<'a> {
     /// judged by what it ships.
     pub fn expects(&self, kind: &str, referrer: &Member<'_>) -> bool {
         self.closed
-            || self.kinds_by_folder.iter().any(|&(k, namespace, folder)| {
-                k == kind
-                    && folder == referrer.folder
-                    && compatible(namespace, referrer.namespace())
-            })
+            || self
+                .kinds
+                .meets(kind, referrer.namespace(), Some(referrer.folder))
     }
 
     /// Whether `selector`, of `selecting`, can be judged to select nothing.
@@ -208,11 +258,10 @@ impl<'a> Set<'a> {
             .iter()
             .map(|(_, value)| value)
             .chain(selector.expressions.iter().flat_map(|e| &e.values));
-        let near = self.workloads.iter().any(|&i| {
-            let workload = &self.members[i as usize];
-            compatible(workload.namespace(), selecting.namespace())
-                && (self.closed || workload.folder == selecting.folder)
-        });
+        let folder = (!self.closed).then_some(selecting.folder);
+        let near = self
+            .workload_namespaces
+            .meets((), selecting.namespace(), folder);
         let operator_key = |key: &str| {
             key.split_once('/')
                 .is_some_and(|(prefix, _)| self.custom_groups.contains(prefix))
