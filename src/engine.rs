@@ -131,6 +131,17 @@ impl Collector<'_> {
         self.count(raw.rule, raw.severity, 1);
     }
 
+    /// Room for `count` more findings: grown by doubling, but never past
+    /// the file's cap (16,384 slots for the 10,000 a file keeps).
+    fn make_room(&mut self, count: usize) {
+        let located = &mut self.located;
+        let needed = (located.len() + count).min(MAX_FINDINGS_PER_FILE);
+        if needed > located.capacity() {
+            let grown = (2 * located.capacity()).clamp(needed, MAX_FINDINGS_PER_FILE);
+            located.reserve_exact(grown - located.len());
+        }
+    }
+
     /// How many more findings the file may keep.
     fn room(&self) -> usize {
         MAX_FINDINGS_PER_FILE.saturating_sub(self.located.len())
@@ -375,10 +386,23 @@ struct DocumentContext<'a, 'l, 'c> {
     locate: &'a Locate<'l>,
 }
 
+/// The rule that reports an object too large to apply (see
+/// [`Object::too_large`]).
+const SIZE_RULE: &str = "invalid-field";
+
 fn lint_document(root: &Node, context: &mut DocumentContext<'_, '_, '_>) {
     let settings = context.settings;
     context.stats.documents += 1;
-    let objects = match model::objects_as(root, context.role, &settings.context, context.crds) {
+    // An object too large to apply is left untyped only when invalid-field
+    // says so: never silently.
+    let bound_size = settings.severity(SIZE_RULE).is_some();
+    let objects = match model::objects_as(
+        root,
+        context.role,
+        &settings.context,
+        context.crds,
+        bound_size,
+    ) {
         Contents::NotKubernetes => {
             context.stats.skipped_documents += 1;
             return;
@@ -420,6 +444,7 @@ fn lint_document(root: &Node, context: &mut DocumentContext<'_, '_, '_>) {
             name: object.name.map(str::to_string),
             namespace: object.namespace.map(str::to_string),
         };
+        context.found.make_room(raws.len());
         for raw in raws {
             context.found.add(raw, Some(root), Some(&object_ref));
         }
@@ -460,6 +485,11 @@ fn check_with_policies(
             .collect()
     };
     for (rule, _) in &settings.active {
+        // An object too large to apply is not typed: invalid-field says so,
+        // and no other rule looks at it.
+        if object.too_large.is_some() && rule.id != SIZE_RULE {
+            continue;
+        }
         let mut report = match overflow.as_deref_mut() {
             Some(overflow) => Report::bounded(rule.id, out, overflow),
             None => Report::new(rule.id, out),

@@ -26,7 +26,13 @@ pub use path::{entry_span, locate, FieldPath, Segment, Target};
 pub use workload::{Selector, Workload, WorkloadKind};
 
 use crate::roles::{self, FileRole};
-use crate::source::Node;
+use crate::source::{Node, Scalar, ScalarStyle, Value};
+
+/// The largest request body the API server reads (`Request entity too
+/// large: limit is 3145728`, not configurable in kube-apiserver): an object
+/// larger than this as JSON, as kubectl, Helm, Argo CD and Flux send it,
+/// cannot be applied.
+pub const API_REQUEST_LIMIT: usize = 3 * 1024 * 1024;
 
 /// What a run knows besides the objects themselves: the kinds that
 /// `.podlint.yaml` `pod-templates:` adds, and the cluster's version.
@@ -63,6 +69,10 @@ pub struct Object<'a> {
     /// both fields; patches and bases leave them to the object they are
     /// merged into.
     pub partial: bool,
+    /// At least this many bytes as JSON, over [`API_REQUEST_LIMIT`]: the
+    /// object cannot be applied, so it is not typed (a Pod of 200,000
+    /// containers would take 2 KB each) and only `invalid-field` reports it.
+    pub too_large: Option<usize>,
 }
 
 /// What a document holds: objects, or nothing podlint lints.
@@ -74,19 +84,27 @@ pub enum Contents<'a> {
 }
 
 pub fn objects<'a>(root: &'a Node, cx: &Context) -> Contents<'a> {
-    objects_as(root, FileRole::Manifest, cx, &Crds::default())
+    objects_as(root, FileRole::Manifest, cx, &Crds::default(), false)
 }
 
 /// The objects of a document in a file read as `role`; `crds` type its
-/// custom resources.
-pub fn objects_as<'a>(root: &'a Node, role: FileRole, cx: &Context, crds: &Crds) -> Contents<'a> {
+/// custom resources. With `bound_size`, an object too large to apply is
+/// not typed (see [`Object::too_large`]).
+pub fn objects_as<'a>(
+    root: &'a Node,
+    role: FileRole,
+    cx: &Context,
+    crds: &Crds,
+    bound_size: bool,
+) -> Contents<'a> {
+    let object = |item, base| object(item, base, role, cx, crds, bound_size);
     // A top-level list of objects (a JSON array, jsonnet's output) is read
     // like the items of a `kind: List`.
     if let Some(items) = root.as_seq() {
         let objects: Vec<Object<'a>> = items
             .iter()
             .enumerate()
-            .filter_map(|(i, item)| object(item, FieldPath::root().index(i), role, cx, crds))
+            .filter_map(|(i, item)| object(item, FieldPath::root().index(i)))
             .collect();
         return if objects.is_empty() {
             Contents::NotKubernetes
@@ -108,15 +126,11 @@ pub fn objects_as<'a>(root: &'a Node, role: FileRole, cx: &Context, crds: &Crds)
                 items
                     .iter()
                     .enumerate()
-                    .filter_map(|(i, item)| object(item, base.index(i), role, cx, crds))
+                    .filter_map(|(i, item)| object(item, base.index(i)))
                     .collect(),
             )
         }
-        _ => Contents::Objects(
-            object(root, FieldPath::root(), role, cx, crds)
-                .into_iter()
-                .collect(),
-        ),
+        _ => Contents::Objects(object(root, FieldPath::root()).into_iter().collect()),
     }
 }
 
@@ -133,10 +147,34 @@ fn object<'a>(
     role: FileRole,
     cx: &Context,
     crds: &Crds,
+    bound_size: bool,
 ) -> Option<Object<'a>> {
     let (api_version, kind) = header(node)?;
     let metadata = node.get("metadata");
     let workload_kind = WorkloadKind::from_kind(kind).filter(|k| k.accepts(api_version));
+    let too_large = bound_size
+        .then(|| json_size_at_least(node))
+        .filter(|&size| size > API_REQUEST_LIMIT);
+    if too_large.is_some() {
+        return Some(Object {
+            node,
+            base,
+            partial: false,
+            api_version,
+            kind,
+            name: metadata.and_then(|m| m.get("name")).and_then(Node::as_str),
+            namespace: metadata
+                .and_then(|m| m.get("namespace"))
+                .and_then(Node::as_str),
+            workload_kind,
+            typed: None,
+            kubernetes_version: cx.kubernetes_version,
+            served: Served::Yes,
+            custom_pods: Vec::new(),
+            typing: TypingReport::default(),
+            too_large,
+        });
+    }
     let mut custom_pods = Vec::new();
     let mut partial = workload_kind.is_some_and(|kind| is_partial(node, kind, role));
     let (typed, mut typing) = match workload_kind {
@@ -184,7 +222,59 @@ fn object<'a>(
         served,
         custom_pods,
         typing,
+        too_large: None,
     })
+}
+
+/// The size of `node` as compact JSON, never more than the JSON's: a
+/// plain scalar that may be a number, a boolean or null counts one byte
+/// (`1e3` is `1000`, `0x1F` is `31`); strings and keys count their text and
+/// two quotes (escapes only add).
+fn json_size_at_least(node: &Node) -> usize {
+    match &node.value {
+        Value::Scalar(scalar) => scalar_json_size_at_least(scalar),
+        // `[`, `]` and a comma between items.
+        Value::Seq(items) => {
+            items.len().max(1) + 1 + items.iter().map(json_size_at_least).sum::<usize>()
+        }
+        // `{`, `}`, a colon an entry and a comma between entries.
+        Value::Map(entries) => {
+            let inner: usize = entries
+                .iter()
+                .map(|entry| {
+                    let key = match entry.key.as_scalar() {
+                        // JSON keys are strings (`1:` is `"1":`).
+                        Some(key) => key.text.len() + 2,
+                        None => json_size_at_least(&entry.key),
+                    };
+                    key + json_size_at_least(&entry.value)
+                })
+                .sum();
+            (2 * entries.len()).max(1) + 1 + inner
+        }
+    }
+}
+
+fn scalar_json_size_at_least(scalar: &Scalar) -> usize {
+    let text = &*scalar.text;
+    let string = match scalar.style {
+        ScalarStyle::Quoted | ScalarStyle::Block => scalar.tag.is_none(),
+        // A plain scalar starting with a letter is a string, unless it is a
+        // YAML 1.1 boolean or null (`yes`, `on`, `null`...).
+        ScalarStyle::Plain => {
+            scalar.tag.is_none()
+                && text.starts_with(|c: char| c.is_alphabetic())
+                && !(text.len() <= 5
+                    && ["y", "yes", "n", "no", "on", "off", "true", "false", "null"]
+                        .iter()
+                        .any(|word| text.eq_ignore_ascii_case(word)))
+        }
+    };
+    if string {
+        text.len() + 2
+    } else {
+        1
+    }
 }
 
 /// Adds what a CRD's schema found to what the Pod-template table's typing
@@ -511,5 +601,38 @@ impl<'a> PodView<'a> {
             .flatten()
             .map(|v| v.name.as_str())
             .chain(shared.iter().map(String::as_str))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::json_size_at_least;
+
+    fn size(yaml: &str) -> usize {
+        let parsed = crate::source::parse(yaml);
+        parsed
+            .documents
+            .first()
+            .map_or(0, |document| json_size_at_least(&document.root))
+    }
+
+    /// Exact for strings, keys and structure: what decides whether an
+    /// object is too large to apply.
+    #[test]
+    fn json_size_counts_strings_keys_and_structure_exactly() {
+        assert_eq!(
+            size("{a: b, q: \"x\", l: [c, d], e: {}, f: []}"),
+            r#"{"a":"b","q":"x","l":["c","d"],"e":{},"f":[]}"#.len()
+        );
+    }
+
+    /// A plain scalar that may be a number, a boolean or null counts one
+    /// byte: never more than its JSON (`1e3` is `1000`, `yes` is `true`).
+    #[test]
+    fn json_size_counts_one_byte_for_what_may_not_be_a_string() {
+        assert_eq!(
+            size("{n: 1e3, t: yes, z: null}"),
+            r#"{"n":1,"t":1,"z":1}"#.len()
+        );
     }
 }

@@ -6,13 +6,18 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity as QuantityText;
 use crate::finding::Severity;
 use crate::model::placeholder::looks_like_placeholder;
 use crate::model::quantity::Quantity;
-use crate::model::{FieldPath, Object, PodView, Target, WorkloadKind};
+use crate::model::{FieldPath, Object, PodView, Target, WorkloadKind, API_REQUEST_LIMIT};
+use crate::size::ByteSize;
 use crate::rules::{Check, Raw, Report};
 use crate::source::{Node, Span, Value};
 
 rule!("invalid-field", Check::Object(check));
 
 fn check(object: &Object<'_>, out: &mut Report<'_>) {
+    if let Some(size) = object.too_large {
+        too_large(object, size, out);
+        return;
+    }
     for error in object.typing.type_errors.iter().filter(|e| !e.placeholder) {
         match scalar_text_at(object.node, error.span).filter(|text| looks_like_placeholder(text)) {
             Some(text) => {
@@ -42,6 +47,20 @@ fn check(object: &Object<'_>, out: &mut Report<'_>) {
     for pod in PodView::all(object) {
         check_pod(&pod, object, out);
     }
+}
+
+/// An object the API server cannot accept: reported once, at its `kind`.
+fn too_large(object: &Object<'_>, size: usize, out: &mut Report<'_>) {
+    let size = ByteSize(size as u64);
+    let limit = ByteSize(API_REQUEST_LIMIT as u64);
+    out.at(
+        Target::Field(object.path().key("kind")),
+        format!(
+            "this {} is at least {size} as JSON: the API server refuses a request over {limit}, so it cannot be applied; podlint does not lint it further",
+            object.kind
+        ),
+    )
+    .help("split it into smaller objects (the API server answers `Request entity too large: limit is 3145728`)");
 }
 
 fn check_pod(pod: &PodView<'_>, object: &Object<'_>, out: &mut Report<'_>) {

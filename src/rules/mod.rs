@@ -108,7 +108,13 @@ impl<'a> Report<'a> {
         };
         match self.overflow.as_deref_mut() {
             Some(overflow) if self.out.len() >= overflow.room => overflow.replace_spare(raw),
-            _ => {
+            overflow => {
+                // Grown by doubling, but never past the room: a Pod of many
+                // containers holds 10,000 findings, not 16,384 slots.
+                if let Some(overflow) = overflow.filter(|_| self.out.len() == self.out.capacity()) {
+                    let room_left = overflow.room - self.out.len();
+                    self.out.reserve_exact(self.out.len().max(4).min(room_left));
+                }
                 self.out.push(raw);
                 let last = self.out.len() - 1;
                 &mut self.out[last]

@@ -317,10 +317,14 @@ impl Builder {
             Frame::Seq {
                 start,
                 anchor,
-                items,
+                mut items,
                 size_before,
                 height,
             } => {
+                // A collection is held as long as its document: without the
+                // room left by growing (a mapping of 2 entries has room for
+                // 4), a file of one-line containers takes half the memory.
+                items.shrink_to_fit();
                 let last = items.last().map_or(end.end, |n| n.span.end);
                 let span = Span {
                     start: start.start,
@@ -341,7 +345,8 @@ impl Builder {
                 height,
                 ..
             } => {
-                let entries = self.finish_mapping(entries, merges);
+                let mut entries = self.finish_mapping(entries, merges);
+                entries.shrink_to_fit();
                 let last = entries
                     .last()
                     .map_or(end.end, |e| e.value.span.end.max(e.key.span.end));
