@@ -586,7 +586,7 @@ fn instrumented_copy(
     templates: &[TemplateFile],
     buffers: &Buffers,
 ) -> std::io::Result<InstrumentedCopy> {
-    let temp = tempfile::Builder::new().prefix("podlint-helm-").tempdir()?;
+    let temp = crate::render::scratch_dir("podlint-helm-")?;
     let root = temp.path().join(copy_name(chart));
     std::fs::create_dir_all(&root)?;
     let source = std::path::absolute(&chart.dir)?;
