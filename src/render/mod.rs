@@ -204,12 +204,12 @@ impl<'a> UnitLint<'a> {
             if silenced {
                 continue;
             }
-            finding.origin = Some(Origin {
+            finding.origin = Some(Box::new(Origin {
                 rendered_from: placement.rendered_from.clone(),
                 line: rendered_line,
                 renders: vec![render.name.clone()],
                 of: self.total,
-            });
+            }));
             merge(&mut self.placed, finding);
         }
     }
@@ -239,7 +239,7 @@ impl<'a> UnitLint<'a> {
                         severity
                     },
                     message: failure.message.clone(),
-                    help: failure.help.clone(),
+                    help: failure.help.clone().map(Into::into),
                     file: failure.at.file.clone(),
                     span: failure.at.span,
                     start: lines.position(failure.at.span.start),
@@ -248,12 +248,12 @@ impl<'a> UnitLint<'a> {
                     object: None,
                     container: None,
                     fix: None,
-                    origin: Some(Origin {
+                    origin: Some(Box::new(Origin {
                         rendered_from: failure.at.file.clone(),
                         line: 0,
                         renders: vec![failure.render.clone()],
                         of: total,
-                    })
+                    }))
                     .filter(|_| total > 1),
                     target: Target::Span(failure.at.span),
                 };
