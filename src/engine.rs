@@ -119,6 +119,9 @@ struct Collector<'a> {
     file: &'a Arc<str>,
     text: &'a str,
     lines: &'a OnceCell<LineIndex<'a>>,
+    /// Whether findings keep the field they point at (renders), or only
+    /// their span (a field path is most of a kept finding).
+    keep_targets: bool,
     found: Vec<Finding>,
     uncollected: Uncollected,
 }
@@ -156,8 +159,13 @@ impl Collector<'_> {
             })
             .chain(raw.elsewhere)
             .collect();
-        let mut target = raw.target;
-        target.shrink_to_fit();
+        let target = if self.keep_targets {
+            let mut target = raw.target;
+            target.shrink_to_fit();
+            target
+        } else {
+            Target::Span(span)
+        };
         self.found.push(Finding {
             rule: raw.rule,
             severity,
@@ -245,6 +253,38 @@ pub fn lint_with_policies(
     policies: &Policies,
     crds: &Crds,
 ) -> Linted {
+    lint_keeping(file, source, settings, role, (policies, crds), false)
+}
+
+/// Lints a render (a chart's, an overlay's) with the run's CRDs: its
+/// findings keep the field each points at ([`Finding::target`]), by which
+/// it is placed in the source that rendered it. Other files' findings keep
+/// their spans only.
+pub fn lint_rendered(
+    file: &Arc<str>,
+    source: &SourceText,
+    settings: &Settings,
+    crds: &Crds,
+) -> Linted {
+    let policies = &Policies::default();
+    lint_keeping(
+        file,
+        source,
+        settings,
+        FileRole::Manifest,
+        (policies, crds),
+        true,
+    )
+}
+
+fn lint_keeping(
+    file: &Arc<str>,
+    source: &SourceText,
+    settings: &Settings,
+    role: FileRole,
+    (policies, crds): (&Policies, &Crds),
+    keep_targets: bool,
+) -> Linted {
     let own_crds;
     let crds = if source.text.contains(crd::MARKER) && !crds.covers(file) {
         let mut own = crds.clone();
@@ -273,6 +313,7 @@ pub fn lint_with_policies(
         file,
         text,
         lines: &lines,
+        keep_targets,
         found: Vec::new(),
         uncollected: Uncollected::default(),
     };

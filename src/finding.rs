@@ -71,7 +71,9 @@ pub struct Finding {
     pub container: Option<String>,
     pub fix: Option<Box<Fix>>,
     /// What the rule pointed at in its document (a missing field's whole
-    /// path): how a rendered finding is mapped back to its source.
+    /// path): how a rendered finding is mapped back to its source. Only
+    /// renders keep the path (see [`crate::engine::lint_rendered`]); other
+    /// findings have their span here.
     pub target: Target,
     /// Set for findings of rendered sources (charts, overlays): what was
     /// rendered and which renders share the finding.

@@ -173,14 +173,7 @@ impl<'a> UnitLint<'a> {
             text: render.text.clone(),
             decode_error: None,
         };
-        let result = engine::lint_with_policies(
-            &name,
-            &source,
-            settings,
-            crate::roles::FileRole::Manifest,
-            &crate::admission::Policies::default(),
-            self.crds,
-        );
+        let result = engine::lint_rendered(&name, &source, settings, self.crds);
         self.stats += result.stats;
         // A render is a closed set: everything it deploys is in it.
         let related = relations::run_closed(&name, result.facts, settings);
