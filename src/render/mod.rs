@@ -174,14 +174,7 @@ impl<'a> UnitLint<'a> {
             text: render.text.clone(),
             decode_error: None,
         };
-        let result = engine::lint_with_policies(
-            &name,
-            &source,
-            settings,
-            crate::roles::FileRole::Manifest,
-            &crate::admission::Policies::default(),
-            self.crds,
-        );
+        let result = engine::lint_rendered(&name, &source, settings, self.crds);
         self.stats += result.stats;
         // A render is a closed set: everything it deploys is in it.
         let related = relations::run_closed(&name, result.facts, settings);
@@ -205,12 +198,12 @@ impl<'a> UnitLint<'a> {
             if silenced {
                 continue;
             }
-            finding.origin = Some(Origin {
+            finding.origin = Some(Box::new(Origin {
                 rendered_from: placement.rendered_from.clone(),
                 line: rendered_line,
                 renders: vec![render.name.clone()],
                 of: self.total,
-            });
+            }));
             merge(&mut self.placed, finding);
         }
     }
@@ -240,7 +233,7 @@ impl<'a> UnitLint<'a> {
                         severity
                     },
                     message: failure.message.clone(),
-                    help: failure.help.clone(),
+                    help: failure.help.clone().map(Into::into),
                     file: failure.at.file.clone(),
                     span: failure.at.span,
                     start: lines.position(failure.at.span.start),
@@ -249,12 +242,12 @@ impl<'a> UnitLint<'a> {
                     object: None,
                     container: None,
                     fix: None,
-                    origin: Some(Origin {
+                    origin: Some(Box::new(Origin {
                         rendered_from: failure.at.file.clone(),
                         line: 0,
                         renders: vec![failure.render.clone()],
                         of: total,
-                    })
+                    }))
                     .filter(|_| total > 1),
                     target: Target::Span(failure.at.span),
                 };

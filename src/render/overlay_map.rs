@@ -882,7 +882,12 @@ mod build_tests {
             text: build.text.clone(),
             decode_error: None,
         };
-        let linted = engine::lint(&name, &source, &Settings::every_rule());
+        let linted = engine::lint_rendered(
+            &name,
+            &source,
+            &Settings::every_rule(),
+            &crate::model::Crds::default(),
+        );
         let mut out: Vec<String> = linted
             .findings
             .iter()
