@@ -143,7 +143,7 @@ impl Repositories {
             for (top, found) in &mut self.found {
                 if path.starts_with(top) {
                     found.files.push(Input::File {
-                        name: path.display().to_string(),
+                        name: Some(path.display().to_string().into()),
                         path: path.to_path_buf(),
                     });
                 }
