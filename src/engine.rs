@@ -190,11 +190,48 @@ pub fn lint_with_policies(
     policies: &Policies,
     crds: &Crds,
 ) -> Linted {
+    lint_source(file, source, None, settings, role, policies, crds)
+}
+
+/// [`lint_with_policies`] on a text parsed already (`parsed` is
+/// [`source::parse`] of `source`): a kustomize build, whose trees also
+/// place its findings, is parsed once.
+pub fn lint_parsed(
+    file: &Arc<str>,
+    source: &SourceText,
+    parsed: &source::ParsedSource,
+    settings: &Settings,
+    policies: &Policies,
+    crds: &Crds,
+) -> Linted {
+    lint_source(
+        file,
+        source,
+        Some(parsed),
+        settings,
+        FileRole::Manifest,
+        policies,
+        crds,
+    )
+}
+
+fn lint_source(
+    file: &Arc<str>,
+    source: &SourceText,
+    parsed: Option<&source::ParsedSource>,
+    settings: &Settings,
+    role: FileRole,
+    policies: &Policies,
+    crds: &Crds,
+) -> Linted {
     let own_crds;
     let crds = if source.text.contains(crd::MARKER) && !crds.covers(file) {
         let mut own = crds.clone();
         // A file's own CRDs type its resources, whatever the scope.
-        own.add_text(file, &source.text, None);
+        match parsed {
+            Some(parsed) => own.add_documents(file, &parsed.documents, None),
+            None => own.add_text(file, &source.text, None),
+        }
         own_crds = own;
         &own_crds
     } else {
@@ -242,7 +279,7 @@ pub fn lint_with_policies(
         // a large bundle never holds all its trees at once.
         let may_be_template = text.contains("{{");
         let mut template_action = false;
-        let parsed = source::parse_each(text, |document| {
+        let mut lint_one = |document: &source::Document| {
             template_action =
                 template_action || (may_be_template && has_template_action(&document.root));
             let mut context = DocumentContext {
@@ -257,11 +294,22 @@ pub fn lint_with_policies(
                 locate: &locate,
             };
             lint_document(&document.root, &mut context);
-        });
+        };
+        let parsed_here;
+        let parsed = match parsed {
+            Some(parsed) => {
+                parsed.documents.iter().for_each(&mut lint_one);
+                parsed
+            }
+            None => {
+                parsed_here = source::parse_each(text, |document| lint_one(&document));
+                &parsed_here
+            }
+        };
         // A Go template (Helm chart) is not a manifest until rendered: skip
         // it when its `{{ }}` actions break the YAML or sit in its values
         // (see `has_template_action` for which quoted ones count).
-        if may_be_template && (template_action || has_invalid_syntax(&parsed)) {
+        if may_be_template && (template_action || has_invalid_syntax(parsed)) {
             return Linted {
                 findings: Vec::new(),
                 uncollected: Uncollected::default(),

@@ -199,8 +199,14 @@ pub fn lint_kustomizations(
     placed
 }
 
+/// How many roots kustomize may have built ahead of the lint at one job:
+/// a root whose lint takes longer than the next builds (a build with
+/// large CRDs) does not hold kustomize up. Each waits as its text.
+const BUILDS_WAITING: usize = 3;
+
 /// The parts' roots built and linted at one job: kustomize builds the next
-/// root (on the pool's thread) while this thread lints the last build.
+/// roots (on the pool's thread) while this thread reads and lints the last
+/// build.
 /// Each part as [`overlays::build_roots`] and [`render::lint_unit`] make it:
 /// the files its roots use, how many source files, and its findings.
 fn build_one_ahead<'a>(
@@ -226,10 +232,12 @@ fn build_one_ahead<'a>(
             done.push((built.used, built.unit.sources.len(), linted));
         }
     };
-    render::one_ahead(
+    render::ahead(
         &roots,
-        |(part, root)| pool.install(|| overlays::build_root(binary, set, root, &read[*part])),
-        |(part, root), build| {
+        BUILDS_WAITING,
+        |(part, root)| pool.install(|| overlays::fetch_root(binary, set, root, &read[*part])),
+        |(part, root), fetched| {
+            let build = overlays::finish_root(binary, root, fetched);
             if current.as_ref().is_some_and(|(open, ..)| open != part) {
                 close(current.take());
             }

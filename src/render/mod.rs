@@ -85,6 +85,12 @@ pub trait SourceMap: Send + Sync {
     fn place_target(&self, span: Span, _target: &Target) -> Placement {
         self.place(span)
     }
+
+    /// The rendered text parsed, when the map parsed it already (the
+    /// lint then parses it no more).
+    fn parsed(&self) -> Option<&crate::source::ParsedSource> {
+        None
+    }
 }
 
 /// A render that failed, at the place the tool names.
@@ -173,14 +179,20 @@ impl<'a> UnitLint<'a> {
             text: render.text.clone(),
             decode_error: None,
         };
-        let result = engine::lint_with_policies(
-            &name,
-            &source,
-            settings,
-            crate::roles::FileRole::Manifest,
-            &crate::admission::Policies::default(),
-            self.crds,
-        );
+        let policies = crate::admission::Policies::default();
+        let result = match render.map.parsed() {
+            Some(parsed) => {
+                engine::lint_parsed(&name, &source, parsed, settings, &policies, self.crds)
+            }
+            None => engine::lint_with_policies(
+                &name,
+                &source,
+                settings,
+                crate::roles::FileRole::Manifest,
+                &policies,
+                self.crds,
+            ),
+        };
         self.stats += result.stats;
         // A render is a closed set: everything it deploys is in it.
         let related = relations::run_closed(&name, result.facts, settings);
@@ -288,10 +300,23 @@ impl<'a> UnitLint<'a> {
 pub fn one_ahead<T: Sync, P: Send, R>(
     items: &[T],
     produce: impl Fn(&T) -> P + Sync,
+    consume: impl FnMut(&T, P) -> R,
+) -> Vec<R> {
+    ahead(items, 1, produce, consume)
+}
+
+/// [`one_ahead`] with up to `waiting` produced items waiting for
+/// `consume` (at least one): a tool whose runs are short beside the lint
+/// of a large one keeps running meanwhile.
+pub fn ahead<T: Sync, P: Send, R>(
+    items: &[T],
+    waiting: usize,
+    produce: impl Fn(&T) -> P + Sync,
     mut consume: impl FnMut(&T, P) -> R,
 ) -> Vec<R> {
     std::thread::scope(|scope| {
-        let (sender, receiver) = std::sync::mpsc::sync_channel(0);
+        // A rendezvous channel: the producer holds one more item while it waits to send it.
+        let (sender, receiver) = std::sync::mpsc::sync_channel(waiting.saturating_sub(1));
         let produce = &produce;
         scope.spawn(move || {
             for item in items {
