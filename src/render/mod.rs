@@ -300,23 +300,10 @@ impl<'a> UnitLint<'a> {
 pub fn one_ahead<T: Sync, P: Send, R>(
     items: &[T],
     produce: impl Fn(&T) -> P + Sync,
-    consume: impl FnMut(&T, P) -> R,
-) -> Vec<R> {
-    ahead(items, 1, produce, consume)
-}
-
-/// [`one_ahead`] with up to `waiting` produced items waiting for
-/// `consume` (at least one): a tool whose runs are short beside the lint
-/// of a large one keeps running meanwhile.
-pub fn ahead<T: Sync, P: Send, R>(
-    items: &[T],
-    waiting: usize,
-    produce: impl Fn(&T) -> P + Sync,
     mut consume: impl FnMut(&T, P) -> R,
 ) -> Vec<R> {
     std::thread::scope(|scope| {
-        // A rendezvous channel: the producer holds one more item while it waits to send it.
-        let (sender, receiver) = std::sync::mpsc::sync_channel(waiting.saturating_sub(1));
+        let (sender, receiver) = std::sync::mpsc::sync_channel(0);
         let produce = &produce;
         scope.spawn(move || {
             for item in items {

@@ -86,6 +86,7 @@ fn relative(path: &Path, from: &Path) -> PathBuf {
 }
 
 /// A root to build: its canonical folder and its name in findings.
+#[derive(Clone)]
 pub struct Root {
     pub dir: PathBuf,
     pub name: String,
