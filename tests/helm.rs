@@ -393,3 +393,61 @@ fn every_real_chart_that_renders_reports_only_files_of_the_chart() {
         assert!(file.starts_with("../shared/charts/"), "{file}");
     }
 }
+
+/// Where helm was asked to render, as a stand-in helm (which renders
+/// nothing) wrote it down; `tmpdir`: the TMPDIR podlint runs with.
+#[cfg(unix)]
+fn chart_copy_rendered(tmpdir: Option<&Path>) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let scratch = tempfile::tempdir().expect("temporary folder");
+    let record = scratch.path().join("rendered");
+    let helm = scratch.path().join("helm");
+    std::fs::write(
+        &helm,
+        format!("#!/bin/sh\nprintf %s \"$3\" > '{}'\n", record.display()),
+    )
+    .expect("write the stand-in helm");
+    std::fs::set_permissions(&helm, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let mut command = bin::podlint(repo());
+    command.env_remove("TMPDIR");
+    if let Some(dir) = tmpdir {
+        command.env("TMPDIR", dir);
+    }
+    let output = command
+        .args(["check", "--format", "compact", "--helm"])
+        .arg(&helm)
+        .arg("fixtures/charts/values-scalars")
+        .output()
+        .expect("podlint runs");
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    PathBuf::from(std::fs::read_to_string(&record).expect("helm was run"))
+}
+
+#[cfg(unix)]
+#[test]
+fn the_chart_copy_is_made_in_tmpdir_when_set_and_removed() {
+    let tmpdir = tempfile::tempdir().expect("temporary folder");
+    let rendered = chart_copy_rendered(Some(tmpdir.path()));
+    let copy = rendered.parent().expect("the copy's folder");
+    assert!(copy.starts_with(tmpdir.path()), "{}", rendered.display());
+    assert!(copy
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with("podlint-helm-")));
+    assert!(!copy.exists(), "{} was left behind", copy.display());
+}
+
+/// Removing the copy's links from a busy disk took longer than linting a
+/// small chart: where the system has a memory file system, it goes there.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_chart_copy_is_made_in_memory_without_tmpdir_and_removed() {
+    let memory = Path::new("/dev/shm");
+    if !memory.is_dir() {
+        eprintln!("skipped: this system has no /dev/shm");
+        return;
+    }
+    let rendered = chart_copy_rendered(None);
+    let copy = rendered.parent().expect("the copy's folder");
+    assert_eq!(copy.parent(), Some(memory), "{}", rendered.display());
+    assert!(!copy.exists(), "{} was left behind", copy.display());
+}

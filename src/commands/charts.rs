@@ -85,17 +85,17 @@ pub fn lint_charts(
             .push(format!("{message}; not linted: {}", names.join(", ")));
     }
     type Ready = (Chart, Helm, Arc<FileConfig>);
-    let lint_rendered = |(chart, _, config): &Ready, unit: render::Unit| {
-        (
-            unit.sources.len(),
+    let lint_rendered = |(chart, _, config): &Ready,
+                         (unit, copy): (render::Unit, helm::Leftover)| {
+        let linted = copy.removed_during(|| {
             render::lint_unit(
                 &unit,
                 &config.settings,
                 unit.render_count(),
                 &crds.seen_from(&chart.dir),
-            ),
-            config.clone(),
-        )
+            )
+        });
+        (unit.sources.len(), linted, config.clone())
     };
     let lint = |ready: &Ready| lint_rendered(ready, helm::render(&ready.0, &ready.1));
     let linted: Vec<_> = match pool {

@@ -125,13 +125,34 @@ pub fn renders(chart: &Chart) -> Vec<RenderSpec> {
 pub type Buffers = HashMap<PathBuf, Arc<str>>;
 
 /// Renders a chart every way it is rendered (see [`renders`]).
-pub fn render(chart: &Chart, helm: &Helm) -> Unit {
-    render_with(chart, helm, &Buffers::new())
+/// The temporary copy is left to the caller, to remove while it lints.
+pub fn render(chart: &Chart, helm: &Helm) -> (Unit, Leftover) {
+    render_leaving_copy(chart, helm, &Buffers::new())
+}
+
+/// The temporary copy of a chart that a render leaves: removed when
+/// dropped, or on a thread of its own by [`Leftover::removed_during`].
+pub struct Leftover(Option<tempfile::TempDir>);
+
+impl Leftover {
+    /// Runs `work` (the lint of the render) while the copy is removed.
+    pub fn removed_during<R>(self, work: impl FnOnce() -> R) -> R {
+        std::thread::scope(|scope| {
+            let removal = std::thread::Builder::new().spawn_scoped(scope, move || drop(self.0));
+            // Without a thread, the copy is removed here when the error drops it.
+            drop(removal);
+            work()
+        })
+    }
 }
 
 /// Renders a chart with `buffers` in place of the files they name: they are
 /// written into the temporary copy that helm renders.
 pub fn render_with(chart: &Chart, helm: &Helm, buffers: &Buffers) -> Unit {
+    render_leaving_copy(chart, helm, buffers).0
+}
+
+fn render_leaving_copy(chart: &Chart, helm: &Helm, buffers: &Buffers) -> (Unit, Leftover) {
     let specs = renders(chart);
     let mut sources = Sources::new();
     let read_file = |relative: &Path| -> Option<Arc<str>> {
@@ -222,11 +243,9 @@ pub fn render_with(chart: &Chart, helm: &Helm, buffers: &Buffers) -> Unit {
     let copy = match instrumented_copy(chart, &files, &templates, buffers) {
         Ok(copy) => copy,
         Err(error) => {
-            return failed(
-                format!("cannot copy the chart to a temporary folder to render it: {error}"),
-                None,
-                sources,
-            )
+            let message =
+                format!("cannot copy the chart to a temporary folder to render it: {error}");
+            return (failed(message, None, sources), Leftover(None));
         }
     };
     let templates = Arc::new(templates);
@@ -323,7 +342,7 @@ pub fn render_with(chart: &Chart, helm: &Helm, buffers: &Buffers) -> Unit {
             }
         }
     }
-    unit
+    (unit, Leftover(Some(copy.dir)))
 }
 
 /// Renders the chart without markers: the folder itself, or with buffers
@@ -567,7 +586,7 @@ fn instrumented_copy(
     templates: &[TemplateFile],
     buffers: &Buffers,
 ) -> std::io::Result<InstrumentedCopy> {
-    let temp = tempfile::Builder::new().prefix("podlint-helm-").tempdir()?;
+    let temp = crate::render::scratch_dir("podlint-helm-")?;
     let root = temp.path().join(copy_name(chart));
     std::fs::create_dir_all(&root)?;
     let source = std::path::absolute(&chart.dir)?;
