@@ -222,18 +222,8 @@ impl Kustomize {
         let Some(plan) = plan else {
             return placed;
         };
-        let Plan {
-            set,
-            names,
-            binary,
-            groups,
-            canonical,
-            named_files,
-            file_in_kustomization,
-            prefetched,
-        } = plan;
         let mut used = HashSet::new();
-        for (config, parts) in groups {
+        for (config, parts) in plan.groups {
             // Findings name how many of the group's roots share them.
             let total = parts.iter().map(Vec::len).sum();
             // The roots of a part share files: the first stands for all.
@@ -243,17 +233,24 @@ impl Kustomize {
                     .map_or_else(crate::model::Crds::default, |r| crds.seen_from(&r.dir))
             };
             let lint = |roots: &Vec<Root>| {
-                let built = overlays::build_roots(&binary, &set, roots, &names);
+                let built = overlays::build_roots(&plan.binary, &plan.set, roots, &plan.names);
                 let linted = render::lint_unit(&built.unit, &config.settings, total, &seen(roots));
                 (built.used, built.unit.sources.len(), linted)
             };
-            let built: Vec<_> = match (pool, &prefetched) {
+            let built: Vec<_> = match (pool, &plan.prefetched) {
                 (Some(_), Some(fetched)) => parts
                     .iter()
                     .map(|roots| {
                         let crds = seen(roots);
                         let linting = render::UnitLint::new(&config.settings, total, &crds);
-                        lint_fetched(fetched, &binary, &set, roots, &names, linting)
+                        lint_fetched(
+                            fetched,
+                            &plan.binary,
+                            &plan.set,
+                            roots,
+                            &plan.names,
+                            linting,
+                        )
                     })
                     .collect(),
                 (Some(pool), None) => pool.install(|| parts.par_iter().map(lint).collect()),
@@ -264,9 +261,13 @@ impl Kustomize {
                 placed.add_unit(sources, linted, &config);
             }
         }
-        if file_in_kustomization {
+        if plan.file_in_kustomization {
             // Only the named files are reported; the others were read for them.
-            let named_names: Vec<Arc<str>> = named_files.iter().map(|f| names.name(f)).collect();
+            let named_names: Vec<Arc<str>> = plan
+                .named_files
+                .iter()
+                .map(|f| plan.names.name(f))
+                .collect();
             placed
                 .files
                 .retain(|(name, _, _)| named_names.contains(name));
@@ -276,7 +277,7 @@ impl Kustomize {
         let keep: Vec<bool> = discovered
             .inputs
             .iter()
-            .zip(&canonical)
+            .zip(&plan.canonical)
             .map(|(input, canonical)| match input {
                 Input::File { .. } => canonical.as_ref().is_none_or(|p| !used.contains(p)),
                 Input::Stdin { .. } => true,
