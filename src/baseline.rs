@@ -77,7 +77,7 @@ pub fn entries(findings: &[Finding], file: &str, fingerprints: &[String]) -> Str
         .map(|(f, fingerprint)| Entry {
             rule: f.rule,
             file,
-            object: f.object.as_ref(),
+            object: f.object.as_deref(),
             container: f.container.as_deref(),
             message: &f.message,
             fingerprint,

@@ -1,9 +1,9 @@
 //! Runs the rules on one file: parse, extract objects and Pod specs, check,
 //! locate and sort the findings.
 
-use std::sync::Arc;
-
+use std::borrow::Cow;
 use std::cell::OnceCell;
+use std::sync::Arc;
 
 use crate::admission::Policies;
 use crate::finding::{Finding, Fix, Label, ObjectRef, Severity};
@@ -90,8 +90,8 @@ pub struct Linted {
     pub facts: FileFacts,
 }
 
-/// The most findings kept for one file: each costs about a kilobyte until
-/// it is rendered, so that a file made of findings would otherwise take
+/// The most findings kept for one file: each costs about 800 bytes until
+/// it is rendered (see [`Finding`]), so that a file made of findings would otherwise take
 /// memory far beyond its size. Those past it are counted by severity (the
 /// summary and the exit code include them) and not reported one by one;
 /// `# podlint-ignore` comments do not apply to them.
@@ -111,40 +111,96 @@ impl Uncollected {
     }
 }
 
-/// A raw finding, its span, its labels' spans, and the object it is about.
-type Located = (Raw, Span, Vec<Span>, Option<ObjectRef>);
-
 /// A file's findings as they are found: the first [`MAX_FINDINGS_PER_FILE`]
-/// located, the others counted.
+/// located at once (so a finding is kept in its compact form, never also
+/// as the rule reported it), the others counted.
 struct Collector<'a> {
     settings: &'a Settings,
-    located: Vec<Located>,
+    file: &'a Arc<str>,
+    text: &'a str,
+    lines: &'a OnceCell<LineIndex<'a>>,
+    /// Whether findings keep the field they point at (renders), or only
+    /// their span (a field path is most of a kept finding).
+    keep_targets: bool,
+    found: Vec<Finding>,
     uncollected: Uncollected,
 }
 
 impl Collector<'_> {
-    fn add(&mut self, raw: Raw, root: Option<&Node>, object: Option<&ObjectRef>) {
-        if self.located.len() < MAX_FINDINGS_PER_FILE {
-            self.located.push(resolve(raw, root, object.cloned()));
+    /// Locates `raw` in `root` (the document it was found in; syntax
+    /// problems carry their spans already) and keeps it, or counts it
+    /// when the file has no room left.
+    fn add(&mut self, raw: Raw, root: Option<&Node>, object: Option<&Arc<ObjectRef>>) {
+        if self.found.len() >= MAX_FINDINGS_PER_FILE {
+            self.count(raw.rule, raw.severity, 1);
             return;
         }
-        self.count(raw.rule, raw.severity, 1);
+        let Some(severity) = raw.severity.or_else(|| self.settings.severity(raw.rule)) else {
+            return;
+        };
+        let lines = self.lines.get_or_init(|| LineIndex::new(self.text));
+        let at = |target: &Target| match (target, root) {
+            (Target::Span(span), _) => *span,
+            (_, Some(root)) => locate(root, target),
+            (_, None) => Span::default(),
+        };
+        let span = at(&raw.target);
+        let labels = raw
+            .labels
+            .into_iter()
+            .map(|(target, message)| {
+                let span = at(&target);
+                Label {
+                    span,
+                    start: lines.position(span.start),
+                    message,
+                    file: None,
+                }
+            })
+            .chain(raw.elsewhere)
+            .collect();
+        let target = if self.keep_targets {
+            let mut target = raw.target;
+            target.shrink_to_fit();
+            target
+        } else {
+            Target::Span(span)
+        };
+        self.found.push(Finding {
+            rule: raw.rule,
+            severity,
+            start: lines.position(span.start),
+            end: lines.position(span.end),
+            span,
+            labels,
+            message: shrunk(raw.message),
+            help: raw.help.map(|help| match help {
+                Cow::Owned(help) => Cow::Owned(shrunk(help)),
+                borrowed => borrowed,
+            }),
+            file: self.file.clone(),
+            object: object.cloned(),
+            container: raw.container.map(shrunk),
+            fix: raw.fix,
+            target,
+            origin: None,
+        });
     }
 
     /// Room for `count` more findings: grown by doubling, but never past
     /// the file's cap (16,384 slots for the 10,000 a file keeps).
     fn make_room(&mut self, count: usize) {
-        let located = &mut self.located;
-        let needed = (located.len() + count).min(MAX_FINDINGS_PER_FILE);
-        if needed > located.capacity() {
-            let grown = (2 * located.capacity()).clamp(needed, MAX_FINDINGS_PER_FILE);
-            located.reserve_exact(grown - located.len());
+        let found = &mut self.found;
+        let needed = (found.len() + count).min(MAX_FINDINGS_PER_FILE);
+        if needed > found.capacity() {
+            let grown = (2 * found.capacity()).clamp(needed, MAX_FINDINGS_PER_FILE);
+            found.reserve_exact(grown - found.len());
         }
     }
 
     /// How many more findings the file may keep.
     fn room(&self) -> usize {
-        MAX_FINDINGS_PER_FILE.saturating_sub(self.located.len())
+        MAX_FINDINGS_PER_FILE.saturating_sub(self.found.len())
     }
 
     /// Counts `count` findings of `rule` that are not kept.
@@ -156,6 +212,13 @@ impl Collector<'_> {
             None => {}
         }
     }
+}
+
+/// A text without the room it grew: kept findings hold their texts until
+/// the file is rendered.
+fn shrunk(mut text: String) -> String {
+    text.shrink_to_fit();
+    text
 }
 
 pub fn lint(file: &Arc<str>, source: &SourceText, settings: &Settings) -> Linted {
@@ -190,39 +253,42 @@ pub fn lint_with_policies(
     policies: &Policies,
     crds: &Crds,
 ) -> Linted {
-    lint_source(file, source, None, settings, role, policies, crds)
+    lint_keeping(file, source, None, settings, role, (policies, crds), false)
 }
 
-/// [`lint_with_policies`] on a text parsed already (`parsed` is
-/// [`source::parse`] of `source`): a kustomize build, whose trees also
-/// place its findings, is parsed once.
-pub fn lint_parsed(
+/// Lints a render (a chart's, an overlay's) with the run's CRDs: its
+/// findings keep the field each points at ([`Finding::target`]), by which
+/// it is placed in the source that rendered it. Other files' findings keep
+/// their spans only. `parsed`: the render parsed already, when it is
+/// ([`source::parse`] of `source`: a kustomize build, whose trees also
+/// place its findings, is parsed once).
+pub fn lint_rendered(
     file: &Arc<str>,
     source: &SourceText,
-    parsed: &source::ParsedSource,
+    parsed: Option<&source::ParsedSource>,
     settings: &Settings,
-    policies: &Policies,
     crds: &Crds,
 ) -> Linted {
-    lint_source(
+    let policies = &Policies::default();
+    lint_keeping(
         file,
         source,
-        Some(parsed),
+        parsed,
         settings,
         FileRole::Manifest,
-        policies,
-        crds,
+        (policies, crds),
+        true,
     )
 }
 
-fn lint_source(
+fn lint_keeping(
     file: &Arc<str>,
     source: &SourceText,
     parsed: Option<&source::ParsedSource>,
     settings: &Settings,
     role: FileRole,
-    policies: &Policies,
-    crds: &Crds,
+    (policies, crds): (&Policies, &Crds),
+    keep_targets: bool,
 ) -> Linted {
     let own_crds;
     let crds = if source.text.contains(crd::MARKER) && !crds.covers(file) {
@@ -248,14 +314,18 @@ fn lint_source(
         policies
     };
     let mut stats = Stats::default();
+    let text = source.text.as_str();
+    let lines = OnceCell::new();
     let mut collector = Collector {
         settings,
-        located: Vec::new(),
+        file,
+        text,
+        lines: &lines,
+        keep_targets,
+        found: Vec::new(),
         uncollected: Uncollected::default(),
     };
-    let text = source.text.as_str();
     let mut line_suppressions = None;
-    let lines = OnceCell::new();
     let line_index = || lines.get_or_init(|| LineIndex::new(text));
     let locate = |span: Span| {
         let lines = line_index();
@@ -347,7 +417,7 @@ fn lint_source(
                     );
                     raw.labels
                         .push((Target::Span(*first), "first written here".into()));
-                    raw.fix = redundant.map(Fix::RemoveEntry);
+                    raw.fix = redundant.map(|entry| Box::new(Fix::RemoveEntry(entry)));
                     raw
                 }
             };
@@ -355,59 +425,16 @@ fn lint_source(
         }
     }
     let Collector {
-        located,
+        found: mut findings,
         uncollected,
         ..
     } = collector;
-
-    let findings = if located.is_empty() {
-        Vec::new()
-    } else {
-        let lines = line_index();
-        let mut findings: Vec<Finding> = located
-            .into_iter()
-            .filter_map(|(raw, span, label_spans, object)| {
-                let severity = raw.severity.unwrap_or(settings.severity(raw.rule)?);
-                let start = lines.position(span.start);
-                let silenced = settings.suppress
-                    && line_suppressions
-                        .as_ref()
-                        .is_some_and(|s| s.silences(raw.rule, start.line));
-                if silenced {
-                    return None;
-                }
-                Some(Finding {
-                    rule: raw.rule,
-                    severity,
-                    start,
-                    end: lines.position(span.end),
-                    span,
-                    labels: raw
-                        .labels
-                        .into_iter()
-                        .zip(label_spans)
-                        .map(|((_, message), span)| Label {
-                            span,
-                            start: lines.position(span.start),
-                            message,
-                            file: None,
-                        })
-                        .chain(raw.elsewhere)
-                        .collect(),
-                    message: raw.message,
-                    help: raw.help,
-                    file: file.clone(),
-                    object,
-                    container: raw.container,
-                    fix: raw.fix,
-                    target: raw.target,
-                    origin: None,
-                })
-            })
-            .collect();
-        findings.sort_by(|a, b| (a.start, a.rule).cmp(&(b.start, b.rule)));
-        findings
-    };
+    if settings.suppress {
+        if let Some(suppressions) = &line_suppressions {
+            findings.retain(|f| !suppressions.silences(f.rule, f.start.line));
+        }
+    }
+    findings.sort_by(|a, b| (a.start, a.rule).cmp(&(b.start, b.rule)));
     if !facts.objects.is_empty() {
         facts.suppressions = line_suppressions;
     }
@@ -487,11 +514,12 @@ fn lint_document(root: &Node, context: &mut DocumentContext<'_, '_, '_>) {
         if settings.suppress {
             raws.retain(|raw| !silenced.contains(&raw.rule));
         }
-        let object_ref = ObjectRef {
+        // One for all the object's findings.
+        let object_ref = Arc::new(ObjectRef {
             kind: object.kind.to_string(),
             name: object.name.map(str::to_string),
             namespace: object.namespace.map(str::to_string),
-        };
+        });
         context.found.make_room(raws.len());
         for raw in raws {
             context.found.add(raw, Some(root), Some(&object_ref));
@@ -572,19 +600,6 @@ fn syntax_raw(rule: &'static str, message: String, span: Span) -> Raw {
         fix: None,
         severity: None,
     }
-}
-
-/// A finding with its span and its labels' spans, located in `root` (the
-/// document it was found in; syntax problems carry their spans already).
-fn resolve(raw: Raw, root: Option<&Node>, object: Option<ObjectRef>) -> Located {
-    let at = |target: &Target| match (target, root) {
-        (Target::Span(span), _) => *span,
-        (_, Some(root)) => locate(root, target),
-        (_, None) => Span::default(),
-    };
-    let span = at(&raw.target);
-    let labels = raw.labels.iter().map(|(target, _)| at(target)).collect();
-    (raw, span, labels, object)
 }
 
 fn has_invalid_syntax(parsed: &source::ParsedSource) -> bool {

@@ -1,5 +1,6 @@
 //! What the check stage hands to the reporters: findings with resolved positions.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
@@ -50,26 +51,33 @@ pub struct Label {
     pub file: Option<Arc<str>>,
 }
 
+/// A finding as it is kept until its file is rendered: a file keeps up to
+/// [`crate::engine::MAX_FINDINGS_PER_FILE`] of them, so what every finding
+/// has is small and the rest is shared or boxed (a help text is most often
+/// the rule's own static text; the object is shared by its findings; a
+/// fix and a rendered origin are rare).
 #[derive(Clone, Debug)]
 pub struct Finding {
     pub rule: &'static str,
     pub severity: Severity,
     pub message: String,
-    pub help: Option<String>,
+    pub help: Option<Cow<'static, str>>,
     pub file: Arc<str>,
     pub span: Span,
     pub start: Position,
     pub end: Position,
     pub labels: Vec<Label>,
-    pub object: Option<ObjectRef>,
+    pub object: Option<Arc<ObjectRef>>,
     pub container: Option<String>,
-    pub fix: Option<Fix>,
+    pub fix: Option<Box<Fix>>,
     /// What the rule pointed at in its document (a missing field's whole
-    /// path): how a rendered finding is mapped back to its source.
+    /// path): how a rendered finding is mapped back to its source. Only
+    /// renders keep the path (see [`crate::engine::lint_rendered`]); other
+    /// findings have their span here.
     pub target: Target,
     /// Set for findings of rendered sources (charts, overlays): what was
     /// rendered and which renders share the finding.
-    pub origin: Option<Origin>,
+    pub origin: Option<Box<Origin>>,
 }
 
 /// Where a finding of a rendered source was found in the rendered output.
@@ -126,11 +134,11 @@ pub mod tests {
                     message: "first declared here".into(),
                     file: None,
                 }],
-                object: Some(ObjectRef {
+                object: Some(Arc::new(ObjectRef {
                     kind: "Pod".into(),
                     name: Some("web".into()),
                     namespace: None,
-                }),
+                })),
                 container: Some("web".into()),
                 fix: None,
                 target: Target::Span(Span::new(40, 58)),

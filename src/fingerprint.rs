@@ -38,7 +38,7 @@ pub fn fingerprints(path: &str, text: &str, findings: &[Finding]) -> Vec<String>
                     .entry(f.start.line)
                     .or_insert_with(|| format!("{:016x}", fnv(&[line])));
             }
-            let object = f.object.as_ref();
+            let object = f.object.as_deref();
             let parts = [
                 f.rule,
                 path,
@@ -89,11 +89,11 @@ mod tests {
             start: at,
             end: at,
             labels: Vec::new(),
-            object: Some(ObjectRef {
+            object: Some(std::sync::Arc::new(ObjectRef {
                 kind: "Pod".into(),
                 name: Some("web".into()),
                 namespace: None,
-            }),
+            })),
             container: Some("web".into()),
             fix: None,
             target: crate::model::Target::Span(Span::new(0, 0)),

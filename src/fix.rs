@@ -52,7 +52,7 @@ impl Applicability {
 /// The edit that fixes `finding` in `text` (which `parsed` parses), if its
 /// rule has one that applies here.
 pub fn rule_fix(text: &str, parsed: &ParsedSource, finding: &Finding) -> Option<RuleFix> {
-    match finding.fix.as_ref()? {
+    match finding.fix.as_deref()? {
         Fix::Replace(replacement) => {
             // Renaming a key to one its mapping has already would write it twice.
             let taken = document_at(parsed, finding.span.start)

@@ -179,7 +179,8 @@ mod tests {
                     );
                     // A renamed field's value is typed now: a wrong one is reported.
                     let revealed = |f: &Finding| {
-                        matches!(finding.fix, Some(Fix::Replace(_))) && f.rule == "invalid-field"
+                        matches!(finding.fix.as_deref(), Some(Fix::Replace(_)))
+                            && f.rule == "invalid-field"
                     };
                     let new = after
                         .iter()

@@ -36,6 +36,12 @@ impl FieldPath {
         &self.0
     }
 
+    /// Gives back the room the path grew as it was built (a kept finding
+    /// holds its path until its file is rendered).
+    pub fn shrink_to_fit(&mut self) {
+        self.0.shrink_to_fit();
+    }
+
     /// The node at this path, when every segment exists.
     pub fn lookup<'a>(&self, root: &'a Node) -> Option<&'a Node> {
         self.0.iter().try_fold(root, |node, segment| match segment {
@@ -88,6 +94,16 @@ pub enum Target {
     Value(FieldPath),
     /// A span known already (syntax problems).
     Span(Span),
+}
+
+impl Target {
+    /// See [`FieldPath::shrink_to_fit`].
+    pub fn shrink_to_fit(&mut self) {
+        match self {
+            Target::Field(path) | Target::Value(path) => path.shrink_to_fit(),
+            Target::Span(_) => {}
+        }
+    }
 }
 
 /// Resolves a target against the tree it was built for.

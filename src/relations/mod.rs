@@ -185,7 +185,7 @@ impl Collector {
             start: raw.place.start,
             end: raw.place.end,
             labels,
-            object: Some(raw.object),
+            object: Some(std::sync::Arc::new(raw.object)),
             container: None,
             fix: None,
             target: crate::model::Target::Span(raw.place.span),
@@ -202,7 +202,7 @@ pub struct Raw {
     file: u32,
     place: Place,
     message: String,
-    help: Option<String>,
+    help: Option<std::borrow::Cow<'static, str>>,
     /// Other places, each in the file of a member.
     labels: Vec<(u32, Place, String)>,
     object: ObjectRef,
@@ -213,7 +213,7 @@ pub struct Raw {
 }
 
 impl Raw {
-    pub fn help(&mut self, help: impl Into<String>) -> &mut Self {
+    pub fn help(&mut self, help: impl Into<std::borrow::Cow<'static, str>>) -> &mut Self {
         self.help = Some(help.into());
         self
     }

@@ -180,20 +180,8 @@ impl<'a> UnitLint<'a> {
             text: render.text.clone(),
             decode_error: None,
         };
-        let policies = crate::admission::Policies::default();
-        let result = match render.map.parsed() {
-            Some(parsed) => {
-                engine::lint_parsed(&name, &source, parsed, settings, &policies, self.crds)
-            }
-            None => engine::lint_with_policies(
-                &name,
-                &source,
-                settings,
-                crate::roles::FileRole::Manifest,
-                &policies,
-                self.crds,
-            ),
-        };
+        let parsed = render.map.parsed();
+        let result = engine::lint_rendered(&name, &source, parsed, settings, self.crds);
         self.stats += result.stats;
         // A render is a closed set: everything it deploys is in it.
         let related = relations::run_closed(&name, result.facts, settings);
@@ -217,12 +205,12 @@ impl<'a> UnitLint<'a> {
             if silenced {
                 continue;
             }
-            finding.origin = Some(Origin {
+            finding.origin = Some(Box::new(Origin {
                 rendered_from: placement.rendered_from.clone(),
                 line: rendered_line,
                 renders: vec![render.name.clone()],
                 of: self.total,
-            });
+            }));
             merge(&mut self.placed, finding);
         }
     }
@@ -252,7 +240,7 @@ impl<'a> UnitLint<'a> {
                         severity
                     },
                     message: failure.message.clone(),
-                    help: failure.help.clone(),
+                    help: failure.help.clone().map(Into::into),
                     file: failure.at.file.clone(),
                     span: failure.at.span,
                     start: lines.position(failure.at.span.start),
@@ -261,12 +249,12 @@ impl<'a> UnitLint<'a> {
                     object: None,
                     container: None,
                     fix: None,
-                    origin: Some(Origin {
+                    origin: Some(Box::new(Origin {
                         rendered_from: failure.at.file.clone(),
                         line: 0,
                         renders: vec![failure.render.clone()],
                         of: total,
-                    })
+                    }))
                     .filter(|_| total > 1),
                     target: Target::Span(failure.at.span),
                 };

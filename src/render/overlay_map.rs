@@ -900,7 +900,13 @@ mod build_tests {
             text: build.text.clone(),
             decode_error: None,
         };
-        let linted = engine::lint(&name, &source, &Settings::every_rule());
+        let linted = engine::lint_rendered(
+            &name,
+            &source,
+            Some(map.parsed()),
+            &Settings::every_rule(),
+            &crate::model::Crds::default(),
+        );
         let mut out: Vec<String> = linted
             .findings
             .iter()

@@ -116,7 +116,7 @@ fn render_group<'t>(
     let mut notes: Vec<String> = Vec::new();
     for note in group
         .iter()
-        .filter_map(|f| f.origin.as_ref())
+        .filter_map(|f| f.origin.as_deref())
         .map(super::rendered_note)
     {
         if !notes.contains(&note) {
@@ -412,7 +412,7 @@ mod tests {
             rule,
             severity: Severity::Warning,
             message: format!("{rule} message"),
-            help: Some(format!("{rule} help")),
+            help: Some(format!("{rule} help").into()),
             file: Arc::from("p.yaml"),
             span,
             start: Position { line, column },

@@ -81,7 +81,7 @@ fn item(f: &Finding) -> JsonFinding<'_> {
         column: f.start.column,
         end_line: f.end.line,
         end_column: f.end.column,
-        object: f.object.as_ref(),
+        object: f.object.as_deref(),
         container: f.container.as_deref(),
         help: f.help.as_deref(),
         origin: f.origin.as_ref().map(|o| Origin {

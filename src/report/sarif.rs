@@ -252,7 +252,7 @@ fn result<'a>(
         }],
         partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, fingerprint)]),
         properties: ResultProperties {
-            object: f.object.as_ref(),
+            object: f.object.as_deref(),
             container: f.container.as_deref(),
         },
     }

@@ -25,10 +25,10 @@ fn check(object: &Object<'_>, out: &mut Report<'_>) {
             }
             None => {
                 out.at(Target::Span(error.span), error.message.clone()).help(
-                    error
-                        .help
-                        .as_deref()
-                        .unwrap_or("the API server rejects a value of the wrong type"),
+                    error.help.clone().map_or(
+                        "the API server rejects a value of the wrong type".into(),
+                        std::borrow::Cow::Owned,
+                    ),
                 );
             }
         }

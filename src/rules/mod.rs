@@ -6,6 +6,8 @@ mod security;
 
 pub use catalog::{parse as parse_meta, Level, Meta};
 
+use std::borrow::Cow;
+
 use crate::finding::{Fix, Severity};
 use crate::model::{Object, PodView, Target};
 use crate::relations::{Report as RelationReport, Set};
@@ -15,21 +17,23 @@ use crate::relations::{Report as RelationReport, Set};
 pub struct Raw {
     pub rule: &'static str,
     pub message: String,
-    pub help: Option<String>,
+    /// Most often the rule's own static text, which costs nothing to keep.
+    pub help: Option<Cow<'static, str>>,
     pub target: Target,
     pub labels: Vec<(Target, String)>,
     /// Labels in other files, located already (an admission policy's
     /// validation, written in the policy's file).
     pub elsewhere: Vec<crate::finding::Label>,
     pub container: Option<String>,
-    pub fix: Option<Fix>,
+    /// Boxed: few findings have one.
+    pub fix: Option<Box<Fix>>,
     /// Instead of the rule's: an admission policy's binding decides it, or
     /// the rule says that this case is a lesser one (a placeholder).
     pub severity: Option<Severity>,
 }
 
 impl Raw {
-    pub fn help(&mut self, help: impl Into<String>) -> &mut Self {
+    pub fn help(&mut self, help: impl Into<Cow<'static, str>>) -> &mut Self {
         self.help = Some(help.into());
         self
     }
@@ -52,7 +56,7 @@ impl Raw {
     /// Offers a mechanical fix (an editor's quick fix): only for edits that
     /// are certainly what was meant and safe to apply.
     pub fn fix(&mut self, fix: Fix) -> &mut Self {
-        self.fix = Some(fix);
+        self.fix = Some(Box::new(fix));
         self
     }
 }
