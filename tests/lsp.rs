@@ -1211,3 +1211,147 @@ fn requests_are_answered_while_a_chart_renders_and_hover_explains_its_findings()
     );
     assert!(client.shutdown().success());
 }
+
+const POSTGRES_CLUSTERS: &str = "apiVersion: db.example.com/v1
+kind: PostgresCluster
+metadata:
+  name: billing
+spec:
+  postgresVersion: \"16\"
+  instances:
+  - name: primary
+    replica: 2
+---
+apiVersion: db.example.com/v1beta1
+kind: PostgresCluster
+metadata:
+  name: legacy
+spec: {}
+";
+
+/// An open custom resource is typed by the CRDs of its git repository, as
+/// `podlint check <repository>` types it (same spans and messages), not by
+/// those of a repository beside it; the CRD's editor buffer wins over its
+/// file until it is closed, and its file is read again then.
+#[test]
+fn an_open_custom_resource_is_typed_by_the_crds_of_its_repository() {
+    let dir = workspace();
+    let operator = dir.path().join("operator");
+    let other = dir.path().join("other");
+    for folder in [
+        operator.join(".git"),
+        operator.join("config/crd"),
+        operator.join("deploy"),
+        other.join(".git"),
+    ] {
+        std::fs::create_dir_all(folder).expect("mkdir");
+    }
+    let crd = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/crds/definitions/postgresclusters.yaml"),
+    )
+    .expect("read the CRD");
+    let crd_path = operator.join("config/crd/postgres.yaml");
+    std::fs::write(&crd_path, &crd).expect("write");
+    std::fs::write(operator.join("deploy/cluster.yaml"), POSTGRES_CLUSTERS).expect("write");
+    std::fs::write(other.join("cluster.yaml"), POSTGRES_CLUSTERS).expect("write");
+
+    let typed = [
+        "invalid-field 5:19-5:23: expected an integer, found the string \"16\"",
+        "unknown-field 8:4-8:11: `replica` is not a field of PostgresCluster spec.instances[]",
+        "deprecated-api-version 10:12-10:34: PostgresCluster is not served as db.example.com/v1beta1: its CRD serves db.example.com/v1",
+    ];
+    // The command line, for comparison: the same findings at the same places.
+    let checked = Command::new(env!("CARGO_BIN_EXE_podlint"))
+        .args(["check", "--format", "json", "."])
+        .current_dir(&operator)
+        .output()
+        .expect("podlint check");
+    let checked: Value = serde_json::from_slice(&checked.stdout).expect("json");
+    let from_cli: Vec<String> = checked["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}:{}: {}",
+                f["rule"].as_str().unwrap_or("?"),
+                f["line"].as_i64().unwrap_or(0) - 1,
+                f["column"].as_i64().unwrap_or(0) - 1,
+                f["message"].as_str().unwrap_or("?")
+            )
+        })
+        .collect();
+    let starts: Vec<String> = typed
+        .iter()
+        .map(|t| {
+            let (at, message) = t.split_once(": ").unwrap_or_default();
+            let (rule, range) = at.split_once(' ').unwrap_or_default();
+            format!(
+                "{rule} {}: {message}",
+                range.split('-').next().unwrap_or("")
+            )
+        })
+        .collect();
+    assert_eq!(from_cli, starts);
+
+    let cluster = uri(&operator.join("deploy/cluster.yaml"));
+    let beside = uri(&other.join("cluster.yaml"));
+    let mut client = Client::start(dir.path(), json!({}));
+    assert_eq!(
+        with_messages(&client.open(&cluster, POSTGRES_CLUSTERS)),
+        typed
+    );
+    assert_eq!(
+        with_messages(&client.open(&beside, POSTGRES_CLUSTERS)),
+        Vec::<String>::new()
+    );
+
+    // The CRD opened and edited: its buffer types the open resources.
+    let definition = uri(&crd_path);
+    client.open(&definition, &crd);
+    assert_eq!(with_messages(&client.diagnostics(&cluster)), typed);
+    assert_eq!(
+        with_messages(&client.diagnostics(&beside)),
+        Vec::<String>::new()
+    );
+    let with_replica = crd.replace(
+        "                    replicas:\n",
+        "                    replica:\n                      type: integer\n                    replicas:\n",
+    );
+    assert_ne!(with_replica, crd);
+    client.change(&definition, 2, &with_replica);
+    assert_eq!(
+        with_messages(&client.diagnostics(&cluster)),
+        [typed[0], typed[2]]
+    );
+    assert_eq!(
+        with_messages(&client.diagnostics(&beside)),
+        Vec::<String>::new()
+    );
+
+    // Closed unsaved: the file on disk types them again.
+    client.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": definition}}),
+    );
+    assert_eq!(with_messages(&client.diagnostics(&cluster)), typed);
+
+    // Saved with the field: the file is read again.
+    std::fs::write(&crd_path, &with_replica).expect("write");
+    client.open(&definition, &with_replica);
+    assert_eq!(
+        with_messages(&client.diagnostics(&cluster)),
+        [typed[0], typed[2]]
+    );
+    client.save(&definition);
+    client.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": definition}}),
+    );
+    assert_eq!(
+        with_messages(&client.diagnostics(&cluster)),
+        [typed[0], typed[2]]
+    );
+    assert!(client.shutdown().success());
+}

@@ -140,7 +140,7 @@ enum Reach<'a> {
 /// A file's text, read as the lint reads it: regular files only, up to the
 /// size limit (a FIFO or /dev/zero is refused, not waited on); files that
 /// cannot be read are left to the lint, which reports them.
-fn text(input: &Input) -> Option<String> {
+pub(crate) fn text(input: &Input) -> Option<String> {
     match input {
         Input::File { .. } => {
             let bytes = crate::source::read(input, DEFAULT_MAX_FILE_SIZE).ok()?;

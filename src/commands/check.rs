@@ -791,7 +791,11 @@ fn config_folders(
 /// and the `crds/` folders of the run's charts and of their unpacked
 /// subcharts (helm installs those CRDs before the templates), each with its
 /// chart.
-fn crd_folders(args: &CheckArgs, configs: &[Arc<FileConfig>], charts: &[ChartInput]) -> CrdFolders {
+pub(crate) fn crd_folders(
+    args: &CheckArgs,
+    configs: &[Arc<FileConfig>],
+    charts: &[ChartInput],
+) -> CrdFolders {
     let mut of_charts = Vec::new();
     for chart in charts {
         let subcharts = std::fs::read_dir(chart.dir.join("charts"))

@@ -22,6 +22,8 @@ pub enum Job {
     },
     /// A config file changed: read it again at the next lint.
     Forget(PathBuf),
+    /// A document was closed: its file on disk counts again.
+    Close(PathBuf),
 }
 
 /// A lint's outcome.
@@ -42,6 +44,7 @@ pub fn run(mut workspace: Workspace, jobs: Receiver<Job>, done: Sender<Done>) {
     for job in jobs {
         match job {
             Job::Forget(path) => workspace.forget(&path),
+            Job::Close(path) => workspace.closed(&path),
             Job::Lint {
                 uri,
                 revision,
@@ -49,6 +52,9 @@ pub fn run(mut workspace: Workspace, jobs: Receiver<Job>, done: Sender<Done>) {
                 text,
             } => {
                 let started = Instant::now();
+                if let Some(path) = &path {
+                    workspace.opened(path, &text);
+                }
                 let name: Arc<str> = uri.as_str().into();
                 let (findings, uncollected) = workspace.lint(path.as_deref(), &name, &text);
                 let outcome = Done {

@@ -4,6 +4,7 @@
 
 mod actions;
 mod linter;
+mod repository;
 mod text;
 mod transport;
 mod units;
@@ -166,6 +167,8 @@ struct Server {
     rendered: Receiver<Rendered>,
     /// The last outcome of each unit that an open document belongs to.
     units: HashMap<UnitKey, Rendered>,
+    /// The last text linted of each open document that defines CRDs.
+    crd_texts: HashMap<Uri, Arc<str>>,
     /// Problems already shown to the user (a missing helm), shown once.
     shown: HashSet<String>,
     /// `shutdown` came: only `exit` is expected now.
@@ -255,6 +258,7 @@ fn start(
         renders,
         rendered,
         units: HashMap::new(),
+        crd_texts: HashMap::new(),
         shown: HashSet::new(),
         shutting_down: false,
     };
@@ -452,8 +456,17 @@ impl Server {
             notifications::DidCloseTextDocument::METHOD => {
                 if let Some(params) = extract::<DidCloseTextDocumentParams>(notification) {
                     let uri = params.text_document.uri;
-                    self.documents.remove(&uri);
+                    if let Some(path) = self.documents.remove(&uri).and_then(|d| d.path) {
+                        let _ = self.jobs.send(linter::Job::Close(path));
+                    }
                     self.due.remove(&uri);
+                    // Its file on disk types the others now.
+                    if self.crd_texts.remove(&uri).is_some() {
+                        let now = Instant::now();
+                        for other in self.documents.keys() {
+                            self.due.insert(other.clone(), now);
+                        }
+                    }
                     self.drop_unused_units();
                     self.republish(&uri);
                     self.answer_parked(&uri);
@@ -601,6 +614,32 @@ impl Server {
         if self.jobs.send(job).is_ok() {
             self.in_flight.insert(uri.clone());
         }
+        self.relint_if_crds_changed(uri);
+    }
+
+    /// When a document that defines CRDs (or did) changed, the other open
+    /// documents are linted again after it: its CRDs may type them.
+    fn relint_if_crds_changed(&mut self, uri: &Uri) {
+        let Some(text) = self.documents.get(uri).map(|d| d.text.clone()) else {
+            return;
+        };
+        let defines = text.contains(crate::model::crd::MARKER);
+        let changed = match self.crd_texts.get(uri) {
+            Some(before) => **before != *text,
+            None => defines,
+        };
+        if !changed {
+            return;
+        }
+        if defines {
+            self.crd_texts.insert(uri.clone(), text);
+        } else {
+            self.crd_texts.remove(uri);
+        }
+        let now = Instant::now();
+        for other in self.documents.keys().filter(|other| *other != uri) {
+            self.due.insert(other.clone(), now);
+        }
     }
 
     /// A lint is done: its diagnostics are published if the document has
@@ -680,11 +719,17 @@ impl Server {
         else {
             return;
         };
+        // A document's CRDs may type every unit's renders.
+        let defines = self
+            .documents
+            .get(uri)
+            .is_some_and(|d| d.text.contains(crate::model::crd::MARKER));
         let units = self
             .units
             .iter()
             .filter(|(key, rendered)| {
-                key.holds(&path)
+                defines
+                    || key.holds(&path)
                     || rendered.members.contains(&path)
                     || rendered.files.contains_key(&path)
             })

@@ -79,6 +79,7 @@ pub fn run(mut workspace: Workspace, jobs: Receiver<Job>, done: Sender<Rendered>
             job.units.extend(next.units);
             job.texts = next.texts;
         }
+        workspace.open_now(&job.texts);
         let mut keys: Vec<UnitKey> = Vec::new();
         for key in job
             .units

@@ -1,5 +1,6 @@
 //! What linting one open document needs from the disk: the nearest
-//! `.podlint.yaml`, read again whenever it changes.
+//! `.podlint.yaml`, read again whenever it changes, and the CRDs of its
+//! repository (see [`super::repository`]).
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -8,6 +9,7 @@ use std::time::SystemTime;
 
 use globset::GlobSet;
 
+use super::repository::Repositories;
 use crate::admission::prepass::{self, CrdFolders};
 use crate::config::{self, Config, ConfigError};
 use crate::discover::Input;
@@ -56,6 +58,8 @@ pub struct Workspace {
     /// The CRDs of documents without a config: none (a file's own CRDs
     /// type it all the same).
     no_crds: Crds,
+    /// The CRDs of the open documents' repositories.
+    repositories: Repositories,
 }
 
 impl Workspace {
@@ -68,7 +72,61 @@ impl Workspace {
             defaults: settings(&Config::default()),
             default_config: Config::default(),
             no_crds: Crds::default(),
+            repositories: Repositories::default(),
         }
+    }
+
+    /// An open document's text: it wins over its file when it defines CRDs.
+    pub fn opened(&mut self, path: &Path, text: &Arc<str>) {
+        if let Ok(path) = path.canonicalize() {
+            self.repositories.opened(&path, text);
+        }
+    }
+
+    /// A document was closed: its file on disk counts again.
+    pub fn closed(&mut self, path: &Path) {
+        if let Ok(path) = path.canonicalize() {
+            self.repositories.closed(&path);
+        }
+    }
+
+    /// All the open documents' texts, by canonical path.
+    pub fn open_now(&mut self, texts: &HashMap<PathBuf, Arc<str>>) {
+        self.repositories.open_now(texts);
+    }
+
+    /// The CRDs that type the custom resources of folder `dir`: those of
+    /// `config_crds` and of the repository holding `dir`, seen from `dir`.
+    fn crds_for(&mut self, dir: &Path, config_crds: &Crds) -> Crds {
+        let mut crds = config_crds.clone();
+        if let Some(top) = Repositories::top_folder(dir, self.root.as_deref()) {
+            if !self.repositories.walked(&top) {
+                let mut repositories = std::mem::take(&mut self.repositories);
+                let mut configs = HashMap::new();
+                repositories.walk(&top, &mut |path: &Path| self.excluded(path, &mut configs));
+                self.repositories = repositories;
+            }
+            crds.merge(self.repositories.crds(&top));
+        }
+        crds.seen_from(dir)
+    }
+
+    /// Whether the config of its folder excludes `path`, as `podlint check`
+    /// leaves it out; `configs` remembers each folder's config.
+    fn excluded(&mut self, path: &Path, configs: &mut HashMap<PathBuf, Option<PathBuf>>) -> bool {
+        let folder = path.parent().unwrap_or(Path::new(""));
+        let config_path = configs
+            .entry(folder.to_path_buf())
+            .or_insert_with(|| config::discover(folder))
+            .clone();
+        let Some(config_path) = config_path else {
+            return false;
+        };
+        let config_folder = config_path.parent().unwrap_or(Path::new("")).to_path_buf();
+        self.load(&config_path).is_some_and(|loaded| {
+            path.strip_prefix(&config_folder)
+                .is_ok_and(|relative| loaded.exclude.is_match(relative))
+        })
     }
 
     /// Lints a document's text with the settings of its nearest config.
@@ -93,22 +151,28 @@ impl Workspace {
         }
         let dir = path.and_then(Path::parent).or(self.root.as_deref());
         let config_path = dir.and_then(config::discover);
-        let (settings, crds) = match config_path {
-            Some(config_path) => match self.load(&config_path) {
-                Some(loaded) => {
-                    let relative = path.and_then(|p| {
-                        p.strip_prefix(config_path.parent().unwrap_or(Path::new("")))
-                            .ok()
-                    });
-                    if relative.is_some_and(|r| loaded.exclude.is_match(r)) {
-                        return (Vec::new(), 0);
-                    }
-                    (&loaded.settings, &loaded.crds)
-                }
-                None => (&self.defaults, &self.no_crds),
-            },
-            None => (&self.defaults, &self.no_crds),
+        let loaded = match &config_path {
+            Some(config_path) => self.load(config_path),
+            None => None,
         };
+        if let (Some(loaded), Some(config_path), Some(path)) = (loaded, &config_path, path) {
+            let folder = config_path.parent().unwrap_or(Path::new(""));
+            if path
+                .strip_prefix(folder)
+                .is_ok_and(|relative| loaded.exclude.is_match(relative))
+            {
+                return (Vec::new(), 0);
+            }
+        }
+        let config_crds = loaded.map_or_else(Crds::default, |l| l.crds.clone());
+        let crds = match path.and_then(Path::parent) {
+            Some(dir) => self.crds_for(dir, &config_crds),
+            None => config_crds,
+        };
+        let settings = config_path
+            .as_ref()
+            .and_then(|path| self.configs.get(path)?.loaded.as_ref())
+            .map_or(&self.defaults, |loaded| &loaded.settings);
         // Read the file as the command line does: a kustomize patch as a
         // patch, a test's assertion file not at all.
         let role = path.map_or(FileRole::Manifest, |path| {
@@ -131,13 +195,14 @@ impl Workspace {
             settings,
             role,
             &crate::admission::Policies::default(),
-            crds,
+            &crds,
         );
         (linted.findings, linted.uncollected.total())
     }
 
     /// Runs `with` on the settings and config that apply to files of `dir`,
-    /// and the folder of that config (the defaults' is `dir`).
+    /// the CRDs that type its custom resources (its config's and its
+    /// repository's), and the folder of that config (the defaults' is `dir`).
     pub fn with_config<R>(
         &mut self,
         dir: &Path,
@@ -149,18 +214,23 @@ impl Workspace {
             .and_then(Path::parent)
             .unwrap_or(dir)
             .to_path_buf();
-        match found.and_then(|path| self.load(&path).map(|_| path)) {
-            Some(path) => match self.configs.get(&path).and_then(|c| c.loaded.as_ref()) {
-                Some(loaded) => with(&loaded.settings, &loaded.config, &loaded.crds, &folder),
-                None => with(&self.defaults, &self.default_config, &self.no_crds, dir),
-            },
-            None => with(&self.defaults, &self.default_config, &self.no_crds, dir),
+        let found = found.and_then(|path| self.load(&path).map(|_| path));
+        let config_crds = found
+            .as_ref()
+            .and_then(|path| self.configs.get(path)?.loaded.as_ref())
+            .map_or_else(|| self.no_crds.clone(), |loaded| loaded.crds.clone());
+        let crds = self.crds_for(dir, &config_crds);
+        match found.and_then(|path| self.configs.get(&path)?.loaded.as_ref()) {
+            Some(loaded) => with(&loaded.settings, &loaded.config, &crds, &folder),
+            None => with(&self.defaults, &self.default_config, &crds, dir),
         }
     }
 
     /// Forgets a config file so that the next lint reads it again.
     pub fn forget(&mut self, path: &Path) {
         self.configs.remove(path);
+        // Its excludes may leave other files out now.
+        self.repositories.forget();
     }
 
     /// The config problems that appeared or went away since the last call.

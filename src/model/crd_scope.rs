@@ -78,6 +78,13 @@ impl Scopes {
     }
 }
 
+/// The top folder of the git repository holding folder `dir`, canonical:
+/// the folder whose CRDs type the custom resources of `dir` (see
+/// [`Scopes::of`]).
+pub fn repository_of(dir: &Path) -> Option<PathBuf> {
+    Place::of(dir)?.repository
+}
+
 /// A folder, canonical, and the top folder of its git repository.
 struct Place {
     dir: PathBuf,
