@@ -253,16 +253,19 @@ pub fn lint_with_policies(
     policies: &Policies,
     crds: &Crds,
 ) -> Linted {
-    lint_keeping(file, source, settings, role, (policies, crds), false)
+    lint_keeping(file, source, None, settings, role, (policies, crds), false)
 }
 
 /// Lints a render (a chart's, an overlay's) with the run's CRDs: its
 /// findings keep the field each points at ([`Finding::target`]), by which
 /// it is placed in the source that rendered it. Other files' findings keep
-/// their spans only.
+/// their spans only. `parsed`: the render parsed already, when it is
+/// ([`source::parse`] of `source`: a kustomize build, whose trees also
+/// place its findings, is parsed once).
 pub fn lint_rendered(
     file: &Arc<str>,
     source: &SourceText,
+    parsed: Option<&source::ParsedSource>,
     settings: &Settings,
     crds: &Crds,
 ) -> Linted {
@@ -270,6 +273,7 @@ pub fn lint_rendered(
     lint_keeping(
         file,
         source,
+        parsed,
         settings,
         FileRole::Manifest,
         (policies, crds),
@@ -280,6 +284,7 @@ pub fn lint_rendered(
 fn lint_keeping(
     file: &Arc<str>,
     source: &SourceText,
+    parsed: Option<&source::ParsedSource>,
     settings: &Settings,
     role: FileRole,
     (policies, crds): (&Policies, &Crds),
@@ -289,7 +294,10 @@ fn lint_keeping(
     let crds = if source.text.contains(crd::MARKER) && !crds.covers(file) {
         let mut own = crds.clone();
         // A file's own CRDs type its resources, whatever the scope.
-        own.add_text(file, &source.text, None);
+        match parsed {
+            Some(parsed) => own.add_documents(file, &parsed.documents, None),
+            None => own.add_text(file, &source.text, None),
+        }
         own_crds = own;
         &own_crds
     } else {
@@ -341,7 +349,7 @@ fn lint_keeping(
         // a large bundle never holds all its trees at once.
         let may_be_template = text.contains("{{");
         let mut template_action = false;
-        let parsed = source::parse_each(text, |document| {
+        let mut lint_one = |document: &source::Document| {
             template_action =
                 template_action || (may_be_template && has_template_action(&document.root));
             let mut context = DocumentContext {
@@ -356,11 +364,22 @@ fn lint_keeping(
                 locate: &locate,
             };
             lint_document(&document.root, &mut context);
-        });
+        };
+        let parsed_here;
+        let parsed = match parsed {
+            Some(parsed) => {
+                parsed.documents.iter().for_each(&mut lint_one);
+                parsed
+            }
+            None => {
+                parsed_here = source::parse_each(text, |document| lint_one(&document));
+                &parsed_here
+            }
+        };
         // A Go template (Helm chart) is not a manifest until rendered: skip
         // it when its `{{ }}` actions break the YAML or sit in its values
         // (see `has_template_action` for which quoted ones count).
-        if may_be_template && (template_action || has_invalid_syntax(&parsed)) {
+        if may_be_template && (template_action || has_invalid_syntax(parsed)) {
             return Linted {
                 findings: Vec::new(),
                 uncollected: Uncollected::default(),

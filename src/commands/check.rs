@@ -66,6 +66,21 @@ pub fn run(args: CheckArgs) -> u8 {
         say!("podlint: error: {}", nothing_to_lint(&paths));
         return EXIT_USAGE;
     }
+    let pool = match worker_pool(args.jobs, discovered.inputs.len() + discovered.charts.len()) {
+        Ok(pool) => pool,
+        Err(message) => {
+            say!("podlint: error: {message}");
+            return EXIT_USAGE;
+        }
+    };
+    // Found before the pre-pass: at one job kustomize builds meanwhile.
+    let kustomize = kustomizations::plan(
+        &discovered,
+        &paths,
+        &args,
+        &mut |dir| prepared.lookup.for_folder(dir),
+        pool.as_ref(),
+    );
     let (policies, crds, problems) = crate::admission::prepass::read(
         &discovered.inputs,
         &config_folders(&args.policies, &configs, |c| &c.policies),
@@ -75,23 +90,8 @@ pub fn run(args: CheckArgs) -> u8 {
     for problem in &problems {
         say!("podlint: warning: {problem}");
     }
-    let pool = match worker_pool(args.jobs, discovered.inputs.len() + discovered.charts.len()) {
-        Ok(pool) => pool,
-        Err(message) => {
-            say!("podlint: error: {message}");
-            return EXIT_USAGE;
-        }
-    };
     // The files that kustomize builds use leave the inputs here.
-    let built = kustomizations::lint_kustomizations(
-        &mut discovered,
-        &mut configs,
-        &paths,
-        &args,
-        &mut |dir| prepared.lookup.for_folder(dir),
-        pool.as_ref(),
-        &crds,
-    );
+    let built = kustomize.lint(&mut discovered, &mut configs, pool.as_ref(), &crds);
     let roles = FileRoles::classify(&discovered.inputs);
     let destination = match Destination::open(&args) {
         Ok(destination) => destination,

@@ -4,6 +4,7 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -17,21 +18,40 @@ use crate::discover::{Discovered, Input};
 use crate::render::kustomization::{self, Kustomizations};
 use crate::render::kustomize::Binary;
 use crate::render::origins::WrittenObjects;
-use crate::render::overlays::{self, Names, Root};
+use crate::render::overlays::{self, Fetched, Names, Root};
 use crate::render::{self};
 
-/// Builds the roots of the run and takes the files they use out of
-/// `discovered` (and their configs out of `configs`). `config_for`: the
-/// config of a folder.
-pub fn lint_kustomizations(
-    discovered: &mut Discovered,
-    configs: &mut Vec<Arc<FileConfig>>,
+/// The kustomizations of a run, found before its pre-pass; at one job,
+/// kustomize builds their roots while the pre-pass reads the files.
+pub struct Kustomize {
+    placed: Placed,
+    plan: Option<Plan>,
+}
+
+/// The roots to build and what their findings need.
+struct Plan {
+    set: Arc<Kustomizations>,
+    names: Arc<Names>,
+    binary: Binary,
+    /// The roots under each config, in parts that share no file.
+    groups: Vec<(Arc<FileConfig>, Vec<Vec<Root>>)>,
+    /// Each input's canonical path.
+    canonical: Vec<Option<PathBuf>>,
+    named_files: Vec<PathBuf>,
+    file_in_kustomization: bool,
+    /// The roots' builds, in order, when they are built one at a time.
+    prefetched: Option<Receiver<Fetched>>,
+}
+
+/// Finds the roots of the run (`config_for`: the config of a folder) and,
+/// at one job, starts building them.
+pub fn plan(
+    discovered: &Discovered,
     paths: &[String],
     args: &CheckArgs,
     config_for: &mut dyn FnMut(&Path) -> Arc<FileConfig>,
     pool: Option<&ThreadPool>,
-    crds: &crate::model::Crds,
-) -> Placed {
+) -> Kustomize {
     let mut placed = Placed::default();
     let given: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
     let named_files: Vec<PathBuf> = given
@@ -65,7 +85,7 @@ pub fn lint_kustomizations(
         found.dedup();
     }
     if found.is_empty() && named.is_empty() {
-        return placed;
+        return Kustomize { placed, plan: None };
     }
     let set = Arc::new(Kustomizations::load(&found, &named));
     placed.errors.extend(set.errors.iter().cloned());
@@ -112,7 +132,7 @@ pub fn lint_kustomizations(
         })
         .collect();
     if roots.is_empty() {
-        return placed;
+        return Kustomize { placed, plan: None };
     }
     // The binary of the first root's config: one run, one kustomize.
     let first = config_for(&roots[0].dir);
@@ -124,129 +144,186 @@ pub fn lint_kustomizations(
                 "{message}; not built (their files are linted one by one): {}",
                 listed.join(", ")
             ));
-            return placed;
+            return Kustomize { placed, plan: None };
         }
     };
     // Roots under one config make one unit: a finding they share is one.
-    let mut groups: Vec<(Arc<FileConfig>, Vec<Root>)> = Vec::new();
+    let mut by_config: Vec<(Arc<FileConfig>, Vec<Root>)> = Vec::new();
     for root in roots {
         let config = config_for(&root.dir);
-        match groups.iter_mut().find(|(c, _)| Arc::ptr_eq(c, &config)) {
+        match by_config.iter_mut().find(|(c, _)| Arc::ptr_eq(c, &config)) {
             Some((_, members)) => members.push(root),
-            None => groups.push((config, vec![root])),
+            None => by_config.push((config, vec![root])),
         }
     }
-    let mut used = HashSet::new();
-    for (config, roots) in groups {
-        // Findings name how many of the group's roots share them.
-        let total = roots.len();
-        let lint = |roots: &Vec<Root>| {
-            let built = overlays::build_roots(&binary, &set, roots, &names);
-            // The roots of a group share files: the first stands for all.
-            let crds = roots
-                .first()
-                .map_or_else(crate::model::Crds::default, |r| crds.seen_from(&r.dir));
-            let linted = render::lint_unit(&built.unit, &config.settings, total, &crds);
-            (built.used, built.unit.sources.len(), linted)
-        };
-        let parts = overlays::independent(&set, roots);
-        let built: Vec<_> = match pool {
-            Some(pool) if pool.current_num_threads() == 1 => {
-                // The roots of a part share files: the first stands for all.
-                let seen: Vec<crate::model::Crds> = parts
-                    .iter()
-                    .map(|roots| {
-                        roots
-                            .first()
-                            .map_or_else(crate::model::Crds::default, |r| crds.seen_from(&r.dir))
-                    })
-                    .collect();
-                let lint = |unit: &render::Unit, linting: render::UnitLint| linting.finish(unit);
-                let start =
-                    |part: usize| render::UnitLint::new(&config.settings, total, &seen[part]);
-                build_one_ahead(&binary, &set, &parts, &names, pool, start, lint)
-            }
-            Some(pool) => pool.install(|| parts.par_iter().map(lint).collect()),
-            None => parts.par_iter().map(lint).collect(),
-        };
-        for (files, sources, linted) in built {
-            used.extend(files);
-            placed.add_unit(sources, linted, &config);
-        }
-    }
-    if file_in_kustomization {
-        // Only the named files are reported; the others were read for them.
-        let named_names: Vec<Arc<str>> = named_files.iter().map(|f| names.name(f)).collect();
-        placed
-            .files
-            .retain(|(name, _, _)| named_names.contains(name));
-    }
-    placed.files.sort_by(|a, b| a.0.cmp(&b.0));
-    // Files the builds used are linted through them, not alone.
-    let keep: Vec<bool> = discovered
-        .inputs
-        .iter()
-        .zip(&canonical)
-        .map(|(input, canonical)| match input {
-            Input::File { .. } => canonical.as_ref().is_none_or(|p| !used.contains(p)),
-            Input::Stdin { .. } => true,
-        })
+    let groups: Vec<(Arc<FileConfig>, Vec<Vec<Root>>)> = by_config
+        .into_iter()
+        .map(|(config, roots)| (config, overlays::independent(&set, roots)))
         .collect();
-    let mut flags = keep.iter();
-    discovered.inputs.retain(|_| *flags.next().unwrap_or(&true));
-    let mut flags = keep.iter();
-    configs.retain(|_| *flags.next().unwrap_or(&true));
-    placed
+    let one_job = pool.is_some_and(|pool| pool.current_num_threads() == 1);
+    let prefetched = one_job.then(|| {
+        let parts = groups.iter().flat_map(|(_, parts)| parts.clone()).collect();
+        prefetch(binary.clone(), set.clone(), parts)
+    });
+    Kustomize {
+        placed,
+        plan: Some(Plan {
+            set,
+            names,
+            binary,
+            groups,
+            canonical,
+            named_files,
+            file_in_kustomization,
+            prefetched,
+        }),
+    }
 }
 
-/// The parts' roots built and linted at one job: kustomize builds the next
-/// root (on the pool's thread) while this thread lints the last build.
-/// Each part as [`overlays::build_roots`] and [`render::lint_unit`] make it:
-/// the files its roots use, how many source files, and its findings.
-fn build_one_ahead<'a>(
-    binary: &Binary,
-    set: &Arc<Kustomizations>,
-    parts: &[Vec<Root>],
-    names: &Arc<Names>,
-    pool: &ThreadPool,
-    start: impl Fn(usize) -> render::UnitLint<'a>,
-    finish: impl Fn(&render::Unit, render::UnitLint<'a>) -> render::Linted,
-) -> Vec<(Vec<PathBuf>, usize, render::Linted)> {
-    let roots: Vec<(usize, &Root)> = parts
-        .iter()
-        .enumerate()
-        .flat_map(|(part, roots)| roots.iter().map(move |root| (part, root)))
-        .collect();
-    let read: Vec<WrittenObjects> = parts.iter().map(|_| WrittenObjects::default()).collect();
-    let mut done = Vec::new();
-    let mut current: Option<(usize, overlays::Built, render::UnitLint)> = None;
-    let mut close = |current: Option<(usize, overlays::Built, render::UnitLint<'a>)>| {
-        if let Some((_, built, linting)) = current {
-            let linted = finish(&built.unit, linting);
-            done.push((built.used, built.unit.sources.len(), linted));
-        }
-    };
-    render::one_ahead(
-        &roots,
-        |(part, root)| pool.install(|| overlays::build_root(binary, set, root, &read[*part])),
-        |(part, root), build| {
-            if current.as_ref().is_some_and(|(open, ..)| open != part) {
-                close(current.take());
-            }
-            let (_, built, linting) =
-                current.get_or_insert_with(|| (*part, overlays::Built::default(), start(*part)));
-            let renders = built.unit.renders.len();
-            built.add(set, root, build, names);
-            // Linted as it comes, then dropped: only its findings are kept.
-            if built.unit.renders.len() > renders {
-                if let Some(render) = built.unit.renders.pop() {
-                    linting.add(&render, &built.unit.sources);
+/// How many roots kustomize may have built ahead of the lint at one job:
+/// a root whose lint takes longer than the next builds (a build with
+/// large CRDs) does not hold kustomize up. Each waits as its text.
+const BUILDS_WAITING: usize = 3;
+
+/// Runs kustomize on each root of `parts` in order, on a thread of its own,
+/// up to [`BUILDS_WAITING`] roots ahead of the lint.
+fn prefetch(binary: Binary, set: Arc<Kustomizations>, parts: Vec<Vec<Root>>) -> Receiver<Fetched> {
+    // The sender holds one more build while it waits to send it.
+    let (sender, fetched) = mpsc::sync_channel(BUILDS_WAITING - 1);
+    std::thread::spawn(move || {
+        for roots in &parts {
+            // The roots of a part share their tree's files.
+            let read = WrittenObjects::default();
+            for root in roots {
+                if sender
+                    .send(overlays::fetch_root(&binary, &set, root, &read))
+                    .is_err()
+                {
+                    return;
                 }
             }
-        },
-    );
-    close(current.take());
-    done
+        }
+    });
+    fetched
+}
+
+impl Kustomize {
+    /// Builds (or takes the builds of) the roots, lints them and takes the
+    /// files they use out of `discovered` (and their configs out of
+    /// `configs`).
+    pub fn lint(
+        self,
+        discovered: &mut Discovered,
+        configs: &mut Vec<Arc<FileConfig>>,
+        pool: Option<&ThreadPool>,
+        crds: &crate::model::Crds,
+    ) -> Placed {
+        let Kustomize { mut placed, plan } = self;
+        let Some(plan) = plan else {
+            return placed;
+        };
+        let mut used = HashSet::new();
+        for (config, parts) in plan.groups {
+            // Findings name how many of the group's roots share them.
+            let total = parts.iter().map(Vec::len).sum();
+            // The roots of a part share files: the first stands for all.
+            let seen = |roots: &Vec<Root>| {
+                roots
+                    .first()
+                    .map_or_else(crate::model::Crds::default, |r| crds.seen_from(&r.dir))
+            };
+            let lint = |roots: &Vec<Root>| {
+                let built = overlays::build_roots(&plan.binary, &plan.set, roots, &plan.names);
+                let linted = render::lint_unit(&built.unit, &config.settings, total, &seen(roots));
+                (built.used, built.unit.sources.len(), linted)
+            };
+            let built: Vec<_> = match (pool, &plan.prefetched) {
+                (Some(_), Some(fetched)) => parts
+                    .iter()
+                    .map(|roots| {
+                        let crds = seen(roots);
+                        let linting = render::UnitLint::new(&config.settings, total, &crds);
+                        lint_fetched(
+                            fetched,
+                            &plan.binary,
+                            &plan.set,
+                            roots,
+                            &plan.names,
+                            linting,
+                        )
+                    })
+                    .collect(),
+                (Some(pool), None) => pool.install(|| parts.par_iter().map(lint).collect()),
+                (None, _) => parts.par_iter().map(lint).collect(),
+            };
+            for (files, sources, linted) in built {
+                used.extend(files);
+                placed.add_unit(sources, linted, &config);
+            }
+        }
+        if plan.file_in_kustomization {
+            // Only the named files are reported; the others were read for them.
+            let named_names: Vec<Arc<str>> = plan
+                .named_files
+                .iter()
+                .map(|f| plan.names.name(f))
+                .collect();
+            placed
+                .files
+                .retain(|(name, _, _)| named_names.contains(name));
+        }
+        placed.files.sort_by(|a, b| a.0.cmp(&b.0));
+        // Files the builds used are linted through them, not alone.
+        let keep: Vec<bool> = discovered
+            .inputs
+            .iter()
+            .zip(&plan.canonical)
+            .map(|(input, canonical)| match input {
+                Input::File { .. } => canonical.as_ref().is_none_or(|p| !used.contains(p)),
+                Input::Stdin { .. } => true,
+            })
+            .collect();
+        let mut flags = keep.iter();
+        discovered.inputs.retain(|_| *flags.next().unwrap_or(&true));
+        let mut flags = keep.iter();
+        configs.retain(|_| *flags.next().unwrap_or(&true));
+        placed
+    }
+}
+
+/// A part's roots, as [`prefetch`] built them, read and linted one by one
+/// as they come (each build dropped once linted): as
+/// [`overlays::build_roots`] and [`render::lint_unit`] make them, the files
+/// the roots use, how many source files, and the findings.
+fn lint_fetched(
+    fetched: &Receiver<Fetched>,
+    binary: &Binary,
+    set: &Arc<Kustomizations>,
+    roots: &[Root],
+    names: &Arc<Names>,
+    mut linting: render::UnitLint,
+) -> (Vec<PathBuf>, usize, render::Linted) {
+    let mut built = overlays::Built::default();
+    for root in roots {
+        // Without the builder (it stopped), the root is built here.
+        let fetched = fetched.recv().unwrap_or_else(|_| {
+            overlays::fetch_root(binary, set, root, &WrittenObjects::default())
+        });
+        let renders = built.unit.renders.len();
+        built.add(
+            set,
+            root,
+            overlays::finish_root(binary, root, fetched),
+            names,
+        );
+        if built.unit.renders.len() > renders {
+            if let Some(render) = built.unit.renders.pop() {
+                linting.add(&render, &built.unit.sources);
+            }
+        }
+    }
+    let linted = linting.finish(&built.unit);
+    (built.used, built.unit.sources.len(), linted)
 }
 
 /// The kustomize of a config (`kustomize.binary`, relative to the config's

@@ -117,6 +117,20 @@ impl Crds {
         });
     }
 
+    /// [`Crds::add_text`] for a text parsed already.
+    pub fn add_documents(
+        &mut self,
+        file: &Arc<str>,
+        documents: &[crate::source::Document],
+        scope: Option<&Scope>,
+    ) {
+        Arc::make_mut(&mut self.files).push(file.clone());
+        let compiled = Compiled::default();
+        for document in documents {
+            self.add_node(&document.root, scope, &compiled);
+        }
+    }
+
     /// Adds the CRDs and files of `other`, after those of `self`.
     pub fn merge(&mut self, other: Crds) {
         let by_group = Arc::make_mut(&mut self.by_group);

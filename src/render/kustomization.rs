@@ -520,17 +520,19 @@ impl Kustomizations {
         }
     }
 
-    /// The kustomizations between `root` and the one that lists `file` among
+    /// The folders of the kustomizations between `root` and the one that lists `file` among
     /// its resources (or generates from it), outermost first, with the
     /// Components each of them includes; `None` when the root does not use it.
-    pub fn chain_to(&self, root: &Path, file: &Path) -> Option<Vec<&Kustomization>> {
+    pub fn chain_dirs(&self, root: &Path, file: &Path) -> Option<Vec<PathBuf>> {
         let mut path = Vec::new();
         let mut seen = BTreeSet::new();
-        if self.find_chain(root, file, &mut seen, &mut path) {
-            Some(path.iter().filter_map(|d| self.by_dir.get(d)).collect())
-        } else {
-            None
-        }
+        self.find_chain(root, file, &mut seen, &mut path)
+            .then_some(path)
+    }
+
+    /// The kustomizations of folders (a chain's), those the run knows.
+    pub fn kustomizations_of(&self, dirs: &[PathBuf]) -> Vec<&Kustomization> {
+        dirs.iter().filter_map(|d| self.by_dir.get(d)).collect()
     }
 
     fn find_chain(
@@ -752,9 +754,10 @@ mod tests {
         assert_eq!(uses, expected);
 
         let chain = set
-            .chain_to(&root.join("prod"), &root.join("base/deploy.yaml"))
+            .chain_dirs(&root.join("prod"), &root.join("base/deploy.yaml"))
             .expect("prod uses the base");
-        let files: Vec<PathBuf> = chain
+        let files: Vec<PathBuf> = set
+            .kustomizations_of(&chain)
             .iter()
             .map(|k| {
                 normalize(&k.file)
@@ -771,7 +774,7 @@ mod tests {
             ]
         );
         assert!(set
-            .chain_to(&root.join("dev"), &root.join("comp/extra.yaml"))
+            .chain_dirs(&root.join("dev"), &root.join("comp/extra.yaml"))
             .is_none());
     }
 }

@@ -86,6 +86,12 @@ pub trait SourceMap: Send + Sync {
     fn place_target(&self, span: Span, _target: &Target) -> Placement {
         self.place(span)
     }
+
+    /// The rendered text parsed, when the map parsed it already (the
+    /// lint then parses it no more).
+    fn parsed(&self) -> Option<&crate::source::ParsedSource> {
+        None
+    }
 }
 
 /// A render that failed, at the place the tool names.
@@ -174,7 +180,8 @@ impl<'a> UnitLint<'a> {
             text: render.text.clone(),
             decode_error: None,
         };
-        let result = engine::lint_rendered(&name, &source, settings, self.crds);
+        let parsed = render.map.parsed();
+        let result = engine::lint_rendered(&name, &source, parsed, settings, self.crds);
         self.stats += result.stats;
         // A render is a closed set: everything it deploys is in it.
         let related = relations::run_closed(&name, result.facts, settings);

@@ -124,15 +124,15 @@ impl Candidates {
         })
     }
 
-    /// The origin of each document of `built` (the root's build without
-    /// annotations), in order; `None` unless each object has exactly one
-    /// possible origin (two built objects of one kind and name, or one that
-    /// no written object matches, leave it to kustomize's annotations).
-    pub fn origins(&self, built: &str) -> Option<Vec<Origin>> {
-        let documents = source::parse(built).documents;
+    /// The origin of each document of `documents` (the root's build
+    /// without annotations, parsed), in order; `None` unless each object
+    /// has exactly one possible origin (two built objects of one kind and
+    /// name, or one that no written object matches, leave it to
+    /// kustomize's annotations).
+    pub fn origins(&self, documents: &[source::Document]) -> Option<Vec<Origin>> {
         let mut built_ids = BTreeSet::new();
         let mut origins = Vec::with_capacity(documents.len());
-        for document in &documents {
+        for document in documents {
             let (kind, name) = kind_and_name(&document.root)?;
             if !built_ids.insert((kind, name)) {
                 return None;

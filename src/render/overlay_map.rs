@@ -49,6 +49,9 @@ pub struct OverlayMap {
     /// Source files read so far, by path (an inline patch by its
     /// kustomization's path and offset).
     files: Mutex<HashMap<PathBuf, Option<Arc<Parsed>>>>,
+    /// The folders of the kustomizations from the root to each resource
+    /// file asked for: every finding of the file's objects asks again.
+    chains: Mutex<HashMap<PathBuf, Option<Vec<PathBuf>>>>,
 }
 
 /// One built object, with where it came from.
@@ -63,6 +66,7 @@ impl OverlayMap {
             set,
             root,
             files: Mutex::new(HashMap::new()),
+            chains: Mutex::new(HashMap::new()),
         }
     }
 
@@ -167,7 +171,12 @@ impl OverlayMap {
 
     /// The kustomizations between the root and the one listing `file`.
     fn chain(&self, file: &Path) -> Option<Vec<&Kustomization>> {
-        self.set.chain_to(&self.root, file)
+        // A poisoned lock only means another mapping panicked: its entries are whole.
+        let mut chains = self.chains.lock().unwrap_or_else(|e| e.into_inner());
+        let dirs = chains
+            .entry(file.to_path_buf())
+            .or_insert_with(|| self.set.chain_dirs(&self.root, file));
+        Some(self.set.kustomizations_of(dirs.as_deref()?))
     }
 
     /// The base object in its file: same kind, and the name it had before
@@ -403,34 +412,39 @@ impl OverlayMap {
 /// The map of one build: its documents, where each came from, and the
 /// overlay map that places their nodes.
 pub struct BuildMap {
-    documents: Vec<Node>,
+    /// The build parsed, which the lint reads too.
+    parsed: source::ParsedSource,
     origins: Vec<Origin>,
     overlay: OverlayMap,
 }
 
 impl BuildMap {
-    pub fn new(text: &str, origins: Vec<Origin>, overlay: OverlayMap) -> BuildMap {
-        let documents = source::parse(text)
-            .documents
-            .into_iter()
-            .map(|d| d.root)
-            .collect();
+    /// `parsed`: the build's text parsed ([`source::parse`]).
+    pub fn new(
+        parsed: source::ParsedSource,
+        origins: Vec<Origin>,
+        overlay: OverlayMap,
+    ) -> BuildMap {
         BuildMap {
-            documents,
+            parsed,
             origins,
             overlay,
         }
+    }
+
+    pub fn parsed(&self) -> &source::ParsedSource {
+        &self.parsed
     }
 
     /// Where the node a finding points at (`target`, found at `span` of the
     /// built text) is written; the object's `kind:` line when nothing is
     /// certain; `None` for a span outside every object.
     pub fn place(&self, span: Span, target: &Target) -> Option<Place> {
-        let index = self
-            .documents
+        let documents = &self.parsed.documents;
+        let index = documents
             .iter()
-            .position(|doc| doc.span.start <= span.start && span.start <= doc.span.end)?;
-        let root = &self.documents[index];
+            .position(|doc| doc.root.span.start <= span.start && span.start <= doc.root.span.end)?;
+        let root = &documents[index].root;
         let origin = self.origins.get(index).unwrap_or(&Origin::Unknown);
         let object = BuiltObject { root, origin };
         let (path, value_only) = match target {
@@ -876,7 +890,11 @@ mod build_tests {
         let set = Arc::new(Kustomizations::load(&dirs, &[]));
         let root = base.join(root).canonicalize().expect("root");
         let build = kustomize::build(&binary, &root, false).expect("build");
-        let map = BuildMap::new(&build.text, build.origins, OverlayMap::new(set, root));
+        let map = BuildMap::new(
+            crate::source::parse(&build.text),
+            build.origins,
+            OverlayMap::new(set, root),
+        );
         let name: Arc<str> = "built".into();
         let source = SourceText {
             text: build.text.clone(),
@@ -885,6 +903,7 @@ mod build_tests {
         let linted = engine::lint_rendered(
             &name,
             &source,
+            Some(map.parsed()),
             &Settings::every_rule(),
             &crate::model::Crds::default(),
         );

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::kustomization::{normalize, Kustomization, Kustomizations, PatchBody};
-use super::kustomize::{self, Binary, Failure as BuildFailure};
+use super::kustomize::{self, Binary, Failure as BuildFailure, Origin};
 use super::origins::{Candidates, WrittenObjects};
 use super::overlay_map::{BuildMap, OverlayMap, Place as SourcePlace};
 use super::{Failure, Place, Placement, Render, SourceMap, Sources, Unit};
@@ -86,6 +86,7 @@ fn relative(path: &Path, from: &Path) -> PathBuf {
 }
 
 /// A root to build: its canonical folder and its name in findings.
+#[derive(Clone)]
 pub struct Root {
     pub dir: PathBuf,
     pub name: String,
@@ -157,17 +158,51 @@ pub fn build_roots(
     built
 }
 
-/// One build of a root, or why it failed; `read`: the files of the tree
-/// read so far (shared by the roots of a unit).
-pub type RootBuild = Result<kustomize::Build, Box<BuildFailure>>;
+/// One build of a root, parsed, or why it failed.
+pub type RootBuild = Result<RootBuilt, Box<BuildFailure>>;
 
-/// Builds one root: without the annotations when the tree tells every origin.
+/// A root built: the objects as YAML text (without kustomize's
+/// annotations), parsed once for the map and the lint, and the origin of
+/// each document, in order.
+pub struct RootBuilt {
+    pub text: String,
+    pub parsed: source::ParsedSource,
+    pub origins: Vec<Origin>,
+}
+
+/// What kustomize gave for a root, before podlint reads it: the part of a
+/// build that runs the tool ([`fetch_root`]), apart from the part that
+/// parses ([`finish_root`]), so that at one job the tool builds the next
+/// root while podlint reads the last.
+pub enum Fetched {
+    /// Built as it is: the tree's objects may tell every origin.
+    Plain {
+        text: String,
+        candidates: Candidates,
+    },
+    /// Built through the wrapper that asks for origin annotations.
+    Wrapped(Result<kustomize::Build, Box<BuildFailure>>),
+}
+
+/// Builds one root ([`fetch_root`] then [`finish_root`]); `read`: the files
+/// of the tree read so far (shared by the roots of a unit).
 pub fn build_root(
     binary: &Binary,
     set: &Kustomizations,
     root: &Root,
     read: &WrittenObjects,
 ) -> RootBuild {
+    finish_root(binary, root, fetch_root(binary, set, root, read))
+}
+
+/// Runs kustomize on a root: without the annotations when the tree may
+/// tell every origin.
+pub fn fetch_root(
+    binary: &Binary,
+    set: &Kustomizations,
+    root: &Root,
+    read: &WrittenObjects,
+) -> Fetched {
     let helm = set
         .uses(&root.dir)
         .keys()
@@ -179,10 +214,34 @@ pub fn build_root(
         .flatten()
         .and_then(|candidates| {
             let text = kustomize::build_plain(binary, &root.dir)?;
-            let origins = candidates.origins(&text)?;
-            Some(kustomize::Build { text, origins })
+            Some(Fetched::Plain { text, candidates })
         });
-    plain.map_or_else(|| kustomize::build(binary, &root.dir, helm), Ok)
+    plain.unwrap_or_else(|| Fetched::Wrapped(kustomize::build(binary, &root.dir, helm)))
+}
+
+/// Parses what kustomize gave and reads each object's origin; a plain
+/// build whose origins the tree cannot tell is built again through the
+/// wrapper.
+pub fn finish_root(binary: &Binary, root: &Root, fetched: Fetched) -> RootBuild {
+    let build = match fetched {
+        Fetched::Plain { text, candidates } => {
+            let parsed = source::parse(&text);
+            if let Some(origins) = candidates.origins(&parsed.documents) {
+                return Ok(RootBuilt {
+                    text,
+                    parsed,
+                    origins,
+                });
+            }
+            kustomize::build(binary, &root.dir, false)
+        }
+        Fetched::Wrapped(build) => build,
+    };
+    build.map(|build| RootBuilt {
+        parsed: source::parse(&build.text),
+        text: build.text,
+        origins: build.origins,
+    })
 }
 
 impl Default for Built {
@@ -229,7 +288,7 @@ impl Built {
                 used.extend(uses.into_keys());
                 let overlay = OverlayMap::new(set.clone(), root.dir.clone());
                 let map = Map {
-                    build: BuildMap::new(&build.text, build.origins, overlay),
+                    build: BuildMap::new(build.parsed, build.origins, overlay),
                     names: names.clone(),
                     fallback: fallback_place(set, &root.dir, names),
                     rendered_from: root.name.as_str().into(),
@@ -301,6 +360,10 @@ impl SourceMap for Map {
             also: Vec::new(),
             rendered_from: self.rendered_from.clone(),
         }
+    }
+
+    fn parsed(&self) -> Option<&source::ParsedSource> {
+        Some(self.build.parsed())
     }
 }
 
