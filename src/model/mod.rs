@@ -155,31 +155,71 @@ fn object<'a>(
     let too_large = bound_size
         .then(|| json_size_at_least(node))
         .filter(|&size| size > API_REQUEST_LIMIT);
-    if too_large.is_some() {
-        return Some(Object {
-            node,
-            base,
+    // An object too large to apply is reported once and not typed.
+    let typed = match too_large {
+        Some(_) => Typed {
+            workload: None,
             partial: false,
-            api_version,
-            kind,
-            name: metadata.and_then(|m| m.get("name")).and_then(Node::as_str),
-            namespace: metadata
-                .and_then(|m| m.get("namespace"))
-                .and_then(Node::as_str),
-            workload_kind,
-            typed: None,
-            kubernetes_version: cx.kubernetes_version,
             served: Served::Yes,
             custom_pods: Vec::new(),
             typing: TypingReport::default(),
-            too_large,
-        });
-    }
+        },
+        None => type_object(
+            node,
+            &base,
+            api_version,
+            kind,
+            workload_kind,
+            role,
+            cx,
+            crds,
+        ),
+    };
+    Some(Object {
+        node,
+        base,
+        partial: typed.partial,
+        api_version,
+        kind,
+        name: metadata.and_then(|m| m.get("name")).and_then(Node::as_str),
+        namespace: metadata
+            .and_then(|m| m.get("namespace"))
+            .and_then(Node::as_str),
+        workload_kind,
+        typed: typed.workload,
+        kubernetes_version: cx.kubernetes_version,
+        served: typed.served,
+        custom_pods: typed.custom_pods,
+        typing: typed.typing,
+        too_large,
+    })
+}
+
+/// What typing an object gives it.
+struct Typed {
+    workload: Option<Workload>,
+    partial: bool,
+    served: Served,
+    custom_pods: Vec<CustomPod>,
+    typing: TypingReport,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn type_object(
+    node: &Node,
+    base: &FieldPath,
+    api_version: &str,
+    kind: &str,
+    workload_kind: Option<WorkloadKind>,
+    role: FileRole,
+    cx: &Context,
+    crds: &Crds,
+) -> Typed {
     let mut custom_pods = Vec::new();
     let mut partial = workload_kind.is_some_and(|kind| is_partial(node, kind, role));
     let (typed, mut typing) = match workload_kind {
         Some(k) => Workload::type_node(k, node, api_version),
-        None => match custom::find(api_version, kind, node, &base, &cx.pod_templates) {
+        None => match custom::find(api_version, kind, node, base, &cx.pod_templates) {
             Some(found) => {
                 custom_pods = found.pods;
                 partial = found.partial || node.get("$patch").is_some();
@@ -206,24 +246,13 @@ fn object<'a>(
         served = judged.served;
         absorb_new(&mut typing, judged.typing);
     }
-    Some(Object {
-        node,
-        base,
+    Typed {
+        workload: typed,
         partial,
-        api_version,
-        kind,
-        name: metadata.and_then(|m| m.get("name")).and_then(Node::as_str),
-        namespace: metadata
-            .and_then(|m| m.get("namespace"))
-            .and_then(Node::as_str),
-        workload_kind,
-        typed,
-        kubernetes_version: cx.kubernetes_version,
         served,
         custom_pods,
         typing,
-        too_large: None,
-    })
+    }
 }
 
 /// The size of `node` as compact JSON, never more than the JSON's: a
