@@ -120,11 +120,12 @@ impl CustomCheck {
                 self.evaluate(&bindings, target, kind_line, None, report);
             }
             (On::Container, Some(pod)) => {
-                for (index, container) in pod.containers.iter().enumerate() {
+                for (index, container) in pod.containers().enumerate() {
                     if !self.matcher.containers.contains(&container.role) {
                         continue;
                     }
-                    let Some(container_value) = values.container_value(index) else {
+                    let Some(container_value) = values.container_value(index, &container.path)
+                    else {
                         continue;
                     };
                     let mut bindings = Bindings::default();
@@ -195,25 +196,28 @@ impl CustomCheck {
     }
 }
 
+/// A CEL value made on first use, if its node exists.
+type LazyValue<'a> = OnceCell<Option<Box<dyn Val + 'a>>>;
+
 /// An object's CEL values, each made on first use and shared by every
 /// custom check that runs on the object.
 pub struct ObjectValues<'a> {
     object: &'a Object<'a>,
     pod: Option<&'a PodView<'a>>,
     object_value: OnceCell<Box<dyn Val + 'a>>,
-    pod_value: OnceCell<Option<Box<dyn Val + 'a>>>,
-    containers: Vec<OnceCell<Option<Box<dyn Val + 'a>>>>,
+    pod_value: LazyValue<'a>,
+    /// Made when a check on containers first runs (a large Pod has many).
+    containers: OnceCell<Vec<LazyValue<'a>>>,
 }
 
 impl<'a> ObjectValues<'a> {
     pub fn new(object: &'a Object<'a>, pod: Option<&'a PodView<'a>>) -> Self {
-        let containers = pod.map_or(0, |pod| pod.containers.len());
         ObjectValues {
             object,
             pod,
             object_value: OnceCell::new(),
             pod_value: OnceCell::new(),
-            containers: (0..containers).map(|_| OnceCell::new()).collect(),
+            containers: OnceCell::new(),
         }
     }
 
@@ -236,13 +240,15 @@ impl<'a> ObjectValues<'a> {
             .as_deref()
     }
 
-    fn container_value(&self, index: usize) -> Option<&(dyn Val + 'a)> {
-        let cell = self.containers.get(index)?;
-        cell.get_or_init(|| {
-            let container = self.pod?.containers.get(index)?;
-            self.object.lookup(&container.path).map(engine::from_node)
-        })
-        .as_deref()
+    /// The value of the `index`th container, at `path`.
+    fn container_value(&self, index: usize, path: &FieldPath) -> Option<&(dyn Val + 'a)> {
+        let containers = self.containers.get_or_init(|| {
+            let count = self.pod.map_or(0, PodView::max_containers);
+            (0..count).map(|_| OnceCell::new()).collect()
+        });
+        let cell = containers.get(index)?;
+        cell.get_or_init(|| self.object.lookup(path).map(engine::from_node))
+            .as_deref()
     }
 }
 

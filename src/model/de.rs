@@ -75,9 +75,21 @@ pub fn from_node<T: DeserializeOwned>(
     node: &Node,
     api_version: Option<&'static str>,
 ) -> (Option<T>, TypingReport) {
+    from_node_hollow(node, api_version, &[])
+}
+
+/// [`from_node`], reading the lists at `hollow` (spans of sequence nodes)
+/// as empty: a large Pod's container lists, typed one container at a time
+/// instead (see `crate::model::PodView::containers`).
+pub fn from_node_hollow<T: DeserializeOwned>(
+    node: &Node,
+    api_version: Option<&'static str>,
+    hollow: &[Span],
+) -> (Option<T>, TypingReport) {
     let cx = Context {
         skipped: RefCell::new(HashSet::new()),
         unknown: RefCell::new(Vec::new()),
+        hollow,
     };
     let mut report = TypingReport::default();
     loop {
@@ -113,15 +125,26 @@ pub fn from_node<T: DeserializeOwned>(
     }
 }
 
-struct Context {
+struct Context<'h> {
     /// Values already reported as wrong, left out of the next attempt.
     skipped: RefCell<HashSet<Span>>,
     unknown: RefCell<Vec<UnknownField>>,
+    /// Lists read as empty.
+    hollow: &'h [Span],
 }
 
-impl Context {
+impl Context<'_> {
     fn skips(&self, node: &Node) -> bool {
         self.skipped.borrow().contains(&node.span)
+    }
+
+    /// The items of a list as typing reads them.
+    fn items<'n>(&self, node: &Node, items: &'n [Node]) -> &'n [Node] {
+        if self.hollow.contains(&node.span) {
+            &[]
+        } else {
+            items
+        }
     }
 }
 
@@ -226,7 +249,7 @@ struct FieldOf<'a> {
 #[derive(Clone, Copy)]
 struct NodeDeserializer<'a> {
     node: &'a Node,
-    cx: &'a Context,
+    cx: &'a Context<'a>,
     /// Set when this node is the value of a struct field (for unknown keys).
     field: Option<FieldOf<'a>>,
     /// The apiVersion to read in place of the written one (root only).
@@ -457,7 +480,10 @@ impl<'a> de::Deserializer<'a> for NodeDeserializer<'a> {
         let span = self.span();
         match &self.node.value {
             Value::Map(entries) => visitor.visit_map(MapReader::new(self, entries, None)),
-            Value::Seq(items) => visitor.visit_seq(SeqReader::new(self, items)),
+            Value::Seq(items) => {
+                let items = self.cx.items(self.node, items);
+                visitor.visit_seq(SeqReader::new(self, items))
+            }
             Value::Scalar(s) if !reads_plain(s) => visitor.visit_str(&s.text),
             Value::Scalar(s) if s.is_null() => visitor.visit_unit(),
             Value::Scalar(s) => match (core_bool(&s.text), parse_number(&s.text)) {
@@ -622,7 +648,7 @@ impl<'a> de::Deserializer<'a> for NodeDeserializer<'a> {
     fn deserialize_seq<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Error> {
         match &self.node.value {
             Value::Seq(items) => visitor
-                .visit_seq(SeqReader::new(self, items))
+                .visit_seq(SeqReader::new(self, self.cx.items(self.node, items)))
                 .map_err(|e: Error| e.located(self.span())),
             _ => Err(self.wrong("a list")),
         }

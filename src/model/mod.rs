@@ -15,6 +15,8 @@ pub mod schema;
 pub mod software;
 mod workload;
 
+use std::borrow::Cow;
+
 use k8s_openapi::api::core::v1::{Container, PodSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
@@ -26,13 +28,20 @@ pub use path::{entry_span, locate, FieldPath, Segment, Target};
 pub use workload::{Selector, Workload, WorkloadKind};
 
 use crate::roles::{self, FileRole};
-use crate::source::{Node, Scalar, ScalarStyle, Value};
+use crate::source::{Node, Scalar, ScalarStyle, Span, Value};
 
 /// The largest request body the API server reads (`Request entity too
 /// large: limit is 3145728`, not configurable in kube-apiserver): an object
 /// larger than this as JSON, as kubectl, Helm, Argo CD and Flux send it,
 /// cannot be applied.
 pub const API_REQUEST_LIMIT: usize = 3 * 1024 * 1024;
+
+/// A workload's Pod with more containers than this (regular and init) is
+/// typed without them, and each container is typed when a rule reads it:
+/// k8s-openapi's `Container` takes 2,336 bytes however short its line, so
+/// a Pod of 90,000 one-line containers would take 200 MB typed at once.
+/// Up to this many take at most 2.3 MB; no Pod of `../shared` comes near.
+pub const CONTAINERS_TYPED_AT_ONCE: usize = 1_000;
 
 /// What a run knows besides the objects themselves: the kinds that
 /// `.podlint.yaml` `pod-templates:` adds, and the cluster's version.
@@ -73,6 +82,9 @@ pub struct Object<'a> {
     /// object cannot be applied, so it is not typed (a Pod of 200,000
     /// containers would take 2 KB each) and only `invalid-field` reports it.
     pub too_large: Option<usize>,
+    /// The Pod's containers are typed one at a time as rules read them
+    /// (more than [`CONTAINERS_TYPED_AT_ONCE`]): `typed` has none.
+    pub containers_on_demand: bool,
 }
 
 /// What a document holds: objects, or nothing podlint lints.
@@ -163,6 +175,7 @@ fn object<'a>(
             served: Served::Yes,
             custom_pods: Vec::new(),
             typing: TypingReport::default(),
+            containers_on_demand: false,
         },
         None => type_object(
             node,
@@ -192,6 +205,7 @@ fn object<'a>(
         custom_pods: typed.custom_pods,
         typing: typed.typing,
         too_large,
+        containers_on_demand: typed.containers_on_demand,
     })
 }
 
@@ -202,6 +216,7 @@ struct Typed {
     served: Served,
     custom_pods: Vec<CustomPod>,
     typing: TypingReport,
+    containers_on_demand: bool,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -217,9 +232,20 @@ fn type_object(
 ) -> Typed {
     let mut custom_pods = Vec::new();
     let mut partial = workload_kind.is_some_and(|kind| is_partial(node, kind, role));
-    let (typed, mut typing) = match workload_kind {
-        Some(k) => Workload::type_node(k, node, api_version),
-        None => match custom::find(api_version, kind, node, base, &cx.pod_templates) {
+    let many_containers = workload_kind
+        .map(|kind| container_lists(node, kind))
+        .filter(|lists| {
+            let count: usize = lists
+                .iter()
+                .filter_map(|list| list.as_seq())
+                .map(<[Node]>::len)
+                .sum();
+            count > CONTAINERS_TYPED_AT_ONCE
+        });
+    let (typed, mut typing) = match (workload_kind, &many_containers) {
+        (Some(k), Some(lists)) => type_without_containers(k, node, api_version, lists),
+        (Some(k), None) => Workload::type_node(k, node, api_version, &[]),
+        (None, _) => match custom::find(api_version, kind, node, base, &cx.pod_templates) {
             Some(found) => {
                 custom_pods = found.pods;
                 partial = found.partial || node.get("$patch").is_some();
@@ -252,7 +278,44 @@ fn type_object(
         served,
         custom_pods,
         typing,
+        containers_on_demand: many_containers.is_some(),
     }
+}
+
+/// The `containers` and `initContainers` lists of a workload's Pod spec
+/// (the nodes, with their spans).
+fn container_lists(node: &Node, kind: WorkloadKind) -> Vec<&Node> {
+    let spec = kind
+        .template_path()
+        .lookup(node)
+        .and_then(|t| t.get("spec"));
+    ["containers", "initContainers"]
+        .into_iter()
+        .filter_map(|list| spec?.get(list).filter(|list| list.as_seq().is_some()))
+        .collect()
+}
+
+/// Types a workload without its container `lists`, then each container
+/// alone for what typing finds wrong in it (the typed container is dropped:
+/// [`PodView::containers`] types it again when a rule reads it). What is
+/// reported is what typing the whole Pod reports: a container that does
+/// not type is left out, with its errors and without its unknown fields.
+fn type_without_containers(
+    kind: WorkloadKind,
+    node: &Node,
+    api_version: &str,
+    lists: &[&Node],
+) -> (Option<Workload>, TypingReport) {
+    let hollow: Vec<Span> = lists.iter().map(|list| list.span).collect();
+    let (typed, mut typing) = Workload::type_node(kind, node, api_version, &hollow);
+    for container in lists.iter().filter_map(|list| list.as_seq()).flatten() {
+        let (typed, report) = de::from_node::<Container>(container, None);
+        typing.type_errors.extend(report.type_errors);
+        if typed.is_some() {
+            typing.unknown_fields.extend(report.unknown_fields);
+        }
+    }
+    (typed, typing)
 }
 
 /// The size of `node` as compact JSON, never more than the JSON's: a
@@ -403,8 +466,11 @@ impl ContainerRole {
     }
 }
 
+#[derive(Clone)]
 pub struct ContainerView<'a> {
-    pub container: &'a Container,
+    /// Borrowed from the typed Pod, or typed for this view alone (a large
+    /// Pod's, see [`CONTAINERS_TYPED_AT_ONCE`]).
+    pub container: Cow<'a, Container>,
     pub role: ContainerRole,
     /// The container's path, from the document's root.
     pub path: FieldPath,
@@ -414,11 +480,23 @@ pub struct ContainerView<'a> {
     renamed: &'static [(&'static str, &'static str)],
     /// The controller sets its requests and limits (a Spark driver).
     pub resources_by_owner: bool,
+    /// The name as written, when the container is typed for this view alone.
+    written_name: Option<&'a str>,
 }
 
-impl ContainerView<'_> {
+impl<'a> ContainerView<'a> {
     pub fn name(&self) -> &str {
         &self.container.name
+    }
+
+    /// The name, kept as long as the Pod without a copy: what a rule keeps
+    /// to compare containers (a large Pod's are typed one at a time).
+    pub fn lasting_name(&self) -> Cow<'a, str> {
+        match (&self.container, self.written_name) {
+            (Cow::Borrowed(container), _) => Cow::Borrowed(&container.name),
+            (Cow::Owned(_), Some(written)) => Cow::Borrowed(written),
+            (Cow::Owned(container), None) => Cow::Owned(container.name.clone()),
+        }
     }
 
     /// The path of one of the container's fields, as the kind writes it.
@@ -486,6 +564,36 @@ impl<'a> PodKind<'a> {
     }
 }
 
+/// The views of a Pod's typed containers, init containers first.
+fn typed_containers<'a>(spec: &'a PodSpec, spec_path: &FieldPath) -> Vec<ContainerView<'a>> {
+    let view = |container, role, path| ContainerView {
+        container: Cow::Borrowed(container),
+        role,
+        path,
+        named: true,
+        renamed: &[],
+        resources_by_owner: false,
+        written_name: None,
+    };
+    let init = spec
+        .init_containers
+        .iter()
+        .flatten()
+        .enumerate()
+        .map(|(i, c)| {
+            let role = ContainerRole::of_init(c);
+            view(c, role, spec_path.key("initContainers").index(i))
+        });
+    let regular = spec.containers.iter().enumerate().map(|(i, c)| {
+        view(
+            c,
+            ContainerRole::Regular,
+            spec_path.key("containers").index(i),
+        )
+    });
+    init.chain(regular).collect()
+}
+
 /// A Pod spec as rules see it: the object it belongs to, its template, its containers.
 pub struct PodView<'a> {
     pub object: &'a Object<'a>,
@@ -494,9 +602,72 @@ pub struct PodView<'a> {
     pub metadata: Option<&'a ObjectMeta>,
     pub template_path: FieldPath,
     pub spec_path: FieldPath,
-    pub containers: Vec<ContainerView<'a>>,
+    containers: Containers<'a>,
     /// Set for the Pods of custom resources.
     custom: Option<&'a CustomPod>,
+}
+
+/// A Pod view's containers.
+enum Containers<'a> {
+    /// Typed with the Pod.
+    Typed(Vec<ContainerView<'a>>),
+    /// A large Pod's lists (`initContainers` first, as typed Pods list
+    /// them), each container typed as it is read.
+    OnDemand(Vec<(&'static str, &'a [Node])>),
+}
+
+/// The containers of a large Pod, each typed as it is read (see
+/// [`CONTAINERS_TYPED_AT_ONCE`]).
+struct TypedOneByOne<'p, 'a> {
+    spec_path: &'p FieldPath,
+    lists: std::slice::Iter<'p, (&'static str, &'a [Node])>,
+    list: Option<(&'static str, std::slice::Iter<'a, Node>)>,
+    /// The index of the next container in its typed list: one that does
+    /// not type is left out of it, as typing the whole Pod does.
+    typed_index: usize,
+}
+
+impl<'a> Iterator for TypedOneByOne<'_, 'a> {
+    type Item = ContainerView<'a>;
+
+    fn next(&mut self) -> Option<ContainerView<'a>> {
+        loop {
+            let (name, items) = match &mut self.list {
+                Some(list) => list,
+                None => {
+                    let (name, items) = self.lists.next()?;
+                    self.typed_index = 0;
+                    self.list.insert((name, items.iter()))
+                }
+            };
+            let Some(item) = items.next() else {
+                self.list = None;
+                continue;
+            };
+            let (Some(container), _) = de::from_node::<Container>(item, None) else {
+                continue;
+            };
+            let role = match *name {
+                "initContainers" => ContainerRole::of_init(&container),
+                _ => ContainerRole::Regular,
+            };
+            let path = self.spec_path.key(*name).index(self.typed_index);
+            self.typed_index += 1;
+            let written_name = item
+                .get("name")
+                .and_then(Node::as_str)
+                .filter(|written| *written == container.name);
+            return Some(ContainerView {
+                container: Cow::Owned(container),
+                role,
+                path,
+                named: true,
+                renamed: &[],
+                resources_by_owner: false,
+                written_name,
+            });
+        }
+    }
 }
 
 impl<'a> PodView<'a> {
@@ -506,33 +677,16 @@ impl<'a> PodView<'a> {
         let template = object.typed.as_ref()?.template()?;
         let template_path = object.base.join(&kind.template_path());
         let spec_path = template_path.key("spec");
-        let spec_path_ref = &spec_path;
-        let view = |container, role, path| ContainerView {
-            container,
-            role,
-            path,
-            named: true,
-            renamed: &[],
-            resources_by_owner: false,
+        let containers = if object.containers_on_demand {
+            let spec = object.lookup(&spec_path);
+            let lists = ["initContainers", "containers"]
+                .into_iter()
+                .filter_map(|list| Some((list, spec?.get(list)?.as_seq()?)))
+                .collect();
+            Containers::OnDemand(lists)
+        } else {
+            Containers::Typed(typed_containers(template.spec, &spec_path))
         };
-        let init = template
-            .spec
-            .init_containers
-            .iter()
-            .flatten()
-            .enumerate()
-            .map(|(i, c)| {
-                let role = ContainerRole::of_init(c);
-                view(c, role, spec_path_ref.key("initContainers").index(i))
-            });
-        let regular = template.spec.containers.iter().enumerate().map(|(i, c)| {
-            view(
-                c,
-                ContainerRole::Regular,
-                spec_path_ref.key("containers").index(i),
-            )
-        });
-        let containers = init.chain(regular).collect();
         Some(PodView {
             object,
             kind: PodKind::Workload(kind),
@@ -543,6 +697,47 @@ impl<'a> PodView<'a> {
             containers,
             custom: None,
         })
+    }
+
+    /// Every container, init containers first: typed one at a time for a
+    /// large Pod, so keep what you compare, not the views.
+    pub fn containers(&self) -> impl Iterator<Item = Cow<'_, ContainerView<'a>>> + '_ {
+        let (typed, on_demand) = match &self.containers {
+            Containers::Typed(views) => (Some(views.iter().map(Cow::Borrowed)), None),
+            Containers::OnDemand(lists) => {
+                let one_by_one = TypedOneByOne {
+                    spec_path: &self.spec_path,
+                    lists: lists.iter(),
+                    list: None,
+                    typed_index: 0,
+                };
+                (None, Some(one_by_one.map(Cow::Owned)))
+            }
+        };
+        typed
+            .into_iter()
+            .flatten()
+            .chain(on_demand.into_iter().flatten())
+    }
+
+    /// At least the number of [`Self::containers`] (a large Pod's that do
+    /// not type are left out of them).
+    pub fn max_containers(&self) -> usize {
+        match &self.containers {
+            Containers::Typed(views) => views.len(),
+            Containers::OnDemand(lists) => lists.iter().map(|(_, items)| items.len()).sum(),
+        }
+    }
+
+    /// Whether the spec's own `containers` list is empty (an init
+    /// container alone does not run the Pod).
+    pub fn lists_no_containers(&self) -> bool {
+        match &self.containers {
+            Containers::Typed(_) => self.spec.containers.is_empty(),
+            Containers::OnDemand(lists) => !lists
+                .iter()
+                .any(|(list, items)| *list == "containers" && !items.is_empty()),
+        }
     }
 
     /// Every Pod spec of an object: a workload's template, or the Pods of a
@@ -568,12 +763,13 @@ impl<'a> PodView<'a> {
                     custom::ContainerList::InitContainers => pod.spec.init_containers.as_deref()?,
                 };
                 Some(ContainerView {
-                    container: list.get(placed.index)?,
+                    container: Cow::Borrowed(list.get(placed.index)?),
                     role: placed.role,
                     path: placed.path.clone(),
                     named: placed.named,
                     renamed: placed.renamed,
                     resources_by_owner: placed.resources_by_owner,
+                    written_name: None,
                 })
             })
             .collect();
@@ -587,7 +783,7 @@ impl<'a> PodView<'a> {
             metadata: pod.metadata.as_ref(),
             template_path: pod.template_path.clone(),
             spec_path: pod.spec_path.clone(),
-            containers,
+            containers: Containers::Typed(containers),
             custom: Some(pod),
         }
     }

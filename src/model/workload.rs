@@ -8,9 +8,9 @@ use k8s_openapi::api::{
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::Resource;
 
-use super::de::{from_node, TypingReport};
+use super::de::{from_node_hollow, TypingReport};
 use super::path::FieldPath;
-use crate::source::Node;
+use crate::source::{Node, Span};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WorkloadKind {
@@ -141,32 +141,33 @@ pub struct Template<'a> {
 }
 
 impl Workload {
+    /// Types `node`, reading the lists at `hollow` as empty (a large Pod's
+    /// container lists, typed one container at a time).
     pub fn type_node(
         kind: WorkloadKind,
         node: &Node,
         api_version: &str,
+        hollow: &[Span],
     ) -> (Option<Self>, TypingReport) {
         let replace = (api_version != kind.api_version()).then(|| kind.api_version());
         fn typed<T: serde::de::DeserializeOwned>(
-            node: &Node,
-            replace: Option<&'static str>,
+            (node, replace, hollow): (&Node, Option<&'static str>, &[Span]),
             wrap: fn(T) -> Workload,
         ) -> (Option<Workload>, TypingReport) {
-            let (value, report) = from_node::<T>(node, replace);
+            let (value, report) = from_node_hollow::<T>(node, replace, hollow);
             (value.map(wrap), report)
         }
+        let input = (node, replace, hollow);
         match kind {
-            WorkloadKind::Pod => typed(node, replace, Workload::Pod),
-            WorkloadKind::PodTemplate => typed(node, replace, Workload::PodTemplate),
-            WorkloadKind::Deployment => typed(node, replace, Workload::Deployment),
-            WorkloadKind::StatefulSet => typed(node, replace, Workload::StatefulSet),
-            WorkloadKind::DaemonSet => typed(node, replace, Workload::DaemonSet),
-            WorkloadKind::ReplicaSet => typed(node, replace, Workload::ReplicaSet),
-            WorkloadKind::ReplicationController => {
-                typed(node, replace, Workload::ReplicationController)
-            }
-            WorkloadKind::Job => typed(node, replace, Workload::Job),
-            WorkloadKind::CronJob => typed(node, replace, Workload::CronJob),
+            WorkloadKind::Pod => typed(input, Workload::Pod),
+            WorkloadKind::PodTemplate => typed(input, Workload::PodTemplate),
+            WorkloadKind::Deployment => typed(input, Workload::Deployment),
+            WorkloadKind::StatefulSet => typed(input, Workload::StatefulSet),
+            WorkloadKind::DaemonSet => typed(input, Workload::DaemonSet),
+            WorkloadKind::ReplicaSet => typed(input, Workload::ReplicaSet),
+            WorkloadKind::ReplicationController => typed(input, Workload::ReplicationController),
+            WorkloadKind::Job => typed(input, Workload::Job),
+            WorkloadKind::CronJob => typed(input, Workload::CronJob),
         }
     }
 

@@ -9,7 +9,7 @@ fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
     // Classic init containers run before the others, so only containers that
     // run side by side can clash.
     let mut seen = HashMap::new();
-    for c in pod.containers.iter().filter(|c| c.long_lived()) {
+    for c in pod.containers().filter(|c| c.long_lived()) {
         for (index, port) in c.container.ports.iter().flatten().enumerate() {
             // 0 is what an unreadable port types as; invalid-field reports it.
             if port.container_port == 0 {
@@ -17,7 +17,7 @@ fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
             }
             let protocol = port.protocol.as_deref().unwrap_or("TCP");
             let path = c.path.key("ports").index(index).key("containerPort");
-            match seen.get(&(port.container_port, protocol)) {
+            match seen.get(&(port.container_port, protocol.to_string())) {
                 // One container listing a port twice (by two names) is not a clash.
                 Some((_, owner)) if *owner == c.name() => {}
                 Some((earlier, owner)) => {
@@ -35,7 +35,11 @@ fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
                     .container(c.name());
                 }
                 None => {
-                    seen.insert((port.container_port, protocol), (path, c.name()));
+                    // Owned: a large Pod's containers are typed one at a time.
+                    seen.insert(
+                        (port.container_port, protocol.to_string()),
+                        (path, c.lasting_name()),
+                    );
                 }
             }
         }

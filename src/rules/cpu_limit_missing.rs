@@ -4,7 +4,7 @@ use crate::rules::{Check, Report};
 rule!("cpu-limit-missing", Check::CompletePod(check));
 
 fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
-    for c in pod.containers.iter().filter(|c| !c.resources_by_owner) {
+    for c in pod.containers().filter(|c| !c.resources_by_owner) {
         if !c.has_limit("cpu") {
             out.at(
                 Target::Field(c.field("resources").keys("limits.cpu")),

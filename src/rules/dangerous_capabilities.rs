@@ -29,8 +29,8 @@ fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
     if is_windows(pod) {
         return;
     }
-    for c in &pod.containers {
-        let added = added(c);
+    for c in pod.containers() {
+        let added = added(&c);
         let add_path = c.path.keys("securityContext.capabilities.add");
         // An explicit `add` is reported beside `privileged: true` too: it is a
         // separate edit, still there once the container is unprivileged.
@@ -47,10 +47,10 @@ fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
         // Adding ALL is reported above; asking it to drop ALL too is noise.
         // A patch fragment leaves unset fields to its base. A privileged
         // container has every capability; privileged-container reports it.
-        if pod.object.partial || privileged(c) || added.iter().any(|(_, cap)| cap == "ALL") {
+        if pod.object.partial || privileged(&c) || added.iter().any(|(_, cap)| cap == "ALL") {
             continue;
         }
-        let drops_all = context(c)
+        let drops_all = context(&c)
             .and_then(|s| s.capabilities.as_ref())
             .and_then(|caps| caps.drop.as_ref())
             .is_some_and(|drop| drop.iter().any(|name| capability(name) == "ALL"));

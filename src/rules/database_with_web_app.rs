@@ -5,11 +5,11 @@ use crate::rules::{Check, Report};
 rule!("database-with-web-app", Check::Pod(check));
 
 fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
-    let running = || pod.containers.iter().filter(|c| c.long_lived());
-    let Some(web) = running().find(|c| is_web_server(c.container) && !is_database(c.container, pod.spec)) else {
+    let running = || pod.containers().filter(|c| c.long_lived());
+    let Some(web) = running().find(|c| is_web_server(&c.container) && !is_database(&c.container, pod.spec)) else {
         return;
     };
-    for db in running().filter(|c| is_database(c.container, pod.spec)) {
+    for db in running().filter(|c| is_database(&c.container, pod.spec)) {
         out.at(
             Target::Field(db.path.key("image")),
             format!(

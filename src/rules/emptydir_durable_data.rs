@@ -15,9 +15,9 @@ fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
             empty_dirs.entry(volume.name.as_str()).or_insert(index);
         }
     }
-    for c in &pod.containers {
+    for c in pod.containers() {
         // A cache (memcached, redis without persistence) keeps nothing durable.
-        if is_cache(c.container, pod.spec) {
+        if is_cache(&c.container, pod.spec) {
             continue;
         }
         for (index, mount) in c.container.volume_mounts.iter().flatten().enumerate() {

@@ -5,7 +5,7 @@ use crate::rules::{Check, Report};
 rule!("image-latest-tag", Check::Pod(check));
 
 fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
-    for c in &pod.containers {
+    for c in pod.containers() {
         let Some(image) = c.container.image.as_deref() else { continue };
         // Filled in by a tool before apply: `${IMAGE}`, `{{ .image }}`, ko's
         // `ko://import/path`, and Istio's injected `auto`.

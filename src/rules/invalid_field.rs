@@ -66,12 +66,12 @@ fn too_large(object: &Object<'_>, size: usize, out: &mut Report<'_>) {
 fn check_pod(pod: &PodView<'_>, object: &Object<'_>, out: &mut Report<'_>) {
     // Only a template's own containers list must not be empty (an assembled
     // custom resource Pod has its containers elsewhere).
-    if pod.spec.containers.is_empty() && !object.partial && pod.kind.workload().is_some() {
+    if pod.lists_no_containers() && !object.partial && pod.kind.workload().is_some() {
         out.at(Target::Field(pod.spec_path.key("containers")), "the Pod spec has no containers")
             .help("a Pod spec needs at least one container");
     }
-    for c in &pod.containers {
-        let container = c.container;
+    for c in pod.containers() {
+        let container = &c.container;
         // A name the controller gives is not the manifest's to fix.
         if c.named && container.name.is_empty() {
             out.at(Target::Field(c.path.key("name")), "a container without a name")

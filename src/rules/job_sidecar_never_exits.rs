@@ -52,12 +52,8 @@ fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
     if !pod.kind.runs_to_completion() {
         return;
     }
-    for c in pod
-        .containers
-        .iter()
-        .filter(|c| c.role == ContainerRole::Regular)
-    {
-        let Some(endless) = never_exits(c.container) else {
+    for c in pod.containers().filter(|c| c.role == ContainerRole::Regular) {
+        let Some(endless) = never_exits(&c.container) else {
             continue;
         };
         out.at(

@@ -8,7 +8,7 @@ fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
     if !pod.long_running() || pod.owner_probes() == OwnerProbes::Both {
         return;
     }
-    for c in pod.containers.iter().filter(|c| c.long_lived()) {
+    for c in pod.containers().filter(|c| c.long_lived()) {
         if c.container.liveness_probe.is_none() {
             out.at(
                 Target::Field(c.path.key("livenessProbe")),

@@ -9,14 +9,14 @@ fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
     if is_windows(pod) {
         return;
     }
-    for c in &pod.containers {
-        let setting = context(c).and_then(|s| s.allow_privilege_escalation);
+    for c in pod.containers() {
+        let setting = context(&c).and_then(|s| s.allow_privilege_escalation);
         let field = c.path.keys("securityContext.allowPrivilegeEscalation");
         // `privileged: true` or an added SYS_ADMIN implies escalation, and the
         // API rejects `allowPrivilegeEscalation: false` beside them: an absent
         // field is silent there, but an explicit `true` is still a separate
         // edit to make when the container is made unprivileged.
-        let implied = privileged(c) || added(c).iter().any(|(_, cap)| cap == "SYS_ADMIN");
+        let implied = privileged(&c) || added(&c).iter().any(|(_, cap)| cap == "SYS_ADMIN");
         if implied {
             if setting == Some(true) {
                 out.at(

@@ -5,7 +5,7 @@ use crate::rules::{Check, Report};
 rule!("privileged-container", Check::Pod(check));
 
 fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
-    for c in pod.containers.iter().filter(|c| privileged(c)) {
+    for c in pod.containers().filter(|c| privileged(c)) {
         out.at(
             Target::Field(c.path.keys("securityContext.privileged")),
             format!("container `{}` runs privileged", c.name()),

@@ -9,8 +9,8 @@ fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
     if is_windows(pod) {
         return;
     }
-    for c in &pod.containers {
-        let message = match context(c).and_then(|s| s.read_only_root_filesystem) {
+    for c in pod.containers() {
+        let message = match context(&c).and_then(|s| s.read_only_root_filesystem) {
             Some(true) => continue,
             // A patch fragment leaves unset fields to its base.
             None if pod.object.partial => continue,

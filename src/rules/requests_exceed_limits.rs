@@ -5,7 +5,7 @@ use crate::rules::{Check, Report};
 rule!("requests-exceed-limits", Check::Pod(check));
 
 fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
-    for c in &pod.containers {
+    for c in pod.containers() {
         let Some(resources) = &c.container.resources else { continue };
         let (Some(requests), Some(limits)) = (&resources.requests, &resources.limits) else {
             continue;

@@ -4,7 +4,7 @@ use crate::rules::{Check, Report};
 rule!("resource-requests-missing", Check::CompletePod(check));
 
 fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
-    for c in pod.containers.iter().filter(|c| !c.resources_by_owner) {
+    for c in pod.containers().filter(|c| !c.resources_by_owner) {
         let missing: Vec<&str> = ["cpu", "memory"]
             .into_iter()
             .filter(|n| !c.has_request(n))

@@ -1,3 +1,5 @@
+use std::borrow::Cow;
+
 use crate::finding::Fix;
 use crate::model::{ContainerView, FieldPath, PodView, Target};
 use crate::rules::security::{context, is_windows};
@@ -47,12 +49,13 @@ fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
         return;
     }
     // Containers that inherit a Pod-level root setting: one finding at that field.
-    let mut inherited: Vec<(&'static str, &str)> = Vec::new();
-    for c in &pod.containers {
-        let field = match cause(pod, c) {
+    // Names, not views: a large Pod's containers are typed one at a time.
+    let mut inherited: Vec<(&'static str, Cow<'_, str>)> = Vec::new();
+    for c in pod.containers() {
+        let field = match cause(pod, &c) {
             None => continue,
             Some(Cause::Pod(field)) => {
-                inherited.push((field, c.name()));
+                inherited.push((field, c.lasting_name()));
                 continue;
             }
             Some(Cause::Container(field)) => field,

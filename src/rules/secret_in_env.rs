@@ -29,7 +29,7 @@ const KEY_KINDS: &[&str] = &[
 ];
 
 fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
-    for c in &pod.containers {
+    for c in pod.containers() {
         for (index, var) in c.container.env.iter().flatten().enumerate() {
             let Some(value) = var.value.as_deref() else { continue };
             if !names_secret(&var.name) || !may_be_secret(value) {

@@ -17,7 +17,7 @@ pub fn is_windows(pod: &PodView<'_>) -> bool {
     os == Some("windows") || selected.is_some_and(|s| s == "windows")
 }
 
-pub fn context<'a>(c: &ContainerView<'a>) -> Option<&'a SecurityContext> {
+pub fn context<'c>(c: &'c ContainerView<'_>) -> Option<&'c SecurityContext> {
     c.container.security_context.as_ref()
 }
 

@@ -8,7 +8,7 @@ rule!("volume-mount-undefined", Check::CompletePod(check));
 fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
     // A set, so that the rule stays linear in the number of mounts and volumes.
     let declared: HashSet<&str> = pod.declared_volumes().chain(claim_templates(pod)).collect();
-    for c in &pod.containers {
+    for c in pod.containers() {
         let mounts = c.container.volume_mounts.iter().flatten().map(|m| m.name.as_str());
         let devices = c.container.volume_devices.iter().flatten().map(|d| d.name.as_str());
         let lists = mounts

@@ -7,13 +7,14 @@ rule!("volume-unused", Check::CompletePod(check));
 
 fn check(pod: &PodView<'_>, out: &mut Report<'_>) {
     // A set, so that the rule stays linear in the number of mounts and volumes.
-    let mut used: HashSet<&str> = HashSet::new();
-    for c in &pod.containers {
-        used.extend(c.container.volume_mounts.iter().flatten().map(|m| m.name.as_str()));
-        used.extend(c.container.volume_devices.iter().flatten().map(|d| d.name.as_str()));
+    // Names, not references: a large Pod's containers are typed one at a time.
+    let mut used: HashSet<String> = HashSet::new();
+    for c in pod.containers() {
+        used.extend(c.container.volume_mounts.iter().flatten().map(|m| m.name.clone()));
+        used.extend(c.container.volume_devices.iter().flatten().map(|d| d.name.clone()));
     }
     for c in pod.spec.ephemeral_containers.iter().flatten() {
-        used.extend(c.volume_mounts.iter().flatten().map(|m| m.name.as_str()));
+        used.extend(c.volume_mounts.iter().flatten().map(|m| m.name.clone()));
     }
     for (index, volume) in pod.spec.volumes.iter().flatten().enumerate() {
         if !used.contains(volume.name.as_str()) {
