@@ -466,11 +466,29 @@ impl ContainerRole {
     }
 }
 
+/// A container as a view holds it: borrowed from the typed Pod, or typed
+/// for the view alone (a large Pod's, see [`CONTAINERS_TYPED_AT_ONCE`]);
+/// boxed, as a `Container` is 2,336 bytes and views are moved.
+#[derive(Clone)]
+pub enum ContainerRef<'a> {
+    Borrowed(&'a Container),
+    Owned(Box<Container>),
+}
+
+impl std::ops::Deref for ContainerRef<'_> {
+    type Target = Container;
+
+    fn deref(&self) -> &Container {
+        match self {
+            ContainerRef::Borrowed(container) => container,
+            ContainerRef::Owned(container) => container,
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct ContainerView<'a> {
-    /// Borrowed from the typed Pod, or typed for this view alone (a large
-    /// Pod's, see [`CONTAINERS_TYPED_AT_ONCE`]).
-    pub container: Cow<'a, Container>,
+    pub container: ContainerRef<'a>,
     pub role: ContainerRole,
     /// The container's path, from the document's root.
     pub path: FieldPath,
@@ -493,9 +511,9 @@ impl<'a> ContainerView<'a> {
     /// to compare containers (a large Pod's are typed one at a time).
     pub fn lasting_name(&self) -> Cow<'a, str> {
         match (&self.container, self.written_name) {
-            (Cow::Borrowed(container), _) => Cow::Borrowed(&container.name),
-            (Cow::Owned(_), Some(written)) => Cow::Borrowed(written),
-            (Cow::Owned(container), None) => Cow::Owned(container.name.clone()),
+            (ContainerRef::Borrowed(container), _) => Cow::Borrowed(&container.name),
+            (ContainerRef::Owned(_), Some(written)) => Cow::Borrowed(written),
+            (ContainerRef::Owned(container), None) => Cow::Owned(container.name.clone()),
         }
     }
 
@@ -567,7 +585,7 @@ impl<'a> PodKind<'a> {
 /// The views of a Pod's typed containers, init containers first.
 fn typed_containers<'a>(spec: &'a PodSpec, spec_path: &FieldPath) -> Vec<ContainerView<'a>> {
     let view = |container, role, path| ContainerView {
-        container: Cow::Borrowed(container),
+        container: ContainerRef::Borrowed(container),
         role,
         path,
         named: true,
@@ -644,7 +662,7 @@ impl<'a> Iterator for TypedOneByOne<'_, 'a> {
                 self.list = None;
                 continue;
             };
-            let (Some(container), _) = de::from_node::<Container>(item, None) else {
+            let (Some(container), _) = de::from_node::<Box<Container>>(item, None) else {
                 continue;
             };
             let role = match *name {
@@ -658,7 +676,7 @@ impl<'a> Iterator for TypedOneByOne<'_, 'a> {
                 .and_then(Node::as_str)
                 .filter(|written| *written == container.name);
             return Some(ContainerView {
-                container: Cow::Owned(container),
+                container: ContainerRef::Owned(container),
                 role,
                 path,
                 named: true,
@@ -763,7 +781,7 @@ impl<'a> PodView<'a> {
                     custom::ContainerList::InitContainers => pod.spec.init_containers.as_deref()?,
                 };
                 Some(ContainerView {
-                    container: Cow::Borrowed(list.get(placed.index)?),
+                    container: ContainerRef::Borrowed(list.get(placed.index)?),
                     role: placed.role,
                     path: placed.path.clone(),
                     named: placed.named,
