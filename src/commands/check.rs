@@ -91,6 +91,7 @@ pub fn run(args: CheckArgs) -> u8 {
     for problem in &problems {
         say!("podlint: warning: {problem}");
     }
+    let crds = crds.resolving_folders_once();
     // The files that kustomize builds use leave the inputs here.
     let built = kustomize.lint(&mut discovered, &mut configs, pool.as_ref(), &crds);
     // The configs of folders are all looked up: what the lookup keeps of
