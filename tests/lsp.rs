@@ -1233,6 +1233,108 @@ spec: {}
 /// `podlint check <repository>` types it (same spans and messages), not by
 /// those of a repository beside it; the CRD's editor buffer wins over its
 /// file until it is closed, and its file is read again then.
+/// What the fixture CRD finds in [`POSTGRES_CLUSTERS`], as the editor
+/// publishes it.
+const POSTGRES_CLUSTERS_TYPED: [&str; 3] = [
+    "invalid-field 5:19-5:23: expected an integer, found the string \"16\"",
+    "unknown-field 8:4-8:11: `replica` is not a field of PostgresCluster spec.instances[]",
+    "deprecated-api-version 10:12-10:34: PostgresCluster is not served as db.example.com/v1beta1: its CRD serves db.example.com/v1",
+];
+
+/// Writes the fixture CRD to `operator/config/crd/postgres.yaml` and
+/// [`POSTGRES_CLUSTERS`] to `operator/deploy/cluster.yaml` and
+/// `other/cluster.yaml` (their folders made already); the CRD's text.
+fn write_operator_and_other(operator: &Path, other: &Path) -> String {
+    let crd = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/crds/definitions/postgresclusters.yaml"),
+    )
+    .expect("read the CRD");
+    std::fs::write(operator.join("config/crd/postgres.yaml"), &crd).expect("write");
+    std::fs::write(operator.join("deploy/cluster.yaml"), POSTGRES_CLUSTERS).expect("write");
+    std::fs::write(other.join("cluster.yaml"), POSTGRES_CLUSTERS).expect("write");
+    crd
+}
+
+/// `podlint check --format json .` run in `dir`: each finding as
+/// "rule line:column: message", counted from 0 as the editor counts.
+fn checked_from(dir: &Path) -> Vec<String> {
+    let checked = Command::new(env!("CARGO_BIN_EXE_podlint"))
+        .args(["check", "--format", "json", "."])
+        .current_dir(dir)
+        .output()
+        .expect("podlint check");
+    let checked: Value = serde_json::from_slice(&checked.stdout).expect("json");
+    checked["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}:{}: {}",
+                f["rule"].as_str().unwrap_or("?"),
+                f["line"].as_i64().unwrap_or(0) - 1,
+                f["column"].as_i64().unwrap_or(0) - 1,
+                f["message"].as_str().unwrap_or("?")
+            )
+        })
+        .collect()
+}
+
+/// Diagnostics as [`with_messages`] words them, with their starts only.
+fn starts_of(diagnostics: &[&str]) -> Vec<String> {
+    diagnostics
+        .iter()
+        .map(|t| {
+            let (at, message) = t.split_once(": ").unwrap_or_default();
+            let (rule, range) = at.split_once(' ').unwrap_or_default();
+            format!(
+                "{rule} {}: {message}",
+                range.split('-').next().unwrap_or("")
+            )
+        })
+        .collect()
+}
+
+/// Outside git, the CRDs of the workspace folder type the custom
+/// resources of their own folder below it, as `podlint check <workspace
+/// folder>` types them: not those of a folder beside it.
+#[test]
+fn outside_git_an_open_custom_resource_is_typed_by_the_crds_of_its_folder_in_the_workspace() {
+    let dir = workspace();
+    assert!(
+        !dir.path().ancestors().any(|d| d.join(".git").exists()),
+        "the test needs a workspace outside git"
+    );
+    let operator = dir.path().join("operator");
+    let other = dir.path().join("other");
+    for folder in [
+        operator.join("config/crd"),
+        operator.join("deploy"),
+        other.clone(),
+    ] {
+        std::fs::create_dir_all(folder).expect("mkdir");
+    }
+    write_operator_and_other(&operator, &other);
+    let typed = POSTGRES_CLUSTERS_TYPED;
+    // The whole workspace checked: only the operator's resources are typed.
+    assert_eq!(checked_from(dir.path()), starts_of(&typed));
+
+    let mut client = Client::start(dir.path(), json!({}));
+    assert_eq!(
+        with_messages(&client.open(
+            &uri(&operator.join("deploy/cluster.yaml")),
+            POSTGRES_CLUSTERS
+        )),
+        typed
+    );
+    assert_eq!(
+        with_messages(&client.open(&uri(&other.join("cluster.yaml")), POSTGRES_CLUSTERS)),
+        Vec::<String>::new()
+    );
+    assert!(client.shutdown().success());
+}
+
 #[test]
 fn an_open_custom_resource_is_typed_by_the_crds_of_its_repository() {
     let dir = workspace();
@@ -1246,54 +1348,11 @@ fn an_open_custom_resource_is_typed_by_the_crds_of_its_repository() {
     ] {
         std::fs::create_dir_all(folder).expect("mkdir");
     }
-    let crd = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures/crds/definitions/postgresclusters.yaml"),
-    )
-    .expect("read the CRD");
+    let crd = write_operator_and_other(&operator, &other);
     let crd_path = operator.join("config/crd/postgres.yaml");
-    std::fs::write(&crd_path, &crd).expect("write");
-    std::fs::write(operator.join("deploy/cluster.yaml"), POSTGRES_CLUSTERS).expect("write");
-    std::fs::write(other.join("cluster.yaml"), POSTGRES_CLUSTERS).expect("write");
-
-    let typed = [
-        "invalid-field 5:19-5:23: expected an integer, found the string \"16\"",
-        "unknown-field 8:4-8:11: `replica` is not a field of PostgresCluster spec.instances[]",
-        "deprecated-api-version 10:12-10:34: PostgresCluster is not served as db.example.com/v1beta1: its CRD serves db.example.com/v1",
-    ];
+    let typed = POSTGRES_CLUSTERS_TYPED;
     // The command line, for comparison: the same findings at the same places.
-    let checked = Command::new(env!("CARGO_BIN_EXE_podlint"))
-        .args(["check", "--format", "json", "."])
-        .current_dir(&operator)
-        .output()
-        .expect("podlint check");
-    let checked: Value = serde_json::from_slice(&checked.stdout).expect("json");
-    let from_cli: Vec<String> = checked["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| {
-            format!(
-                "{} {}:{}: {}",
-                f["rule"].as_str().unwrap_or("?"),
-                f["line"].as_i64().unwrap_or(0) - 1,
-                f["column"].as_i64().unwrap_or(0) - 1,
-                f["message"].as_str().unwrap_or("?")
-            )
-        })
-        .collect();
-    let starts: Vec<String> = typed
-        .iter()
-        .map(|t| {
-            let (at, message) = t.split_once(": ").unwrap_or_default();
-            let (rule, range) = at.split_once(' ').unwrap_or_default();
-            format!(
-                "{rule} {}: {message}",
-                range.split('-').next().unwrap_or("")
-            )
-        })
-        .collect();
-    assert_eq!(from_cli, starts);
+    assert_eq!(checked_from(&operator), starts_of(&typed));
 
     let cluster = uri(&operator.join("deploy/cluster.yaml"));
     let beside = uri(&other.join("cluster.yaml"));

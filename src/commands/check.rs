@@ -91,6 +91,7 @@ pub fn run(args: CheckArgs) -> u8 {
     for problem in &problems {
         say!("podlint: warning: {problem}");
     }
+    let crds = crds.resolving_folders_once();
     // The files that kustomize builds use leave the inputs here.
     let built = kustomize.lint(&mut discovered, &mut configs, pool.as_ref(), &crds);
     // The configs of folders are all looked up: what the lookup keeps of
@@ -660,14 +661,18 @@ fn lint_all(
         },
     );
     // The CRDs type files only: their schemas (the largest part of what
-    // the run holds) are freed before the run-level stage gathers its sets.
+    // the run holds) are freed before the run-level stage gathers its sets,
+    // and so are the renders' placed findings and their sources' texts,
+    // all reported by now: the stage runs when the run holds the most.
     drop(crds);
+    drop(items);
+    drop(placed.files);
     // The run-level stage needs every file's facts: its findings follow
     // the per-file ones (DESIGN.md, "JSON output").
     let related = facts.run(&|order| discovered.inputs[order].name(), &|order| {
         &configs[order].settings
     });
-    for (order, result) in pipeline::relation_parts(related, &discovered.inputs, job) {
+    pipeline::relation_parts(related, &discovered.inputs, job, &mut |order, result| {
         errors += result.errors;
         warnings += result.warnings;
         infos += result.infos;
@@ -677,7 +682,7 @@ fn lint_all(
             *by_rule.entry((rule, severity)).or_default() += 1;
         }
         writer.part(result.part);
-    }
+    });
     let mut by_rule: Vec<RuleCount> = by_rule
         .into_iter()
         .map(|((rule, severity), count)| RuleCount {

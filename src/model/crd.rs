@@ -19,7 +19,7 @@ use std::hash::{Hash, Hasher};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use super::crd_scope::{Reader, Scope};
+use super::crd_scope::{Places, Reader, Scope};
 use super::de::{
     core_bool, describe, is_placeholder, parse_number, yaml11_bool, Expected, Number, TypeError,
     TypingReport, UnknownField,
@@ -45,6 +45,9 @@ pub struct Crds {
     /// Where the custom resources being typed are; without it only the
     /// CRDs that type every file do.
     reader: Option<Arc<Reader>>,
+    /// The folders resolved by the readers of a run (see
+    /// [`Crds::resolving_folders_once`]); `None`: each reader resolves its own.
+    places: Option<Arc<Places>>,
 }
 
 /// The versions of each CRD compiled so far, by the content of the CRD
@@ -147,9 +150,20 @@ impl Crds {
     /// The CRDs as the custom resources of folder `dir` see them (those of
     /// a file, or of the renders of a chart or kustomization there).
     pub fn seen_from(&self, dir: &Path) -> Crds {
+        let places = self.places.clone().unwrap_or_default();
         Crds {
-            reader: Some(Arc::new(Reader::new(dir))),
+            reader: Some(Arc::new(Reader::new(dir, places))),
             ..self.clone()
+        }
+    }
+
+    /// The same CRDs, whose readers (see [`Crds::seen_from`]) share the
+    /// folders they resolve: for a `check` run, whose folders do not move
+    /// while it runs (the editor's CRDs outlive the folders they see).
+    pub fn resolving_folders_once(self) -> Crds {
+        Crds {
+            places: Some(Arc::default()),
+            ..self
         }
     }
 
