@@ -331,51 +331,59 @@ fn without_baselined(
 }
 
 /// The parts of the output of the run-level stage's findings (see
-/// [`crate::relations`]), one a file with its input position. The files
-/// they point into are read again: their trees are long gone.
+/// [`crate::relations`]), one a file with its input position, handed to
+/// `emit` in order as each is rendered. The files they point into are read
+/// again: their trees are long gone.
 pub fn relation_parts(
     findings: Vec<(usize, Vec<Finding>)>,
     inputs: &[Input],
     job: &Job<'_>,
-) -> Vec<(usize, FileResult)> {
-    if findings.is_empty() {
-        return Vec::new();
-    }
-    let by_name: HashMap<&str, &Input> = inputs.iter().map(|i| (i.name(), i)).collect();
-    let read = |name: &str| {
-        by_name
-            .get(name)
-            .and_then(|input| source::read(input, job.max_file_size).ok())
+    emit: &mut dyn FnMut(usize, FileResult),
+) {
+    let read = |input: &Input| {
+        source::read(input, job.max_file_size)
+            .ok()
             .map(|bytes| source::decode(bytes).text)
             .unwrap_or_default()
     };
-    let mut parts = Vec::new();
+    // Only human output shows the snippets of labels in other files; the
+    // index of every input's name is made only then (the stage runs when
+    // the run holds the most).
+    let human = job.style.output == Output::Report(Format::Human);
+    let by_name: HashMap<&str, &Input> = if human {
+        inputs.iter().map(|i| (i.name(), i)).collect()
+    } else {
+        HashMap::new()
+    };
     for (order, group) in findings {
         let Some(file) = group.first().map(|f| f.file.clone()) else {
             continue;
         };
         // One file's texts at a time: the others' are read when their turn
-        // comes, so that memory does not grow with the findings. Only human
-        // output shows the snippets of labels in other files.
-        let text = read(&file);
+        // comes, so that memory does not grow with the findings.
+        let text = inputs.get(order).map(read).unwrap_or_default();
         let text = text.as_str();
         let mut texts: HashMap<Arc<str>, String> = HashMap::new();
-        if job.style.output == Output::Report(Format::Human) {
+        if human {
             for other in group
                 .iter()
                 .flat_map(|f| &f.labels)
                 .filter_map(|l| l.file.as_ref())
             {
-                texts.entry(other.clone()).or_insert_with(|| read(other));
+                texts.entry(other.clone()).or_insert_with(|| {
+                    by_name
+                        .get(&**other)
+                        .map(|input| read(input))
+                        .unwrap_or_default()
+                });
             }
         }
         let checked = without_baselined(&file, text, group, job, job.fingerprinted());
         let result = reported(&file, text, &checked, job, &|name| {
             texts.get(name).map(String::as_str)
         });
-        parts.push((order, result));
+        emit(order, result);
     }
-    parts
 }
 
 /// The part of the output of a source file whose findings a render placed

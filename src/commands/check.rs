@@ -661,14 +661,18 @@ fn lint_all(
         },
     );
     // The CRDs type files only: their schemas (the largest part of what
-    // the run holds) are freed before the run-level stage gathers its sets.
+    // the run holds) are freed before the run-level stage gathers its sets,
+    // and so are the renders' placed findings and their sources' texts,
+    // all reported by now: the stage runs when the run holds the most.
     drop(crds);
+    drop(items);
+    drop(placed.files);
     // The run-level stage needs every file's facts: its findings follow
     // the per-file ones (DESIGN.md, "JSON output").
     let related = facts.run(&|order| discovered.inputs[order].name(), &|order| {
         &configs[order].settings
     });
-    for (order, result) in pipeline::relation_parts(related, &discovered.inputs, job) {
+    pipeline::relation_parts(related, &discovered.inputs, job, &mut |order, result| {
         errors += result.errors;
         warnings += result.warnings;
         infos += result.infos;
@@ -678,7 +682,7 @@ fn lint_all(
             *by_rule.entry((rule, severity)).or_default() += 1;
         }
         writer.part(result.part);
-    }
+    });
     let mut by_rule: Vec<RuleCount> = by_rule
         .into_iter()
         .map(|((rule, severity), count)| RuleCount {

@@ -131,11 +131,9 @@ impl Texts {
                 ingress.backends.shrink_to_fit();
             }
             Detail::NetworkPolicy(selector) => self.share_selector(&mut selector.selector),
-            Detail::Makes { name, .. } => self.share(name),
-            Detail::Creates(kinds) => kinds.shrink_to_fit(),
-            Detail::Other => {}
+            Detail::MakesSecret { name } => self.share(name),
+            Detail::Creates(_) | Detail::Other => {}
         }
-        object.silenced.shrink_to_fit();
     }
 }
 
@@ -162,8 +160,10 @@ pub struct ObjectFacts {
     /// A resource of a kustomization: its ConfigMaps and Secrets may come
     /// from the kustomization's generators.
     pub kustomized: bool,
-    /// Relation rules that the object's `podlint.io/ignore` annotation silences.
-    pub silenced: Vec<&'static str>,
+    /// Relation rules that the object's `podlint.io/ignore` annotation
+    /// silences (a boxed slice: facts are kept until the run is over, and
+    /// most objects silence nothing).
+    pub silenced: Box<[&'static str]>,
     pub detail: Detail,
 }
 
@@ -179,17 +179,16 @@ pub enum Detail {
     Claim(Box<ClaimFacts>),
     Ingress(Box<IngressFacts>),
     NetworkPolicy(Box<SelectorAt>),
-    /// An object whose controller makes another one: a SealedSecret or an
-    /// ExternalSecret makes a Secret, a cert-manager Certificate too.
-    Makes {
-        kind: &'static str,
+    /// An object whose controller makes a Secret: a SealedSecret, an
+    /// ExternalSecret, a cert-manager Certificate.
+    MakesSecret {
         name: Text,
     },
     /// A Role or ClusterRole that lets its holder create objects of these
     /// kinds (`Secret`, `ConfigMap`, `PersistentVolumeClaim`): a Pod of the
     /// set makes them at run time (Argo CD's `secret-init` makes the
     /// `argocd-redis` Secret), so they are not missing from the manifests.
-    Creates(Vec<&'static str>),
+    Creates(Box<[&'static str]>),
     /// Any other kind: it only defines its kind and name.
     Other,
 }
@@ -443,16 +442,13 @@ pub fn extract(
                     .and_then(|m| m.get("name")),
             };
             match name.and_then(Node::as_str).or(object.name) {
-                Some(name) => Detail::Makes {
-                    kind: "Secret",
-                    name: name.into(),
-                },
+                Some(name) => Detail::MakesSecret { name: name.into() },
                 None => Detail::Other,
             }
         }
         (_, "Role" | "ClusterRole") => match created_kinds(node) {
             kinds if kinds.is_empty() => Detail::Other,
-            kinds => Detail::Creates(kinds),
+            kinds => Detail::Creates(kinds.into_boxed_slice()),
         },
         _ => Detail::Other,
     };
@@ -471,7 +467,7 @@ pub fn extract(
         custom: is_custom(object.api_version),
         custom_group,
         kustomized: false,
-        silenced,
+        silenced: silenced.into_boxed_slice(),
         detail,
     })
 }

@@ -162,9 +162,9 @@ impl<'a> Set<'a> {
                         set.by_label.entry((key, value)).or_default().push(index);
                     }
                 }
-                Detail::Makes { kind, name } => defined.push((kind, Some(&**name))),
+                Detail::MakesSecret { name } => defined.push(("Secret", Some(&**name))),
                 Detail::Creates(kinds) => {
-                    for &kind in kinds {
+                    for &kind in kinds.iter() {
                         set.created.insert(kind, namespace, member.folder);
                     }
                 }

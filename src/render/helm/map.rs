@@ -29,7 +29,10 @@ pub struct TemplateFile {
 /// A values file a render reads.
 pub struct ValuesFile {
     pub name: Arc<str>,
-    root: Option<Node>,
+    text: Arc<str>,
+    /// Parsed when the first finding is placed in values (most renders
+    /// have none, and a chart's values.yaml is often its largest file).
+    root: OnceLock<Option<Node>>,
     /// The subchart folder whose values these are (`charts/db`), or empty
     /// for the chart's own values.
     pub folder: String,
@@ -37,12 +40,24 @@ pub struct ValuesFile {
 
 impl ValuesFile {
     pub fn new(name: Arc<str>, text: Arc<str>, folder: String) -> Self {
-        let root = source::parse(&text)
-            .documents
-            .into_iter()
-            .next()
-            .map(|d: Document| d.root);
-        ValuesFile { name, root, folder }
+        ValuesFile {
+            name,
+            text,
+            root: OnceLock::new(),
+            folder,
+        }
+    }
+
+    fn root(&self) -> Option<&Node> {
+        self.root
+            .get_or_init(|| {
+                source::parse(&self.text)
+                    .documents
+                    .into_iter()
+                    .next()
+                    .map(|d: Document| d.root)
+            })
+            .as_ref()
     }
 }
 
@@ -390,7 +405,7 @@ impl HelmMap {
         template: &TemplateFile,
     ) -> Option<Place> {
         for file in self.values_for(template) {
-            let Some(root) = &file.1.root else { continue };
+            let Some(root) = file.1.root() else { continue };
             for read in reads {
                 let mut path: Vec<Step> = file.0.iter().map(|k| Step::Key(k.clone())).collect();
                 path.extend(read.split('.').map(|k| Step::Key(k.to_string())));
@@ -432,7 +447,7 @@ impl HelmMap {
         let mut best = None;
         for read in reads {
             for (prefix, file) in self.values_for(template) {
-                let Some(root) = &file.root else { continue };
+                let Some(root) = file.root() else { continue };
                 let path: Vec<Step> = prefix
                     .iter()
                     .cloned()

@@ -5,7 +5,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
+
+use memchr::memmem::Finder;
 
 /// One `{{ ... }}` action.
 #[derive(Debug, Clone)]
@@ -66,7 +68,7 @@ enum Block {
 impl Template {
     pub fn scan(text: &str) -> Template {
         let line_starts: Vec<usize> = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
             .collect();
         let mut lines: Vec<Line> = vec![Line::default(); line_starts.len()];
         let line_of = |offset: usize| line_starts.partition_point(|&s| s <= offset) - 1;
@@ -95,9 +97,11 @@ impl Template {
             // `indent` keeps the define's first line where the action is:
             // certain only at the start of a line (and not joined to the
             // line before by `{{-`).
-            let starts_line =
-                text[line_starts[action_line]..open].trim().is_empty() && !inner.starts_with('-');
-            action.prints_define &= starts_line || inner.contains("nindent");
+            if action.prints_define {
+                let starts_line = text[line_starts[action_line]..open].trim().is_empty()
+                    && !inner.starts_with('-');
+                action.prints_define = starts_line || inner.contains("nindent");
+            }
             lines[action_line].actions.push(action);
             // Lines that start inside the action are not literal.
             while line < line_starts.len() && line_starts[line] < close {
@@ -239,9 +243,13 @@ fn current_define(blocks: &[Block]) -> Option<Arc<str>> {
 /// named by an expression.
 fn calls(body: &str) -> Vec<Option<String>> {
     let mut out = Vec::new();
-    for keyword in ["include", "template"] {
+    // Built once: `str::find` sets a searcher up on every call, and most
+    // actions call nothing.
+    static KEYWORDS: LazyLock<[(&str, Finder<'static>); 2]> =
+        LazyLock::new(|| ["include", "template"].map(|keyword| (keyword, Finder::new(keyword))));
+    for (keyword, finder) in KEYWORDS.iter() {
         let mut rest = body;
-        while let Some(at) = rest.find(keyword) {
+        while let Some(at) = finder.find(rest.as_bytes()) {
             let before = rest[..at].chars().next_back();
             let after = &rest[at + keyword.len()..];
             rest = after;
@@ -476,6 +484,9 @@ fn starts_a_word_with_dot(body: &[u8]) -> bool {
 
 /// The N of `nindent N` or `indent N`.
 fn indent_of(body: &str) -> Option<usize> {
+    // Most actions indent nothing: find the word before splitting them.
+    static INDENT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("indent"));
+    INDENT.find(body.as_bytes())?;
     let mut words = body.split_whitespace();
     while let Some(word) = words.next() {
         if word == "nindent" || word == "indent" {
