@@ -233,13 +233,15 @@ fn type_object(
     let mut custom_pods = Vec::new();
     let mut partial = workload_kind.is_some_and(|kind| is_partial(node, kind, role));
     let many_containers = workload_kind
-        .map(|kind| container_lists(node, kind))
+        .map(|kind| {
+            let spec = kind
+                .template_path()
+                .lookup(node)
+                .and_then(|t| t.get("spec"));
+            container_lists(spec)
+        })
         .filter(|lists| {
-            let count: usize = lists
-                .iter()
-                .filter_map(|list| list.as_seq())
-                .map(<[Node]>::len)
-                .sum();
+            let count: usize = lists.iter().map(|(_, _, items)| items.len()).sum();
             count > CONTAINERS_TYPED_AT_ONCE
         });
     let (typed, mut typing) = match (workload_kind, &many_containers) {
@@ -282,16 +284,15 @@ fn type_object(
     }
 }
 
-/// The `containers` and `initContainers` lists of a workload's Pod spec
-/// (the nodes, with their spans).
-fn container_lists(node: &Node, kind: WorkloadKind) -> Vec<&Node> {
-    let spec = kind
-        .template_path()
-        .lookup(node)
-        .and_then(|t| t.get("spec"));
-    ["containers", "initContainers"]
+/// The `initContainers` and `containers` lists of a Pod spec, in the order
+/// typed Pods list them, each with its node (for its span) and items.
+fn container_lists(spec: Option<&Node>) -> Vec<(&'static str, &Node, &[Node])> {
+    ["initContainers", "containers"]
         .into_iter()
-        .filter_map(|list| spec?.get(list).filter(|list| list.as_seq().is_some()))
+        .filter_map(|name| {
+            let list = spec?.get(name)?;
+            Some((name, list, list.as_seq()?))
+        })
         .collect()
 }
 
@@ -304,11 +305,11 @@ fn type_without_containers(
     kind: WorkloadKind,
     node: &Node,
     api_version: &str,
-    lists: &[&Node],
+    lists: &[(&'static str, &Node, &[Node])],
 ) -> (Option<Workload>, TypingReport) {
-    let hollow: Vec<Span> = lists.iter().map(|list| list.span).collect();
+    let hollow: Vec<Span> = lists.iter().map(|(_, list, _)| list.span).collect();
     let (typed, mut typing) = Workload::type_node(kind, node, api_version, &hollow);
-    for container in lists.iter().filter_map(|list| list.as_seq()).flatten() {
+    for container in lists.iter().flat_map(|(_, _, items)| items.iter()) {
         let (typed, report) = de::from_node::<Container>(container, None);
         typing.type_errors.extend(report.type_errors);
         if typed.is_some() {
@@ -696,10 +697,9 @@ impl<'a> PodView<'a> {
         let template_path = object.base.join(&kind.template_path());
         let spec_path = template_path.key("spec");
         let containers = if object.containers_on_demand {
-            let spec = object.lookup(&spec_path);
-            let lists = ["initContainers", "containers"]
+            let lists = container_lists(object.lookup(&spec_path))
                 .into_iter()
-                .filter_map(|list| Some((list, spec?.get(list)?.as_seq()?)))
+                .map(|(name, _, items)| (name, items))
                 .collect();
             Containers::OnDemand(lists)
         } else {
