@@ -1591,6 +1591,78 @@ fn deployment_of_defects_and(clean: usize) -> String {
     text
 }
 
+/// Typing gives up on an object at its 16th wrong value, and reports only
+/// those 16 and the unknown fields met before the last: a large Pod's
+/// containers, typed one at a time, count with the object as a small
+/// Pod's do (a Deployment's and an Argo Rollout's of 1,200 containers give
+/// what those of 20 give, 18 of them wrong).
+#[test]
+fn memory_per_finding_a_large_pod_gives_up_at_the_objects_16th_wrong_value() {
+    let pod = |header: &str, containers: usize| {
+        let mut text = format!("{header}\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {{app: web}}\n  template:\n    metadata:\n      labels: {{app: web}}\n    spec:\n      containers:\n");
+        for i in 0..containers {
+            let wrong = if i < 18 {
+                "ports: [{containerPort: eighty}], bogus: 1"
+            } else {
+                "ports: [{containerPort: 80}]"
+            };
+            text.push_str(&format!(
+                "      - {{name: c{i:04}, image: nginx:1.27, {wrong}}}\n"
+            ));
+        }
+        text
+    };
+    for header in [
+        "apiVersion: apps/v1\nkind: Deployment",
+        "apiVersion: argoproj.io/v1alpha1\nkind: Rollout",
+    ] {
+        for (name, containers) in [("small.yaml", 20), ("large.yaml", 1_200)] {
+            let dir = project(&[(name, pod(header, containers).as_bytes())]);
+            let outcome = lint(dir.path(), &["--format", "compact", name]);
+            let expected: String = (0..16)
+                .map(|i| {
+                    let line = 13 + i;
+                    let wrong = format!("{name}:{line}:66: error[invalid-field] expected an integer, found `eighty`\n");
+                    let unknown = format!("{name}:{line}:76: error[unknown-field] `bogus` is not a field of Container\n");
+                    // The 16th container's unknown field comes after its wrong value.
+                    if i < 15 { wrong + &unknown } else { wrong }
+                })
+                .collect();
+            assert_eq!(outcome.stdout, expected, "{header} {name}");
+            assert_eq!(outcome.code, 1);
+        }
+    }
+}
+
+/// A Pod whose every regular container is not a container (`- nginx`)
+/// has no containers, whatever the number of its init containers.
+#[test]
+fn memory_per_finding_a_large_pod_of_containers_that_do_not_type_has_none() {
+    const CLEAN_INIT: &str = "image: nginx:1.27, resources: {requests: {cpu: 100m, memory: 64Mi}, limits: {memory: 128Mi}}, securityContext: {allowPrivilegeEscalation: false, runAsNonRoot: true, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}";
+    for (name, init) in [("small.yaml", 3), ("large.yaml", 1_001)] {
+        let mut text = String::from("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      initContainers:\n");
+        for i in 0..init {
+            text.push_str(&format!("      - {{name: i{i}, {CLEAN_INIT}}}\n"));
+        }
+        text.push_str("      containers:\n      - nginx\n      - [web]\n");
+        let dir = project(&[(name, text.as_bytes())]);
+        let outcome = lint(dir.path(), &["--format", "compact", name]);
+        let (list, first) = (13 + init, 14 + init);
+        assert_eq!(
+            outcome.stdout,
+            format!(
+                "\
+{name}:{list}:7: error[invalid-field] the Pod spec has no containers
+{name}:{first}:9: error[invalid-field] expected a mapping (Container), found `nginx`
+{name}:{}:9: error[invalid-field] expected a mapping (Container), found a list
+",
+                first + 1
+            ),
+            "{name}"
+        );
+    }
+}
+
 /// The compact findings of [`deployment_of_defects_and`] in `name`,
 /// whose last container is at `last_line`.
 fn findings_of_defects(name: &str, last_line: usize) -> String {
