@@ -2,7 +2,8 @@
 # Peak memory (GNU time's maximum resident set size) of podlint on the inputs
 # of docs/robustness.md, "Memory per finding", in every output format.
 #
-# usage: scripts/memory.sh [PODLINT]     [default: target/release/podlint]
+# usage: [INPUTS="rollout90k.yaml ..."] scripts/memory.sh [PODLINT]
+#        [default: every input below; target/release/podlint]
 #
 # Makes, in a temporary folder removed at the end:
 #   bundle50.yaml      50 MB: Deployments of 10 findings each, one after another
@@ -10,6 +11,8 @@
 #                      as JSON: too large to apply, so reported and not typed)
 #   containers90k.yaml 2.9 MB: one Pod of 90,000 one-line containers (2.9 MiB
 #                      as JSON: the largest such Pod the API server accepts)
+#   rollout90k.yaml    3.3 MB: the same containers in an Argo Rollout's Pod
+#                      template (a custom resource)
 # and prints one line per input and format: the peak RSS in MB and its ratio
 # to the input's size.
 set -euo pipefail
@@ -53,9 +56,24 @@ lines = ["apiVersion: v1\nkind: Pod\nmetadata:\n  name: many\nspec:\n  container
 for name, count in (("containers.yaml", 200_000), ("containers90k.yaml", 90_000)):
     containers = [f"  - {{name: c{i}, image: nginx}}\n" for i in range(count)]
     open(f"{work}/{name}", "w").write("".join(lines + containers))
+rollout = """apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata:
+  name: big
+spec:
+  selector:
+    matchLabels: {app: big}
+  template:
+    metadata:
+      labels: {app: big}
+    spec:
+      containers:
+"""
+containers = [f"      - {{name: c{i:05}, image: nginx}}\n" for i in range(90_000)]
+open(f"{work}/rollout90k.yaml", "w").write(rollout + "".join(containers))
 PY
 
-for input in bundle50.yaml containers.yaml containers90k.yaml; do
+for input in ${INPUTS:-bundle50.yaml containers.yaml containers90k.yaml rollout90k.yaml}; do
   bytes=$(stat -c %s "$work/$input")
   for format in human compact json sarif github; do
     kb=$(/usr/bin/time -f %M -o "$work/rss" \

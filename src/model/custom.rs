@@ -11,10 +11,12 @@
 use k8s_openapi::api::core::v1::{Container, PodSpec, PodTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::de::{from_node, TypingReport};
+use std::borrow::Cow;
+
+use super::de::{from_node, from_node_hollow, TypingReport};
 use super::path::FieldPath;
-use super::ContainerRole;
-use crate::source::{Entry, Node, Scalar, ScalarStyle, Value};
+use super::{large_pod_lists, type_each_container, ContainerListNodes, ContainerRole};
+use crate::source::{Entry, Node, Scalar, ScalarStyle, Span, Value};
 
 /// How a custom resource's Pods live, which decides the probe and Job rules.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -581,6 +583,10 @@ pub struct CustomPod {
     pub fields: Vec<(&'static str, FieldPath)>,
     /// Volumes the object declares for all its Pods.
     pub shared_volumes: Vec<String>,
+    /// A large Pod template or spec (see [`super::CONTAINERS_TYPED_AT_ONCE`]):
+    /// typed without its containers, each typed as a rule reads it, written
+    /// in this dialect. `containers` is then empty.
+    pub containers_on_demand: Option<&'static Dialect>,
 }
 
 /// The Pods of an object, and what typing them found wrong.
@@ -716,14 +722,33 @@ impl Placed<'_> {
         let Some(spec) = self.at.get("spec").filter(|s| s.as_map().is_some()) else {
             return;
         };
-        let adapted = self.adapted_spec(spec);
-        let mut template = self.at.clone();
-        if let (Some(adapted), Value::Map(entries)) = (adapted, &mut template.value) {
-            if let Some(entry) = entries.iter_mut().find(|e| e.key.as_str() == Some("spec")) {
-                entry.value = adapted;
+        let large = large_pod_lists(Some(spec));
+        let hollow: Vec<Span> = large
+            .iter()
+            .flatten()
+            .map(|(_, list, _)| list.span)
+            .collect();
+        // Only an adapted spec needs a template of its own.
+        let template = self.adapted_spec(spec, large.is_some()).map(|adapted| {
+            let mut adapted = Some(adapted);
+            let entries = self.at.as_map().unwrap_or_default().iter();
+            let entries = entries.map(|entry| match (entry.key.as_str(), adapted.take()) {
+                (Some("spec"), Some(adapted)) => Entry {
+                    key: entry.key.clone(),
+                    value: adapted,
+                },
+                (_, not_yet) => {
+                    adapted = not_yet;
+                    entry.clone()
+                }
+            });
+            Node {
+                span: self.at.span,
+                value: Value::Map(entries.collect()),
             }
-        }
-        let (typed, report) = from_node::<PodTemplateSpec>(&template, None);
+        });
+        let node = template.as_ref().unwrap_or(self.at);
+        let (typed, report) = from_node_hollow::<PodTemplateSpec>(node, None, &hollow);
         self.merge(report, found);
         let Some(PodTemplateSpec {
             metadata,
@@ -740,13 +765,20 @@ impl Placed<'_> {
             self.path.clone(),
             spec_path,
             spec_node_containers(self.at.get("spec")),
+            large,
         );
     }
 
     fn spec(&self, found: &mut Found) {
-        let adapted = self.adapted_spec(self.at);
+        let large = large_pod_lists(Some(self.at));
+        let hollow: Vec<Span> = large
+            .iter()
+            .flatten()
+            .map(|(_, list, _)| list.span)
+            .collect();
+        let adapted = self.adapted_spec(self.at, large.is_some());
         let node = adapted.as_ref().unwrap_or(self.at);
-        let (typed, report) = from_node::<PodSpec>(node, None);
+        let (typed, report) = from_node_hollow::<PodSpec>(node, None, &hollow);
         self.merge(report, found);
         if let Some(spec) = typed {
             self.push(
@@ -756,37 +788,54 @@ impl Placed<'_> {
                 self.path.clone(),
                 self.path.clone(),
                 spec_node_containers(Some(self.at)),
+                large,
             );
         }
     }
 
     /// The written Pod spec in the core schema: the kind's own spec keys
-    /// left out and default container names given. `None` when it already is.
-    fn adapted_spec(&self, spec: &Node) -> Option<Node> {
+    /// left out and default container names given; a large Pod's container
+    /// lists left empty (`hollow`), not copied. `None` when it already is.
+    fn adapted_spec(&self, spec: &Node, hollow: bool) -> Option<Node> {
         let dialect = self.dialect;
-        if dialect.spec_keys.is_empty() && dialect.default_name.is_none() {
+        if !adapts_spec(dialect) {
             return None;
         }
-        let mut spec = spec.clone();
-        let Value::Map(entries) = &mut spec.value else {
-            return Some(spec);
+        let Value::Map(entries) = &spec.value else {
+            return Some(spec.clone());
         };
-        entries.retain(|e| {
+        let kept = entries.iter().filter(|e| {
             !e.key
                 .as_str()
                 .is_some_and(|k| dialect.spec_keys.contains(&k))
         });
-        for entry in entries.iter_mut() {
-            if !matches!(entry.key.as_str(), Some("containers" | "initContainers")) {
-                continue;
+        let adapted = kept.map(|entry| {
+            let containers = matches!(entry.key.as_str(), Some("containers" | "initContainers"));
+            let Value::Seq(items) = &entry.value.value else {
+                return entry.clone();
+            };
+            if !containers {
+                return entry.clone();
             }
-            if let Value::Seq(items) = &mut entry.value.value {
-                for item in items.iter_mut() {
-                    *item = adapt_container(item, dialect, None, None).0;
-                }
+            let items = match hollow {
+                true => Vec::new(),
+                false => items
+                    .iter()
+                    .map(|item| adapt_container(item, dialect, None, None).0)
+                    .collect(),
+            };
+            Entry {
+                key: entry.key.clone(),
+                value: Node {
+                    span: entry.value.span,
+                    value: Value::Seq(items),
+                },
             }
-        }
-        Some(spec)
+        });
+        Some(Node {
+            span: spec.span,
+            value: Value::Map(adapted.collect()),
+        })
     }
 
     fn assembled(&self, assembly: &Assembly, found: &mut Found) {
@@ -922,6 +971,7 @@ impl Placed<'_> {
             containers: placed,
             fields,
             shared_volumes,
+            containers_on_demand: None,
         });
     }
 
@@ -943,6 +993,7 @@ impl Placed<'_> {
         absorb(&mut found.typing, report);
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn push(
         &self,
         found: &mut Found,
@@ -951,8 +1002,15 @@ impl Placed<'_> {
         template_path: FieldPath,
         spec_path: FieldPath,
         written: WrittenContainers<'_>,
+        large: Option<Vec<ContainerListNodes<'_>>>,
     ) {
         let dialect = self.dialect;
+        if let Some(lists) = &large {
+            let mut items = lists.iter().flat_map(|(_, _, items)| items.iter());
+            found.partial |= items.any(|n| n.get("image").is_none());
+            let typing = type_each_container(lists, |item| in_core_schema(item, dialect));
+            self.merge(typing, found);
+        }
         let init = spec
             .init_containers
             .iter()
@@ -1006,8 +1064,24 @@ impl Placed<'_> {
                 .iter()
                 .map(|v| v.to_string())
                 .collect(),
+            containers_on_demand: large.map(|_| dialect),
         });
     }
+}
+
+/// A written container in the core schema, as a Pod template or spec of
+/// the dialect types it (see [`Placed::adapted_spec`]).
+pub(super) fn in_core_schema<'n>(item: &'n Node, dialect: &Dialect) -> Cow<'n, Node> {
+    match adapts_spec(dialect) {
+        true => Cow::Owned(adapt_container(item, dialect, None, None).0),
+        false => Cow::Borrowed(item),
+    }
+}
+
+/// Whether the dialect's Pod specs are typed adapted (its own spec keys
+/// left out, default container names given).
+fn adapts_spec(dialect: &Dialect) -> bool {
+    !dialect.spec_keys.is_empty() || dialect.default_name.is_some()
 }
 
 /// The container nodes of a written Pod spec, by list.

@@ -232,18 +232,10 @@ fn type_object(
 ) -> Typed {
     let mut custom_pods = Vec::new();
     let mut partial = workload_kind.is_some_and(|kind| is_partial(node, kind, role));
-    let many_containers = workload_kind
-        .map(|kind| {
-            let spec = kind
-                .template_path()
-                .lookup(node)
-                .and_then(|t| t.get("spec"));
-            container_lists(spec)
-        })
-        .filter(|lists| {
-            let count: usize = lists.iter().map(|(_, _, items)| items.len()).sum();
-            count > CONTAINERS_TYPED_AT_ONCE
-        });
+    let many_containers = workload_kind.and_then(|kind| {
+        let spec = kind.template_path().lookup(node);
+        large_pod_lists(spec.and_then(|t| t.get("spec")))
+    });
     let (typed, mut typing) = match (workload_kind, &many_containers) {
         (Some(k), Some(lists)) => type_without_containers(k, node, api_version, lists),
         (Some(k), None) => Workload::type_node(k, node, api_version, &[]),
@@ -284,9 +276,12 @@ fn type_object(
     }
 }
 
+/// A container list of a Pod spec: its key, its node (for its span) and items.
+type ContainerListNodes<'a> = (&'static str, &'a Node, &'a [Node]);
+
 /// The `initContainers` and `containers` lists of a Pod spec, in the order
-/// typed Pods list them, each with its node (for its span) and items.
-fn container_lists(spec: Option<&Node>) -> Vec<(&'static str, &Node, &[Node])> {
+/// typed Pods list them.
+fn container_lists(spec: Option<&Node>) -> Vec<ContainerListNodes<'_>> {
     ["initContainers", "containers"]
         .into_iter()
         .filter_map(|name| {
@@ -296,27 +291,48 @@ fn container_lists(spec: Option<&Node>) -> Vec<(&'static str, &Node, &[Node])> {
         .collect()
 }
 
+/// The container lists of a Pod spec with more than
+/// [`CONTAINERS_TYPED_AT_ONCE`] containers: typed one at a time.
+fn large_pod_lists(spec: Option<&Node>) -> Option<Vec<ContainerListNodes<'_>>> {
+    let lists = container_lists(spec);
+    let count: usize = lists.iter().map(|(_, _, items)| items.len()).sum();
+    (count > CONTAINERS_TYPED_AT_ONCE).then_some(lists)
+}
+
 /// Types a workload without its container `lists`, then each container
 /// alone for what typing finds wrong in it (the typed container is dropped:
-/// [`PodView::containers`] types it again when a rule reads it). What is
-/// reported is what typing the whole Pod reports: a container that does
-/// not type is left out, with its errors and without its unknown fields.
+/// [`PodView::containers`] types it again when a rule reads it).
 fn type_without_containers(
     kind: WorkloadKind,
     node: &Node,
     api_version: &str,
-    lists: &[(&'static str, &Node, &[Node])],
+    lists: &[ContainerListNodes<'_>],
 ) -> (Option<Workload>, TypingReport) {
     let hollow: Vec<Span> = lists.iter().map(|(_, list, _)| list.span).collect();
     let (typed, mut typing) = Workload::type_node(kind, node, api_version, &hollow);
+    let containers = type_each_container(lists, Cow::Borrowed);
+    typing.type_errors.extend(containers.type_errors);
+    typing.unknown_fields.extend(containers.unknown_fields);
+    (typed, typing)
+}
+
+/// What typing each container of a large Pod's `lists` alone (as `written`
+/// gives it in the core schema) finds wrong: what typing the whole Pod
+/// reports, as a container that does not type is left out, with its errors
+/// and without its unknown fields.
+fn type_each_container<'n>(
+    lists: &[ContainerListNodes<'n>],
+    written: impl Fn(&'n Node) -> Cow<'n, Node>,
+) -> TypingReport {
+    let mut typing = TypingReport::default();
     for container in lists.iter().flat_map(|(_, _, items)| items.iter()) {
-        let (typed, report) = de::from_node::<Container>(container, None);
+        let (typed, report) = de::from_node::<Container>(&written(container), None);
         typing.type_errors.extend(report.type_errors);
         if typed.is_some() {
             typing.unknown_fields.extend(report.unknown_fields);
         }
     }
-    (typed, typing)
+    typing
 }
 
 /// The size of `node` as compact JSON, never more than the JSON's: a
@@ -631,8 +647,27 @@ enum Containers<'a> {
     /// Typed with the Pod.
     Typed(Vec<ContainerView<'a>>),
     /// A large Pod's lists (`initContainers` first, as typed Pods list
-    /// them), each container typed as it is read.
-    OnDemand(Vec<(&'static str, &'a [Node])>),
+    /// them), each container typed as it is read; a custom resource's as
+    /// its dialect writes them.
+    OnDemand {
+        lists: Vec<(&'static str, &'a [Node])>,
+        dialect: Option<&'static custom::Dialect>,
+    },
+}
+
+impl<'a> Containers<'a> {
+    /// The container lists of the large Pod spec at `spec_path`.
+    fn on_demand(
+        object: &'a Object<'a>,
+        spec_path: &FieldPath,
+        dialect: Option<&'static custom::Dialect>,
+    ) -> Self {
+        let lists = container_lists(object.lookup(spec_path))
+            .into_iter()
+            .map(|(name, _, items)| (name, items))
+            .collect();
+        Containers::OnDemand { lists, dialect }
+    }
 }
 
 /// The containers of a large Pod, each typed as it is read (see
@@ -641,6 +676,7 @@ struct TypedOneByOne<'p, 'a> {
     spec_path: &'p FieldPath,
     lists: std::slice::Iter<'p, (&'static str, &'a [Node])>,
     list: Option<(&'static str, std::slice::Iter<'a, Node>)>,
+    dialect: Option<&'static custom::Dialect>,
     /// The index of the next container in its typed list: one that does
     /// not type is left out of it, as typing the whole Pod does.
     typed_index: usize,
@@ -663,7 +699,11 @@ impl<'a> Iterator for TypedOneByOne<'_, 'a> {
                 self.list = None;
                 continue;
             };
-            let (Some(container), _) = de::from_node::<Box<Container>>(item, None) else {
+            let written = match self.dialect {
+                Some(dialect) => custom::in_core_schema(item, dialect),
+                None => Cow::Borrowed(item),
+            };
+            let (Some(container), _) = de::from_node::<Box<Container>>(&written, None) else {
                 continue;
             };
             let role = match *name {
@@ -680,9 +720,10 @@ impl<'a> Iterator for TypedOneByOne<'_, 'a> {
                 container: ContainerRef::Owned(container),
                 role,
                 path,
-                named: true,
-                renamed: &[],
-                resources_by_owner: false,
+                // Custom resources' controllers may name containers.
+                named: self.dialect.is_none() || item.get("name").is_some(),
+                renamed: self.dialect.map_or(&[], |d| d.renamed),
+                resources_by_owner: self.dialect.is_some_and(|d| d.resources_by_owner),
                 written_name,
             });
         }
@@ -697,11 +738,7 @@ impl<'a> PodView<'a> {
         let template_path = object.base.join(&kind.template_path());
         let spec_path = template_path.key("spec");
         let containers = if object.containers_on_demand {
-            let lists = container_lists(object.lookup(&spec_path))
-                .into_iter()
-                .map(|(name, _, items)| (name, items))
-                .collect();
-            Containers::OnDemand(lists)
+            Containers::on_demand(object, &spec_path, None)
         } else {
             Containers::Typed(typed_containers(template.spec, &spec_path))
         };
@@ -722,11 +759,12 @@ impl<'a> PodView<'a> {
     pub fn containers(&self) -> impl Iterator<Item = Cow<'_, ContainerView<'a>>> + '_ {
         let (typed, on_demand) = match &self.containers {
             Containers::Typed(views) => (Some(views.iter().map(Cow::Borrowed)), None),
-            Containers::OnDemand(lists) => {
+            Containers::OnDemand { lists, dialect } => {
                 let one_by_one = TypedOneByOne {
                     spec_path: &self.spec_path,
                     lists: lists.iter(),
                     list: None,
+                    dialect: *dialect,
                     typed_index: 0,
                 };
                 (None, Some(one_by_one.map(Cow::Owned)))
@@ -743,7 +781,7 @@ impl<'a> PodView<'a> {
     pub fn max_containers(&self) -> usize {
         match &self.containers {
             Containers::Typed(views) => views.len(),
-            Containers::OnDemand(lists) => lists.iter().map(|(_, items)| items.len()).sum(),
+            Containers::OnDemand { lists, .. } => lists.iter().map(|(_, items)| items.len()).sum(),
         }
     }
 
@@ -752,7 +790,7 @@ impl<'a> PodView<'a> {
     pub fn lists_no_containers(&self) -> bool {
         match &self.containers {
             Containers::Typed(_) => self.spec.containers.is_empty(),
-            Containers::OnDemand(lists) => !lists
+            Containers::OnDemand { lists, .. } => !lists
                 .iter()
                 .any(|(list, items)| *list == "containers" && !items.is_empty()),
         }
@@ -772,6 +810,10 @@ impl<'a> PodView<'a> {
     }
 
     fn custom(object: &'a Object<'a>, pod: &'a CustomPod) -> Self {
+        if let Some(dialect) = pod.containers_on_demand {
+            let containers = Containers::on_demand(object, &pod.spec_path, Some(dialect));
+            return PodView::custom_with(object, pod, containers);
+        }
         let containers = pod
             .containers
             .iter()
@@ -791,6 +833,10 @@ impl<'a> PodView<'a> {
                 })
             })
             .collect();
+        PodView::custom_with(object, pod, Containers::Typed(containers))
+    }
+
+    fn custom_with(object: &'a Object<'a>, pod: &'a CustomPod, containers: Containers<'a>) -> Self {
         PodView {
             object,
             kind: PodKind::Custom {
@@ -801,7 +847,7 @@ impl<'a> PodView<'a> {
             metadata: pod.metadata.as_ref(),
             template_path: pod.template_path.clone(),
             spec_path: pod.spec_path.clone(),
-            containers: Containers::Typed(containers),
+            containers,
             custom: Some(pod),
         }
     }
