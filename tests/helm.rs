@@ -144,21 +144,52 @@ fn template_and_values_findings_point_at_the_exact_column() {
     if !bin::helm_available("template_and_values_findings_point_at_the_exact_column") {
         return;
     }
-    let (stdout, code) = compact(&[
-        "--disable",
-        "liveness-probe-missing,readiness-probe-missing,dangerous-capabilities,privilege-escalation-allowed,read-only-root-fs-missing,run-as-root,resource-requests-missing",
-        "fixtures/charts/values-inserts",
-        "fixtures/charts/values-scalars",
-    ]);
-    assert_eq!(
-        stdout,
-        "fixtures/charts/values-inserts/values.yaml:2:1: warning[memory-limit-missing] container `web` has no memory limit\n\
-         fixtures/charts/values-inserts/values.yaml:5:3: warning[privileged-container] container `web` runs privileged\n\
-         fixtures/charts/values-inserts/values.yaml:9:7: error[requests-exceed-limits] container `sidecar` requests 2Gi memory but is limited to 1Gi\n\
-         fixtures/charts/values-scalars/templates/deployment.yaml:16:11: warning[memory-limit-missing] container `web` has no memory limit\n\
-         fixtures/charts/values-scalars/values.yaml:3:8: warning[image-latest-tag] image `nginx:latest` uses the `latest` tag\n\
-         fixtures/charts/values-scalars/values.yaml:4:1: warning[host-namespace] the Pod shares the node's network namespace (hostNetwork: true)\n"
-    );
+    let (stdout, code) = compact(&VALUES_CHARTS);
+    assert_eq!(stdout, VALUES_FINDINGS);
+    assert_eq!(code, Some(1));
+}
+
+/// Two fixture charts whose findings are placed in templates and values.
+const VALUES_CHARTS: [&str; 4] = [
+    "--disable",
+    "liveness-probe-missing,readiness-probe-missing,dangerous-capabilities,privilege-escalation-allowed,read-only-root-fs-missing,run-as-root,resource-requests-missing",
+    "fixtures/charts/values-inserts",
+    "fixtures/charts/values-scalars",
+];
+
+const VALUES_FINDINGS: &str = "fixtures/charts/values-inserts/values.yaml:2:1: warning[memory-limit-missing] container `web` has no memory limit\n\
+     fixtures/charts/values-inserts/values.yaml:5:3: warning[privileged-container] container `web` runs privileged\n\
+     fixtures/charts/values-inserts/values.yaml:9:7: error[requests-exceed-limits] container `sidecar` requests 2Gi memory but is limited to 1Gi\n\
+     fixtures/charts/values-scalars/templates/deployment.yaml:16:11: warning[memory-limit-missing] container `web` has no memory limit\n\
+     fixtures/charts/values-scalars/values.yaml:3:8: warning[image-latest-tag] image `nginx:latest` uses the `latest` tag\n\
+     fixtures/charts/values-scalars/values.yaml:4:1: warning[host-namespace] the Pod shares the node's network namespace (hostNetwork: true)\n";
+
+/// podlint starts helm before the chart's copy is complete, with a named
+/// pipe as its first values file that opens when the copy is: a helm that
+/// read the chart before its values would fail there, and is run again
+/// without the pipe, on the complete copy.
+#[cfg(unix)]
+#[test]
+fn a_helm_that_fails_before_reading_its_values_is_run_again_on_the_whole_copy() {
+    use std::os::unix::fs::PermissionsExt;
+    if !bin::helm_available(
+        "a_helm_that_fails_before_reading_its_values_is_run_again_on_the_whole_copy",
+    ) {
+        return;
+    }
+    let scratch = tempfile::tempdir().expect("temporary folder");
+    let helm = scratch.path().join("helm");
+    // Arguments: template RELEASE CHART --namespace NS --values FIRST ...
+    std::fs::write(
+        &helm,
+        "#!/bin/sh\n[ -p \"$7\" ] && { echo 'Error: Chart.yaml file is missing' >&2; exit 1; }\nexec helm \"$@\"\n",
+    )
+    .expect("write the stand-in helm");
+    std::fs::set_permissions(&helm, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let mut args = vec!["--helm", helm.to_str().expect("a UTF-8 path")];
+    args.extend(VALUES_CHARTS);
+    let (stdout, code) = compact(&args);
+    assert_eq!(stdout, VALUES_FINDINGS);
     assert_eq!(code, Some(1));
 }
 

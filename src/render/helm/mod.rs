@@ -10,12 +10,13 @@
 //! placed by [`map`].
 
 mod failure;
+mod gate;
 mod map;
 mod template;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 
 use rayon::prelude::*;
 use std::sync::Arc;
@@ -189,6 +190,37 @@ fn render_leaving_copy(chart: &Chart, helm: &Helm, buffers: &Buffers) -> (Unit, 
         renders: Vec::new(),
     };
 
+    // Helm starts while the copy is made (see [`gate`]).
+    let scratch = match crate::render::scratch_dir("podlint-helm-") {
+        Ok(scratch) => scratch,
+        Err(error) => return (failed(copy_failed(&error), None, sources), Leftover(None)),
+    };
+    let copied = scratch.path().join(copy_name(chart));
+    if let Err(error) = std::fs::create_dir_all(&copied) {
+        return (failed(copy_failed(&error), None, sources), Leftover(None));
+    }
+    // Values files of the chart are read from the copy, which holds the
+    // buffers; findings name them as given.
+    let runnable: Vec<RenderSpec> = specs
+        .iter()
+        .map(|spec| RenderSpec {
+            values: spec
+                .values
+                .iter()
+                .map(|values| match values.strip_prefix(&chart.dir) {
+                    Ok(relative) if buffers.contains_key(relative) => copied.join(relative),
+                    _ => values.clone(),
+                })
+                .collect(),
+            ..spec.clone()
+        })
+        .collect();
+    let started: Vec<Option<gate::Gated>> = runnable
+        .iter()
+        .enumerate()
+        .map(|(index, spec)| start(helm, &copied, spec, scratch.path(), index))
+        .collect();
+
     let mut templates = Vec::new();
     let mut files = Vec::new();
     collect(&chart.dir, Path::new(""), &mut files);
@@ -240,13 +272,9 @@ fn render_leaving_copy(chart: &Chart, helm: &Helm, buffers: &Buffers) -> (Unit, 
         }
     }
 
-    let copy = match instrumented_copy(chart, &files, &templates, buffers) {
-        Ok(copy) => copy,
-        Err(error) => {
-            let message =
-                format!("cannot copy the chart to a temporary folder to render it: {error}");
-            return (failed(message, None, sources), Leftover(None));
-        }
+    let written = match instrumented_copy(chart, &copied, &files, &templates, buffers) {
+        Ok(written) => written,
+        Err(error) => return (failed(copy_failed(&error), None, sources), Leftover(None)),
     };
     let templates = Arc::new(templates);
     let mut unit = Unit {
@@ -254,28 +282,15 @@ fn render_leaving_copy(chart: &Chart, helm: &Helm, buffers: &Buffers) -> (Unit, 
         renders: Vec::new(),
         failures: Vec::new(),
     };
-    // The renders of a chart are separate helm processes: they run at once
-    // on the pool.
-    let copied = copy.dir.path().join(copy_name(chart));
-    // Values files of the chart are read from the copy, which holds the
-    // buffers; findings name them as given.
-    let runnable: Vec<RenderSpec> = specs
-        .iter()
-        .map(|spec| RenderSpec {
-            values: spec
-                .values
-                .iter()
-                .map(|values| match values.strip_prefix(&chart.dir) {
-                    Ok(relative) if buffers.contains_key(relative) => copied.join(relative),
-                    _ => values.clone(),
-                })
-                .collect(),
-            ..spec.clone()
+    // The renders of a chart are separate helm processes: they run at once.
+    let outputs: Vec<_> = started
+        .into_par_iter()
+        .zip(&runnable)
+        .map(|(started, spec)| {
+            started
+                .and_then(|started| finish(helm, started))
+                .unwrap_or_else(|| run(helm, &copied, spec))
         })
-        .collect();
-    let outputs: Vec<_> = runnable
-        .par_iter()
-        .map(|spec| run(helm, &copied, spec))
         .collect();
     for ((spec, runnable), output) in specs.iter().zip(&runnable).zip(outputs) {
         match output {
@@ -299,13 +314,7 @@ fn render_leaving_copy(chart: &Chart, helm: &Helm, buffers: &Buffers) -> (Unit, 
                 // The markers may be what broke the YAML: the chart as
                 // written says what is wrong, if anything.
                 match run_plain(
-                    helm,
-                    chart,
-                    &copied,
-                    &templates,
-                    &copy.written,
-                    runnable,
-                    buffers,
+                    helm, chart, &copied, &templates, &written, runnable, buffers,
                 ) {
                     Ok(output) => unit.renders.push(Render {
                         name: spec.name.clone(),
@@ -342,7 +351,11 @@ fn render_leaving_copy(chart: &Chart, helm: &Helm, buffers: &Buffers) -> (Unit, 
             }
         }
     }
-    (unit, Leftover(Some(copy.dir)))
+    (unit, Leftover(Some(scratch)))
+}
+
+fn copy_failed(error: &std::io::Error) -> String {
+    format!("cannot copy the chart to a temporary folder to render it: {error}")
 }
 
 /// Renders the chart without markers: the folder itself, or with buffers
@@ -567,28 +580,20 @@ fn copy_name(chart: &Chart) -> String {
         .unwrap_or_else(|| "chart".into())
 }
 
-/// The temporary copy of a chart that helm renders.
-struct InstrumentedCopy {
-    dir: tempfile::TempDir,
-    /// By template: whether it was written with markers (the others are
-    /// links to the chart's own files).
-    written: Vec<bool>,
-}
-
 /// A temporary copy of the chart with markers in its templates. Only what
 /// differs from the chart is written (templates with markers, editor
 /// buffers); the rest links to the chart's files, a folder with nothing
 /// written below it as one link: helm's loader follows links and reads
-/// the files under the names of the copy.
+/// the files under the names of the copy. The copy is made in `root`; its
+/// `Chart.yaml` last (see [`gate`]). By template: whether it was written
+/// with markers (the others are links to the chart's own files).
 fn instrumented_copy(
     chart: &Chart,
+    root: &Path,
     files: &[PathBuf],
     templates: &[TemplateFile],
     buffers: &Buffers,
-) -> std::io::Result<InstrumentedCopy> {
-    let temp = crate::render::scratch_dir("podlint-helm-")?;
-    let root = temp.path().join(copy_name(chart));
-    std::fs::create_dir_all(&root)?;
+) -> std::io::Result<Vec<bool>> {
     let source = std::path::absolute(&chart.dir)?;
     let mut texts: HashMap<&Path, String> = HashMap::new();
     let mut written = vec![false; templates.len()];
@@ -609,7 +614,10 @@ fn instrumented_copy(
     made.insert(Path::new(""));
     let mut linked: HashSet<&Path> = HashSet::new();
     let mut created: HashSet<PathBuf> = HashSet::new();
-    for relative in files {
+    let chart_yaml = Path::new("Chart.yaml");
+    let others = files.iter().filter(|relative| *relative != chart_yaml);
+    let last = files.iter().filter(|relative| *relative == chart_yaml);
+    for relative in others.chain(last) {
         // The topmost folder above the file that holds nothing written.
         let outer = relative
             .ancestors()
@@ -621,7 +629,7 @@ fn instrumented_copy(
                 continue;
             }
             if let Some(parent) = dir.parent() {
-                make_folder(&root, parent, &mut created)?;
+                make_folder(root, parent, &mut created)?;
             }
             if link(&source.join(dir), &root.join(dir)).is_ok() {
                 linked.insert(dir);
@@ -632,7 +640,7 @@ fn instrumented_copy(
         }
         let target = root.join(relative);
         if let Some(parent) = relative.parent() {
-            make_folder(&root, parent, &mut created)?;
+            make_folder(root, parent, &mut created)?;
         }
         match texts.get(relative.as_path()) {
             Some(text) => std::fs::write(&target, text)?,
@@ -644,7 +652,7 @@ fn instrumented_copy(
             }
         }
     }
-    Ok(InstrumentedCopy { dir: temp, written })
+    Ok(written)
 }
 
 /// Makes a folder of the copy (`relative` to its `root`) once.
@@ -779,6 +787,12 @@ fn strip_markers(output: &str) -> (String, Vec<Marker>) {
 }
 
 fn run(helm: &Helm, dir: &Path, spec: &RenderSpec) -> Result<String, String> {
+    let output = command(helm, dir, spec, None).output();
+    outcome(helm, output)
+}
+
+/// `helm template` of the chart in `dir`; `gate` its first values file.
+fn command(helm: &Helm, dir: &Path, spec: &RenderSpec, gate: Option<&Path>) -> Command {
     let mut command = Command::new(&helm.binary);
     command
         .arg("template")
@@ -786,20 +800,47 @@ fn run(helm: &Helm, dir: &Path, spec: &RenderSpec) -> Result<String, String> {
         .arg(dir)
         .arg("--namespace")
         .arg(&helm.namespace);
-    for values in &spec.values {
+    for values in gate
+        .into_iter()
+        .chain(spec.values.iter().map(PathBuf::as_path))
+    {
         command.arg("--values").arg(values);
     }
     for pair in &spec.set {
         command.arg("--set").arg(pair);
     }
-    let output = command
-        .output()
-        .map_err(|error| format!("cannot run {}: {error}", helm.binary.display()))?;
+    command
+}
+
+fn outcome(helm: &Helm, output: std::io::Result<Output>) -> Result<String, String> {
+    let output =
+        output.map_err(|error| format!("cannot run {}: {error}", helm.binary.display()))?;
     if output.status.success() {
         Ok(String::from_utf8_lossy(&output.stdout).into_owned())
     } else {
         Err(String::from_utf8_lossy(&output.stderr).into_owned())
     }
+}
+
+/// Starts the render of `spec` before its copy is complete; `None` where
+/// it cannot wait at a gate (it is then run when the copy is complete).
+fn start(
+    helm: &Helm,
+    copied: &Path,
+    spec: &RenderSpec,
+    scratch: &Path,
+    index: usize,
+) -> Option<gate::Gated> {
+    let gate = scratch.join(format!("gate-{index}.yaml"));
+    gate::start(command(helm, copied, spec, Some(&gate)), &gate).ok()
+}
+
+/// The outcome of a started render; `None` where helm ended without
+/// passing its gate (it did not render the copy).
+fn finish(helm: &Helm, started: gate::Gated) -> Option<Result<String, String>> {
+    let finished = started.finish();
+    let succeeded = finished.output.as_ref().is_ok_and(|o| o.status.success());
+    (finished.passed_gate || succeeded).then(|| outcome(helm, finished.output))
 }
 
 #[cfg(test)]
@@ -858,15 +899,18 @@ mod tests {
             })
             .collect();
         let buffers: Buffers = [(PathBuf::from("values.yaml"), Arc::from("a: 2\n"))].into();
-        let copy = instrumented_copy(&chart, &listed, &templates, &buffers).expect("copied");
-        let root = copy.dir.path().join(copy_name(&chart));
+        let copy = tempfile::tempdir().expect("a temporary folder");
+        let root = copy.path().join(copy_name(&chart));
+        std::fs::create_dir(&root).expect("the copy's folder");
+        let written =
+            instrumented_copy(&chart, &root, &listed, &templates, &buffers).expect("copied");
         let linked = |relative: &str| {
             std::fs::symlink_metadata(root.join(relative))
                 .expect("in the copy")
                 .file_type()
                 .is_symlink()
         };
-        assert_eq!(copy.written, [false, true]);
+        assert_eq!(written, [false, true]);
         let pod = std::fs::read_to_string(root.join("templates/pod.yaml")).expect("read");
         assert_eq!(pod, "kind: Pod #podlint:1:1;\n");
         assert!(!linked("templates/pod.yaml") && !linked("templates"));
