@@ -1542,6 +1542,16 @@ fn many_applications(n: usize) -> Vec<(String, String)> {
         .collect()
 }
 
+/// [`peak_heap`] of a project of these files (name, text), linted whole.
+fn peak_heap_of_files(files: &[(String, String)]) -> u64 {
+    let files: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(name, text)| (name.as_str(), text.as_bytes()))
+        .collect();
+    let dir = project(&files);
+    peak_heap(dir.path(), ".")
+}
+
 /// What the run-level stage keeps of a file until the run is over is its
 /// facts, not its tree: DHAT's exact peak grows by about 2,060 bytes a file
 /// of three objects (200 files against 800). A copy of every text of the
@@ -1549,15 +1559,7 @@ fn many_applications(n: usize) -> Vec<(String, String)> {
 /// it 3,140 (and ten copies of the corpus peaked at 154 MiB).
 #[test]
 fn relation_facts_memory_per_file_is_bounded() {
-    let peak_of = |n: usize| {
-        let files = many_applications(n);
-        let files: Vec<(&str, &[u8])> = files
-            .iter()
-            .map(|(name, text)| (name.as_str(), text.as_bytes()))
-            .collect();
-        let dir = project(&files);
-        peak_heap(dir.path(), ".")
-    };
+    let peak_of = |n: usize| peak_heap_of_files(&many_applications(n));
     let (small, large) = (peak_of(200), peak_of(800));
     let per_file = large.saturating_sub(small) / 600;
     eprintln!(
@@ -1590,12 +1592,7 @@ fn crd_schema_memory_per_property_is_bounded() {
         let files: Vec<(String, String)> = (0..crds)
             .map(|group| (format!("crd{group}.yaml"), crd(group)))
             .collect();
-        let files: Vec<(&str, &[u8])> = files
-            .iter()
-            .map(|(name, text)| (name.as_str(), text.as_bytes()))
-            .collect();
-        let dir = project(&files);
-        peak_heap(dir.path(), ".")
+        peak_heap_of_files(&files)
     };
     let (small, large) = (peak_of(5), peak_of(25));
     let per_property = large.saturating_sub(small) / (20 * PROPERTIES as u64);
