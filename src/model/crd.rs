@@ -257,7 +257,7 @@ impl Crds {
                     schema: version
                         .get("schema")
                         .and_then(|s| s.get("openAPIV3Schema"))
-                        .map(Schema::compile),
+                        .and_then(Schema::compile),
                 })
             })
             .collect()
@@ -322,7 +322,7 @@ impl Crds {
                     partial,
                     report: TypingReport::default(),
                 };
-                typer.value(schema, node, &Trail::Root, root_anchor);
+                typer.value(schema.root(), node, &Trail::Root, root_anchor);
                 typer.report
             })
             .min_by_key(|r| r.unknown_fields.len() + r.type_errors.len())
@@ -394,37 +394,88 @@ impl Type {
 }
 
 /// Where the map values of a schema node come from.
-#[derive(Default)]
+#[derive(Clone, Copy)]
 enum Additional {
     /// Only the declared properties.
-    #[default]
     None,
     /// `additionalProperties: true`: any key, any value.
     Any,
-    /// Every key, with values of this schema.
-    Schema(Box<Schema>),
+    /// Every key, with values of the schema node at this index.
+    Schema(u32),
 }
 
-/// One compiled node of an `openAPIV3Schema`.
-#[derive(Default)]
-struct Schema {
+/// A run of entries in one of [`Schema`]'s lists.
+#[derive(Clone, Copy)]
+struct Run {
+    start: u32,
+    len: u32,
+}
+
+impl Run {
+    fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..(self.start + self.len) as usize
+    }
+}
+
+/// A text in [`Schema::text`].
+#[derive(Clone, Copy)]
+struct Word {
+    start: u32,
+    len: u32,
+}
+
+/// One compiled node of an `openAPIV3Schema`; its lists and texts are in
+/// the [`Schema`] that holds it.
+struct SchemaNode {
     kind: Type,
-    properties: Vec<(String, Schema)>,
-    /// The property names, for "did you mean" (shared by its reports).
-    names: Option<Arc<[String]>>,
-    additional: Additional,
-    items: Option<Box<Schema>>,
-    required: Vec<String>,
-    /// The allowed values as written (empty: any).
-    allowed: Vec<String>,
     preserve_unknown: bool,
     int_or_string: bool,
     /// `x-kubernetes-embedded-resource`: apiVersion, kind and metadata are implied.
     embedded: bool,
+    additional: Additional,
+    items: Option<u32>,
+    /// Its properties in [`Schema::properties`], in the order written.
+    properties: Run,
+    /// The required keys, in [`Schema::words`].
+    required: Run,
+    /// The allowed values as written, in [`Schema::words`] (none: any).
+    allowed: Run,
+}
+
+/// A compiled `openAPIV3Schema`: every node in one list, their properties
+/// and words in two more, every text in one string. A CRD's schema has
+/// thousands of nodes, kept for the whole run; a block for each node, name
+/// and value made the schemas the largest data of a run (about 100,000
+/// blocks for the corpus's CRDs).
+struct Schema {
+    nodes: Vec<SchemaNode>,
+    /// (name, node) of each property.
+    properties: Vec<(Word, u32)>,
+    words: Vec<Word>,
+    text: String,
+    root: u32,
 }
 
 impl Schema {
-    fn compile(node: &Node) -> Schema {
+    fn compile(node: &Node) -> Option<Schema> {
+        let mut schema = Schema {
+            nodes: Vec::new(),
+            properties: Vec::new(),
+            words: Vec::new(),
+            text: String::new(),
+            root: 0,
+        };
+        schema.root = schema.add(node)?;
+        schema.nodes.shrink_to_fit();
+        schema.properties.shrink_to_fit();
+        schema.words.shrink_to_fit();
+        schema.text.shrink_to_fit();
+        Some(schema)
+    }
+
+    /// Compiles `node` and what is under it; its index (`None` past the
+    /// 4 GiB a `u32` counts, which no input of the 3 MiB limit reaches).
+    fn add(&mut self, node: &Node) -> Option<u32> {
         let flag = |key: &str| node.get(key).and_then(Node::as_str) == Some("true");
         let kind = match node.get("type").and_then(Node::as_str) {
             Some("object") => Type::Object,
@@ -435,58 +486,141 @@ impl Schema {
             Some("boolean") => Type::Boolean,
             _ => Type::Unspecified,
         };
-        let properties: Vec<(String, Schema)> = node
+        // Children first: a node's properties are one run of the list.
+        let mut properties = Vec::new();
+        for entry in node
             .get("properties")
             .and_then(Node::as_map)
             .into_iter()
             .flatten()
-            .filter_map(|e| Some((e.key.as_str()?.to_string(), Schema::compile(&e.value))))
-            .collect();
-        let names = (!properties.is_empty())
-            .then(|| properties.iter().map(|(name, _)| name.clone()).collect());
-        let additional = match node.get("additionalProperties") {
-            Some(value) if value.as_map().is_some() => {
-                Additional::Schema(Box::new(Schema::compile(value)))
+        {
+            if let Some(name) = entry.key.as_str() {
+                let child = self.add(&entry.value)?;
+                properties.push((self.word(name)?, child));
             }
+        }
+        let additional = match node.get("additionalProperties") {
+            Some(value) if value.as_map().is_some() => Additional::Schema(self.add(value)?),
             Some(value) if value.as_str() == Some("true") => Additional::Any,
             _ => Additional::None,
         };
-        let strings = |key: &str| -> Vec<String> {
-            node.get(key)
-                .and_then(Node::as_seq)
-                .into_iter()
-                .flatten()
-                .filter_map(|n| n.as_scalar().map(|s| s.text.to_string()))
-                .collect()
+        let items = match node.get("items") {
+            Some(items) => Some(self.add(items)?),
+            None => None,
         };
-        Schema {
+        let properties = Self::run(&mut self.properties, properties)?;
+        let required = self.words_of(node, "required")?;
+        let allowed = self.words_of(node, "enum")?;
+        self.nodes.push(SchemaNode {
             kind,
-            names,
-            properties,
-            additional,
-            items: node
-                .get("items")
-                .map(|items| Box::new(Schema::compile(items))),
-            required: strings("required"),
-            allowed: strings("enum"),
             preserve_unknown: flag("x-kubernetes-preserve-unknown-fields"),
             int_or_string: flag("x-kubernetes-int-or-string"),
             embedded: flag("x-kubernetes-embedded-resource"),
+            additional,
+            items,
+            properties,
+            required,
+            allowed,
+        });
+        u32::try_from(self.nodes.len() - 1).ok()
+    }
+
+    fn word(&mut self, text: &str) -> Option<Word> {
+        let start = u32::try_from(self.text.len()).ok()?;
+        let len = u32::try_from(text.len()).ok()?;
+        start.checked_add(len)?;
+        self.text.push_str(text);
+        Some(Word { start, len })
+    }
+
+    /// The scalars of the list at `key`, as a run of [`Schema::words`].
+    fn words_of(&mut self, node: &Node, key: &str) -> Option<Run> {
+        let mut words = Vec::new();
+        for item in node.get(key).and_then(Node::as_seq).into_iter().flatten() {
+            if let Some(scalar) = item.as_scalar() {
+                words.push(self.word(&scalar.text)?);
+            }
+        }
+        Self::run(&mut self.words, words)
+    }
+
+    fn run<T>(list: &mut Vec<T>, entries: Vec<T>) -> Option<Run> {
+        let start = u32::try_from(list.len()).ok()?;
+        let len = u32::try_from(entries.len()).ok()?;
+        start.checked_add(len)?;
+        list.extend(entries);
+        Some(Run { start, len })
+    }
+
+    fn root(&self) -> SchemaAt<'_> {
+        self.at(self.root)
+    }
+
+    fn at(&self, index: u32) -> SchemaAt<'_> {
+        SchemaAt {
+            schema: self,
+            node: &self.nodes[index as usize],
         }
     }
 
-    fn property(&self, key: &str) -> Option<&Schema> {
-        self.properties
+    fn text(&self, word: Word) -> &str {
+        &self.text[word.start as usize..(word.start + word.len) as usize]
+    }
+}
+
+/// A node of a [`Schema`], as typing reads it.
+#[derive(Clone, Copy)]
+struct SchemaAt<'s> {
+    schema: &'s Schema,
+    node: &'s SchemaNode,
+}
+
+impl<'s> SchemaAt<'s> {
+    fn properties(self) -> impl Iterator<Item = (&'s str, u32)> {
+        let schema = self.schema;
+        schema.properties[self.node.properties.range()]
             .iter()
-            .find(|(name, _)| name == key)
-            .map(|(_, s)| s)
+            .map(move |&(name, node)| (schema.text(name), node))
+    }
+
+    fn property(self, key: &str) -> Option<SchemaAt<'s>> {
+        self.properties()
+            .find(|&(name, _)| name == key)
+            .map(|(_, node)| self.schema.at(node))
+    }
+
+    /// The property names, for "did you mean".
+    fn names(self) -> Arc<[String]> {
+        self.properties()
+            .map(|(name, _)| name.to_string())
+            .collect()
+    }
+
+    fn items(self) -> Option<SchemaAt<'s>> {
+        self.node.items.map(|node| self.schema.at(node))
+    }
+
+    fn words(self, run: Run) -> impl Iterator<Item = &'s str> {
+        let schema = self.schema;
+        schema.words[run.range()]
+            .iter()
+            .map(move |&w| schema.text(w))
+    }
+
+    fn required(self) -> impl Iterator<Item = &'s str> {
+        self.words(self.node.required)
+    }
+
+    fn allowed(self) -> impl Iterator<Item = &'s str> {
+        self.words(self.node.allowed)
     }
 
     /// Whether a key it does not declare is unknown: an object node that
     /// keeps no unknown fields (a node without a type or properties is
     /// not structural, and judged by nothing).
-    fn closed(&self) -> bool {
-        !self.preserve_unknown && (self.kind == Type::Object || !self.properties.is_empty())
+    fn closed(self) -> bool {
+        !self.node.preserve_unknown
+            && (self.node.kind == Type::Object || self.node.properties.len > 0)
     }
 }
 
@@ -549,22 +683,22 @@ impl Typer<'_> {
 
     /// `anchor`: where a missing field of this node is reported (its key,
     /// its list item's `name:`, the object's `kind:` line).
-    fn value(&mut self, schema: &Schema, node: &Node, trail: &Trail<'_>, anchor: Span) {
+    fn value(&mut self, schema: SchemaAt<'_>, node: &Node, trail: &Trail<'_>, anchor: Span) {
         if node.is_null() || self.full() {
             return;
         }
-        if schema.int_or_string {
+        if schema.node.int_or_string {
             if node.as_scalar().is_none() {
                 self.wrong(node, "an integer or a string");
             }
             return;
         }
-        match (&node.value, schema.kind) {
+        match (&node.value, schema.node.kind) {
             (Value::Map(entries), Type::Object | Type::Unspecified) => {
                 self.fields(schema, entries, trail, anchor)
             }
             (Value::Seq(items), Type::Array | Type::Unspecified) => {
-                if let Some(item_schema) = &schema.items {
+                if let Some(item_schema) = schema.items() {
                     for item in items {
                         self.value(item_schema, item, &Trail::Item(trail), item_span(item));
                     }
@@ -602,11 +736,11 @@ impl Typer<'_> {
         );
     }
 
-    fn allowed(&mut self, schema: &Schema, node: &Node) {
+    fn allowed(&mut self, schema: SchemaAt<'_>, node: &Node) {
         let Some(scalar) = node.as_scalar() else {
             return;
         };
-        if schema.allowed.is_empty() || is_placeholder(&scalar.text) {
+        if schema.node.allowed.len == 0 || is_placeholder(&scalar.text) {
             return;
         }
         let same_number = |written: &str| match (parse_number(&scalar.text), parse_number(written))
@@ -615,11 +749,10 @@ impl Typer<'_> {
             _ => false,
         };
         let allowed = schema
-            .allowed
-            .iter()
-            .any(|written| **written == *scalar.text || same_number(written));
+            .allowed()
+            .any(|written| *written == *scalar.text || same_number(written));
         if !allowed {
-            let values: Vec<String> = schema.allowed.iter().map(|v| format!("`{v}`")).collect();
+            let values: Vec<String> = schema.allowed().map(|v| format!("`{v}`")).collect();
             self.error(
                 node.span,
                 format!("{} is not one of {}", describe(node), values.join(", ")),
@@ -629,7 +762,7 @@ impl Typer<'_> {
         }
     }
 
-    fn fields(&mut self, schema: &Schema, entries: &[Entry], trail: &Trail<'_>, anchor: Span) {
+    fn fields(&mut self, schema: SchemaAt<'_>, entries: &[Entry], trail: &Trail<'_>, anchor: Span) {
         let root = matches!(trail, Trail::Root);
         for entry in entries {
             if self.full() {
@@ -640,7 +773,7 @@ impl Typer<'_> {
             };
             // The object's header is the API server's, not the schema's.
             let implied =
-                (root || schema.embedded) && matches!(key, "apiVersion" | "kind" | "metadata");
+                (root || schema.node.embedded) && matches!(key, "apiVersion" | "kind" | "metadata");
             if implied {
                 continue;
             }
@@ -654,10 +787,13 @@ impl Typer<'_> {
                 );
                 continue;
             }
-            match &schema.additional {
-                Additional::Schema(values) => {
-                    self.value(values, &entry.value, &Trail::Key(trail, key), field_anchor)
-                }
+            match schema.node.additional {
+                Additional::Schema(values) => self.value(
+                    schema.schema.at(values),
+                    &entry.value,
+                    &Trail::Key(trail, key),
+                    field_anchor,
+                ),
                 Additional::Any => {}
                 // `creationTimestamp: null` in generated output: a null is
                 // pruned and changes nothing.
@@ -666,9 +802,7 @@ impl Typer<'_> {
                     key: key.to_string(),
                     span: entry.key.span,
                     parent: Cow::Owned(self.name(trail)),
-                    expected: Expected::Properties(
-                        schema.names.clone().unwrap_or_else(|| Arc::from([])),
-                    ),
+                    expected: Expected::Properties(schema.names()),
                     value_is_null: entry.value.is_null(),
                 }),
             }
@@ -676,10 +810,8 @@ impl Typer<'_> {
         if self.partial {
             return;
         }
-        for required in &schema.required {
-            let present = entries
-                .iter()
-                .any(|e| e.key.as_str() == Some(required.as_str()));
+        for required in schema.required() {
+            let present = entries.iter().any(|e| e.key.as_str() == Some(required));
             if !present && !self.full() {
                 let message = format!("{} has no `{required}`", self.name(trail));
                 self.error(

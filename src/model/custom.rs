@@ -749,6 +749,7 @@ impl Placed<'_> {
         });
         let node = template.as_ref().unwrap_or(self.at);
         let (typed, report) = from_node_hollow::<PodTemplateSpec>(node, None, &hollow);
+        let (typed, report) = self.with_containers(typed, report, large.as_deref());
         self.merge(report, found);
         let Some(PodTemplateSpec {
             metadata,
@@ -779,6 +780,7 @@ impl Placed<'_> {
         let adapted = self.adapted_spec(self.at, large.is_some());
         let node = adapted.as_ref().unwrap_or(self.at);
         let (typed, report) = from_node_hollow::<PodSpec>(node, None, &hollow);
+        let (typed, report) = self.with_containers(typed, report, large.as_deref());
         self.merge(report, found);
         if let Some(spec) = typed {
             self.push(
@@ -791,6 +793,24 @@ impl Placed<'_> {
                 large,
             );
         }
+    }
+
+    /// A large Pod `typed` without its container `lists` and its `report`,
+    /// with what typing each container finds wrong in it (see
+    /// `super::type_each_container`): `None` when typing gives up on it.
+    fn with_containers<T>(
+        &self,
+        typed: Option<T>,
+        report: TypingReport,
+        lists: Option<&[ContainerListNodes<'_>]>,
+    ) -> (Option<T>, TypingReport) {
+        let Some(lists) = lists else {
+            return (typed, report);
+        };
+        let dialect = self.dialect;
+        let (report, gave_up) =
+            type_each_container(report, lists, |item| in_core_schema(item, dialect));
+        (typed.filter(|_| !gave_up), report)
     }
 
     /// The written Pod spec in the core schema: the kind's own spec keys
@@ -1008,8 +1028,6 @@ impl Placed<'_> {
         if let Some(lists) = &large {
             let mut items = lists.iter().flat_map(|(_, _, items)| items.iter());
             found.partial |= items.any(|n| n.get("image").is_none());
-            let typing = type_each_container(lists, |item| in_core_schema(item, dialect));
-            self.merge(typing, found);
         }
         let init = spec
             .init_containers

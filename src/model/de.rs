@@ -67,6 +67,16 @@ pub struct TypingReport {
 /// How many bad values typing skips over before giving up on an object.
 const MAX_TYPE_ERRORS: usize = 16;
 
+impl TypingReport {
+    /// Adds `error`, and says whether typing gives up on the object with
+    /// it, as it does at its [`MAX_TYPE_ERRORS`]th (a large Pod's
+    /// containers are typed apart, and counted with it).
+    pub(super) fn gives_up_with(&mut self, error: TypeError) -> bool {
+        self.type_errors.push(error);
+        self.type_errors.len() >= MAX_TYPE_ERRORS
+    }
+}
+
 /// Types `node` as `T`. A value of the wrong type is reported and left out,
 /// and typing tries again without it, so one typo does not hide the rest of
 /// the object from the rules. `api_version` replaces the written apiVersion,

@@ -309,30 +309,65 @@ fn type_without_containers(
     lists: &[ContainerListNodes<'_>],
 ) -> (Option<Workload>, TypingReport) {
     let hollow: Vec<Span> = lists.iter().map(|(_, list, _)| list.span).collect();
-    let (typed, mut typing) = Workload::type_node(kind, node, api_version, &hollow);
-    let containers = type_each_container(lists, Cow::Borrowed);
-    typing.type_errors.extend(containers.type_errors);
-    typing.unknown_fields.extend(containers.unknown_fields);
-    (typed, typing)
+    let (typed, typing) = Workload::type_node(kind, node, api_version, &hollow);
+    let (typing, gave_up) = type_each_container(typing, lists, Cow::Borrowed);
+    (typed.filter(|_| !gave_up), typing)
 }
 
-/// What typing each container of a large Pod's `lists` alone (as `written`
-/// gives it in the core schema) finds wrong: what typing the whole Pod
-/// reports, as a container that does not type is left out, with its errors
-/// and without its unknown fields.
+/// What typing a large Pod whole would report: `pod`, the report of the
+/// Pod typed without its container `lists`, and each container typed
+/// alone (as `written` gives it in the core schema), in the order typing
+/// the whole Pod meets them. A container that does not type is left out,
+/// with its errors and without its unknown fields. Also whether typing
+/// gives up on the object, as it does at its 16th wrong value: then only
+/// what typing met before that value is reported.
 fn type_each_container<'n>(
+    pod: TypingReport,
     lists: &[ContainerListNodes<'n>],
     written: impl Fn(&'n Node) -> Cow<'n, Node>,
-) -> TypingReport {
+) -> (TypingReport, bool) {
     let mut typing = TypingReport::default();
-    for container in lists.iter().flat_map(|(_, _, items)| items.iter()) {
-        let (typed, report) = de::from_node::<Container>(&written(container), None);
-        typing.type_errors.extend(report.type_errors);
-        if typed.is_some() {
-            typing.unknown_fields.extend(report.unknown_fields);
+    let mut pod_errors = pod.type_errors.into_iter().peekable();
+    let mut pod_unknown = pod.unknown_fields.into_iter().peekable();
+    // Each list where it is written, then what the Pod has after the last.
+    let mut in_order: Vec<(Option<u32>, &[Node])> = lists
+        .iter()
+        .map(|(_, list, items)| (Some(list.span.start), *items))
+        .collect();
+    in_order.sort_by_key(|(start, _)| *start);
+    in_order.push((None, &[]));
+    for (before, items) in in_order {
+        // The Pod's own findings before the list.
+        let ahead = |span: Span| before.is_none_or(|start| span.start < start);
+        while let Some(error) = pod_errors.next_if(|e| ahead(e.span)) {
+            let at = error.span.start;
+            if typing.gives_up_with(error) {
+                typing
+                    .unknown_fields
+                    .extend(pod_unknown.take_while(|u| u.span.start < at));
+                return (typing, true);
+            }
+        }
+        while let Some(unknown) = pod_unknown.next_if(|u| ahead(u.span)) {
+            typing.unknown_fields.push(unknown);
+        }
+        for container in items {
+            let (typed, report) = de::from_node::<Container>(&written(container), None);
+            let mut unknown = report.unknown_fields;
+            for error in report.type_errors {
+                let at = error.span.start;
+                if typing.gives_up_with(error) {
+                    unknown.retain(|u| u.span.start < at);
+                    typing.unknown_fields.extend(unknown);
+                    return (typing, true);
+                }
+            }
+            if typed.is_some() {
+                typing.unknown_fields.extend(unknown);
+            }
         }
     }
-    typing
+    (typing, false)
 }
 
 /// The size of `node` as compact JSON, never more than the JSON's: a
@@ -790,9 +825,10 @@ impl<'a> PodView<'a> {
     pub fn lists_no_containers(&self) -> bool {
         match &self.containers {
             Containers::Typed(_) => self.spec.containers.is_empty(),
-            Containers::OnDemand { lists, .. } => !lists
-                .iter()
-                .any(|(list, items)| *list == "containers" && !items.is_empty()),
+            // One that does not type is left out, as typing the whole Pod does.
+            Containers::OnDemand { .. } => {
+                !self.containers().any(|c| c.role == ContainerRole::Regular)
+            }
         }
     }
 

@@ -28,7 +28,7 @@ pub mod origins;
 pub mod overlay_map;
 pub mod overlays;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -118,8 +118,8 @@ pub struct Linted {
 pub struct FileFindings {
     pub text: Arc<str>,
     pub findings: Vec<Finding>,
-    /// The unit's files, for labels in other files (a values finding's
-    /// template line).
+    /// The unit's files that its findings' labels point into (a values
+    /// finding's template line).
     pub sources: Arc<Sources>,
 }
 
@@ -264,7 +264,7 @@ impl<'a> UnitLint<'a> {
         placed.sort_by(|a, b| {
             (&a.file, a.start, a.rule, &a.message).cmp(&(&b.file, b.start, b.rule, &b.message))
         });
-        let sources = Arc::new(unit.sources.clone());
+        let sources = Arc::new(labelled_sources(&unit.sources, &placed));
         for finding in placed {
             let text = unit.sources.get(&finding.file).cloned().unwrap_or_default();
             linted
@@ -280,6 +280,23 @@ impl<'a> UnitLint<'a> {
         }
         linted
     }
+}
+
+/// The texts of the files that `findings`' labels point into: all that
+/// is kept of a unit's sources until its findings are reported (those of a
+/// kustomize unit are every file its roots use, and a run holds every
+/// unit's placed findings until its files are reported).
+fn labelled_sources(sources: &Sources, findings: &[Finding]) -> Sources {
+    let labelled: HashSet<&str> = findings
+        .iter()
+        .flat_map(|finding| &finding.labels)
+        .filter_map(|label| label.file.as_deref())
+        .collect();
+    sources
+        .iter()
+        .filter(|(name, _)| labelled.contains(&***name))
+        .map(|(name, text)| (name.clone(), text.clone()))
+        .collect()
 }
 
 /// A temporary folder for a render, its name starting with `prefix`: in
