@@ -482,3 +482,35 @@ fn the_chart_copy_is_made_in_memory_without_tmpdir_and_removed() {
     assert_eq!(copy.parent(), Some(memory), "{}", rendered.display());
     assert!(!copy.exists(), "{} was left behind", copy.display());
 }
+
+/// Renders start before the copy is complete only as many at once as the
+/// jobs allow: at `-j 1` (with two inputs, so that the run has a pool of
+/// its own) a chart's two renders never run together.
+#[cfg(unix)]
+#[test]
+fn at_one_job_a_charts_renders_run_one_at_a_time() {
+    use std::os::unix::fs::PermissionsExt;
+    let scratch = tempfile::tempdir().expect("temporary folder");
+    let helm = scratch.path().join("helm");
+    // Arguments: template RELEASE CHART --namespace NS [--values FIRST ...]
+    std::fs::write(
+        &helm,
+        "#!/bin/sh\nmkdir \"$0.running\" 2>/dev/null || echo overlap >> \"$0.log\"\n[ -p \"$7\" ] && cat \"$7\" > /dev/null\nsleep 0.2\nrmdir \"$0.running\"\necho rendered >> \"$0.log\"\n",
+    )
+    .expect("write the stand-in helm");
+    std::fs::set_permissions(&helm, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let empty = scratch.path().join("empty.yaml");
+    std::fs::write(&empty, "").expect("write an empty manifest");
+    let (stdout, code) = compact(&[
+        "-j",
+        "1",
+        "--helm",
+        helm.to_str().expect("a UTF-8 path"),
+        "fixtures/charts/ci-renders",
+        empty.to_str().expect("a UTF-8 path"),
+    ]);
+    assert_eq!(stdout, "");
+    assert_eq!(code, Some(0));
+    let log = std::fs::read_to_string(scratch.path().join("helm.log")).expect("helm ran");
+    assert_eq!(log, "rendered\nrendered\n");
+}

@@ -215,10 +215,16 @@ fn render_leaving_copy(chart: &Chart, helm: &Helm, buffers: &Buffers) -> (Unit, 
             ..spec.clone()
         })
         .collect();
+    // As many renders start early as the pool runs at once (`-j`); the
+    // others run as those end.
     let started: Vec<Option<gate::Gated>> = runnable
         .iter()
         .enumerate()
-        .map(|(index, spec)| start(helm, &copied, spec, scratch.path(), index))
+        .map(|(index, spec)| {
+            (index < rayon::current_num_threads())
+                .then(|| start(helm, &copied, spec, scratch.path(), index))
+                .flatten()
+        })
         .collect();
 
     let mut templates = Vec::new();
