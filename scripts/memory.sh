@@ -13,6 +13,8 @@
 #                      as JSON: the largest such Pod the API server accepts)
 #   rollout90k.yaml    3.3 MB: the same containers in an Argo Rollout's Pod
 #                      template (a custom resource)
+#   tekton90k.yaml     3.0 MB: 90,000 one-line steps of a Tekton Task (a Pod
+#                      that its controller assembles from them)
 # and prints one line per input and format: the peak RSS in MB and its ratio
 # to the input's size.
 set -euo pipefail
@@ -71,9 +73,12 @@ spec:
 """
 containers = [f"      - {{name: c{i:05}, image: nginx}}\n" for i in range(90_000)]
 open(f"{work}/rollout90k.yaml", "w").write(rollout + "".join(containers))
+task = "apiVersion: tekton.dev/v1\nkind: Task\nmetadata:\n  name: big\nspec:\n  steps:\n"
+steps = [f"  - {{name: s{i:05}, image: nginx}}\n" for i in range(90_000)]
+open(f"{work}/tekton90k.yaml", "w").write(task + "".join(steps))
 PY
 
-for input in ${INPUTS:-bundle50.yaml containers.yaml containers90k.yaml rollout90k.yaml}; do
+for input in ${INPUTS:-bundle50.yaml containers.yaml containers90k.yaml rollout90k.yaml tekton90k.yaml}; do
   bytes=$(stat -c %s "$work/$input")
   for format in human compact json sarif github; do
     kb=$(/usr/bin/time -f %M -o "$work/rss" \

@@ -15,7 +15,10 @@ use std::borrow::Cow;
 
 use super::de::{from_node, from_node_hollow, TypingReport};
 use super::path::FieldPath;
-use super::{large_pod_lists, type_each_container, ContainerListNodes, ContainerRole};
+use super::{
+    large_pod_lists, type_each_container, ContainerListNodes, ContainerRole,
+    CONTAINERS_TYPED_AT_ONCE,
+};
 use crate::source::{Entry, Node, Scalar, ScalarStyle, Span, Value};
 
 /// How a custom resource's Pods live, which decides the probe and Job rules.
@@ -583,10 +586,102 @@ pub struct CustomPod {
     pub fields: Vec<(&'static str, FieldPath)>,
     /// Volumes the object declares for all its Pods.
     pub shared_volumes: Vec<String>,
-    /// A large Pod template or spec (see [`super::CONTAINERS_TYPED_AT_ONCE`]):
-    /// typed without its containers, each typed as a rule reads it, written
-    /// in this dialect. `containers` is then empty.
-    pub containers_on_demand: Option<&'static Dialect>,
+    /// A large Pod (see [`CONTAINERS_TYPED_AT_ONCE`]): typed without its
+    /// containers, each typed as a rule reads it. `containers` is then empty.
+    pub containers_on_demand: Option<OnDemand>,
+}
+
+/// Where a large Pod's containers are read from when rules read them.
+#[derive(Clone, Copy, Debug)]
+pub enum OnDemand {
+    /// The container lists of its Pod template or spec, written in this dialect.
+    Lists(&'static Dialect),
+    /// The containers its controller assembles, written in this dialect.
+    Assembled(&'static Assembly, &'static Dialect),
+}
+
+/// The containers one [`Source`] gives an assembled Pod, as written.
+#[derive(Debug)]
+pub struct SourceNodes<'a> {
+    source: &'static Source,
+    /// The list's path (the container's, for a single one), from the
+    /// document's root.
+    path: FieldPath,
+    pub items: &'a [Node],
+    defaults: Option<(&'a Node, Option<&'static [&'static str]>)>,
+}
+
+/// A written container of an assembled Pod, in the core schema.
+pub struct WrittenContainer<'a> {
+    pub node: &'a Node,
+    /// Adapted from `node` (see [`adapt_container`]).
+    pub adapted: Node,
+    pub path: FieldPath,
+    pub role: ContainerRole,
+    /// Written with a name (not given one by its controller).
+    pub named: bool,
+}
+
+impl<'a> SourceNodes<'a> {
+    /// Each written container (a mapping), in the core schema of `dialect`.
+    pub fn containers(
+        &self,
+        dialect: &'static Dialect,
+    ) -> impl Iterator<Item = WrittenContainer<'a>> + '_ {
+        let items = self.items.iter().enumerate();
+        items
+            .filter(|(_, item)| item.as_map().is_some())
+            .map(move |(i, node)| {
+                let (adapted, named) =
+                    adapt_container(node, dialect, self.source.name, self.defaults);
+                let path = match self.source.single {
+                    true => self.path.clone(),
+                    false => self.path.index(i),
+                };
+                WrittenContainer {
+                    node,
+                    adapted,
+                    path,
+                    role: self.source.role,
+                    named,
+                }
+            })
+    }
+}
+
+/// The container sources of the Pod that `assembly` assembles from `at`
+/// (at `path` from the document's root) in `object`.
+pub fn assembled_sources<'a>(
+    object: &'a Node,
+    at: &'a Node,
+    path: &FieldPath,
+    assembly: &'static Assembly,
+) -> Vec<SourceNodes<'a>> {
+    let sources = assembly.containers.iter().filter_map(|source| {
+        let node = lookup(at, source.at)?;
+        let defaults = source.defaults.and_then(|(anchor, keys)| {
+            let node = match anchor {
+                Anchor::Node(path) => lookup(at, path),
+                Anchor::Root(path) => lookup(object, path),
+            }?;
+            Some((node, keys))
+        });
+        let path = match source.at {
+            "" => path.clone(),
+            written => path.join(&dotted(written)),
+        };
+        let items = match source.single {
+            true => std::slice::from_ref(node),
+            false => node.as_seq().unwrap_or_default(),
+        };
+        Some(SourceNodes {
+            source,
+            path,
+            items,
+            defaults,
+        })
+    });
+    sources.collect()
 }
 
 /// The Pods of an object, and what typing them found wrong.
@@ -858,51 +953,30 @@ impl Placed<'_> {
         })
     }
 
-    fn assembled(&self, assembly: &Assembly, found: &mut Found) {
+    fn assembled(&self, assembly: &'static Assembly, found: &mut Found) {
         let dialect = self.dialect;
         let mut spec = PodSpec::default();
         let mut placed = Vec::new();
         let mut report = TypingReport::default();
-        for source in assembly.containers {
-            let (at, role, single, name) = (source.at, source.role, source.single, source.name);
-            let defaults = source.defaults.and_then(|(anchor, keys)| {
-                let node = match anchor {
-                    Anchor::Node(path) => lookup(self.at, path),
-                    Anchor::Root(path) => lookup(self.object, path),
-                }?;
-                Some((node, keys))
-            });
-            let Some(node) = lookup(self.at, at) else {
-                continue;
-            };
-            let path = if at.is_empty() {
-                self.path.clone()
-            } else {
-                self.path.join(&dotted(at))
-            };
-            let items: Vec<(FieldPath, &Node)> = if single {
-                vec![(path, node)]
-            } else {
-                node.as_seq()
-                    .into_iter()
-                    .flatten()
-                    .enumerate()
-                    .map(|(i, item)| (path.index(i), item))
-                    .collect()
-            };
-            for (path, item) in items {
-                if item.as_map().is_none() {
-                    continue;
-                }
-                let (adapted, named) = adapt_container(item, dialect, name, defaults);
-                let (typed, typing) = from_node::<Container>(&adapted, None);
+        let sources = assembled_sources(self.object, self.at, &self.path, assembly);
+        let count: usize = sources.iter().map(|source| source.items.len()).sum();
+        // A large Pod's containers are typed here for what typing finds
+        // wrong in them, and again one at a time as rules read them.
+        let on_demand = count > CONTAINERS_TYPED_AT_ONCE;
+        let mut any_typed = false;
+        for source in &sources {
+            for written in source.containers(dialect) {
+                let (typed, typing) = from_node::<Container>(&written.adapted, None);
                 absorb(&mut report, typing);
                 let Some(container) = typed else { continue };
-                found.partial |= adapted.get("image").is_none();
-                let list = if role == ContainerRole::Init {
-                    spec.init_containers
-                        .get_or_insert_with(Vec::new)
-                        .push(container);
+                found.partial |= written.adapted.get("image").is_none();
+                any_typed = true;
+                if on_demand {
+                    continue;
+                }
+                let list = if written.role == ContainerRole::Init {
+                    let init = spec.init_containers.get_or_insert_with(Vec::new);
+                    init.push(container);
                     ContainerList::InitContainers
                 } else {
                     spec.containers.push(container);
@@ -917,15 +991,15 @@ impl Placed<'_> {
                 placed.push(PlacedContainer {
                     list,
                     index,
-                    role,
-                    path,
-                    named,
+                    role: written.role,
+                    path: written.path,
+                    named: written.named,
                     renamed: dialect.renamed,
                     resources_by_owner: dialect.resources_by_owner,
                 });
             }
         }
-        if placed.is_empty() {
+        if !any_typed {
             // An Argo steps or DAG template, a suspend: no Pod.
             self.merge(report, found);
             return;
@@ -991,7 +1065,7 @@ impl Placed<'_> {
             containers: placed,
             fields,
             shared_volumes,
-            containers_on_demand: None,
+            containers_on_demand: on_demand.then_some(OnDemand::Assembled(assembly, dialect)),
         });
     }
 
@@ -1082,7 +1156,7 @@ impl Placed<'_> {
                 .iter()
                 .map(|v| v.to_string())
                 .collect(),
-            containers_on_demand: large.map(|_| dialect),
+            containers_on_demand: large.map(|_| OnDemand::Lists(dialect)),
         });
     }
 }

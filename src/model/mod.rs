@@ -688,6 +688,12 @@ enum Containers<'a> {
         lists: Vec<(&'static str, &'a [Node])>,
         dialect: Option<&'static custom::Dialect>,
     },
+    /// A large Pod that a custom resource's controller assembles from
+    /// these sources, each container typed as it is read.
+    Assembled {
+        sources: Vec<custom::SourceNodes<'a>>,
+        dialect: &'static custom::Dialect,
+    },
 }
 
 impl<'a> Containers<'a> {
@@ -765,6 +771,30 @@ impl<'a> Iterator for TypedOneByOne<'_, 'a> {
     }
 }
 
+/// The view of a large assembled Pod's container, typed for it alone;
+/// `None` when it does not type (typing the whole Pod leaves it out).
+fn assembled_view<'a>(
+    written: custom::WrittenContainer<'a>,
+    dialect: &'static custom::Dialect,
+) -> Option<ContainerView<'a>> {
+    let (container, _) = de::from_node::<Box<Container>>(&written.adapted, None);
+    let container = container?;
+    let written_name = written
+        .node
+        .get("name")
+        .and_then(Node::as_str)
+        .filter(|name| *name == container.name);
+    Some(ContainerView {
+        container: ContainerRef::Owned(container),
+        role: written.role,
+        path: written.path,
+        named: written.named,
+        renamed: dialect.renamed,
+        resources_by_owner: dialect.resources_by_owner,
+        written_name,
+    })
+}
+
 impl<'a> PodView<'a> {
     /// The Pod spec of a built-in workload.
     pub fn of(object: &'a Object<'a>) -> Option<Self> {
@@ -792,8 +822,9 @@ impl<'a> PodView<'a> {
     /// Every container, init containers first: typed one at a time for a
     /// large Pod, so keep what you compare, not the views.
     pub fn containers(&self) -> impl Iterator<Item = Cow<'_, ContainerView<'a>>> + '_ {
-        let (typed, on_demand) = match &self.containers {
-            Containers::Typed(views) => (Some(views.iter().map(Cow::Borrowed)), None),
+        let (mut typed, mut on_demand, mut assembled) = (None, None, None);
+        match &self.containers {
+            Containers::Typed(views) => typed = Some(views.iter().map(Cow::Borrowed)),
             Containers::OnDemand { lists, dialect } => {
                 let one_by_one = TypedOneByOne {
                     spec_path: &self.spec_path,
@@ -802,13 +833,20 @@ impl<'a> PodView<'a> {
                     dialect: *dialect,
                     typed_index: 0,
                 };
-                (None, Some(one_by_one.map(Cow::Owned)))
+                on_demand = Some(one_by_one.map(Cow::Owned));
             }
-        };
+            Containers::Assembled { sources, dialect } => {
+                let written = sources.iter().flat_map(|source| source.containers(dialect));
+                assembled = Some(
+                    written
+                        .filter_map(|written| Some(Cow::Owned(assembled_view(written, dialect)?))),
+                );
+            }
+        }
+        let typed = typed.into_iter().flatten();
         typed
-            .into_iter()
-            .flatten()
             .chain(on_demand.into_iter().flatten())
+            .chain(assembled.into_iter().flatten())
     }
 
     /// At least the number of [`Self::containers`] (a large Pod's that do
@@ -817,6 +855,7 @@ impl<'a> PodView<'a> {
         match &self.containers {
             Containers::Typed(views) => views.len(),
             Containers::OnDemand { lists, .. } => lists.iter().map(|(_, items)| items.len()).sum(),
+            Containers::Assembled { sources, .. } => sources.iter().map(|s| s.items.len()).sum(),
         }
     }
 
@@ -826,7 +865,7 @@ impl<'a> PodView<'a> {
         match &self.containers {
             Containers::Typed(_) => self.spec.containers.is_empty(),
             // One that does not type is left out, as typing the whole Pod does.
-            Containers::OnDemand { .. } => {
+            Containers::OnDemand { .. } | Containers::Assembled { .. } => {
                 !self.containers().any(|c| c.role == ContainerRole::Regular)
             }
         }
@@ -846,9 +885,20 @@ impl<'a> PodView<'a> {
     }
 
     fn custom(object: &'a Object<'a>, pod: &'a CustomPod) -> Self {
-        if let Some(dialect) = pod.containers_on_demand {
-            let containers = Containers::on_demand(object, &pod.spec_path, Some(dialect));
-            return PodView::custom_with(object, pod, containers);
+        match pod.containers_on_demand {
+            Some(custom::OnDemand::Lists(dialect)) => {
+                let containers = Containers::on_demand(object, &pod.spec_path, Some(dialect));
+                return PodView::custom_with(object, pod, containers);
+            }
+            Some(custom::OnDemand::Assembled(assembly, dialect)) => {
+                let at = object.lookup(&pod.template_path);
+                let sources = at.map_or_else(Vec::new, |at| {
+                    custom::assembled_sources(object.node, at, &pod.template_path, assembly)
+                });
+                let containers = Containers::Assembled { sources, dialect };
+                return PodView::custom_with(object, pod, containers);
+            }
+            None => {}
         }
         let containers = pod
             .containers
