@@ -62,23 +62,36 @@ pub struct Collector {
     texts: facts::Texts,
 }
 
+/// A file's [`FileFacts`] as kept until every file is read: one is kept
+/// for every file with objects (40 bytes, not 64).
 struct CollectedFile {
     /// The position of the file in the run's input order: relation findings
     /// are sorted by it, as the per-file ones are.
-    order: usize,
-    facts: FileFacts,
+    order: u32,
+    set: Option<SetId>,
+    objects: Box<[ObjectFacts]>,
+    suppressions: Option<Box<LineSuppressions>>,
 }
 
 impl Collector {
     /// Adds the facts of the file at `order` in the run's input order.
-    pub fn add(&mut self, order: usize, mut facts: FileFacts) {
-        if !facts.objects.is_empty() {
+    pub fn add(&mut self, order: usize, facts: FileFacts) {
+        let FileFacts {
+            set,
+            mut objects,
+            suppressions,
+        } = facts;
+        if !objects.is_empty() {
             // Kept until every file is read: no room to spare.
-            for object in &mut facts.objects {
+            for object in &mut objects {
                 self.texts.compact(object);
             }
-            facts.objects.shrink_to_fit();
-            self.files.push(CollectedFile { order, facts });
+            self.files.push(CollectedFile {
+                order: order as u32,
+                set,
+                objects: objects.into_boxed_slice(),
+                suppressions: suppressions.map(Box::new),
+            });
         }
     }
 
@@ -102,7 +115,7 @@ impl Collector {
             .filter(|(id, _)| {
                 self.files
                     .iter()
-                    .any(|f| settings_of(f.order).severity(id).is_some())
+                    .any(|f| settings_of(f.order as usize).severity(id).is_some())
             })
             .collect();
         if relation_rules.is_empty() {
@@ -111,14 +124,14 @@ impl Collector {
         let mut by_set: BTreeMap<SetId, Vec<Member<'_>>> = BTreeMap::new();
         let mut folders: HashMap<&Path, u32> = HashMap::new();
         for (file, collected) in self.files.iter().enumerate() {
-            let set = collected.facts.set.unwrap_or(SetId::Raw);
-            let parent = Path::new(name_of(collected.order))
+            let set = collected.set.unwrap_or(SetId::Raw);
+            let parent = Path::new(name_of(collected.order as usize))
                 .parent()
                 .unwrap_or(Path::new(""));
             let next = folders.len() as u32;
             let folder = *folders.entry(parent).or_insert(next);
             let members = by_set.entry(set).or_default();
-            members.extend(collected.facts.objects.iter().map(|facts| Member {
+            members.extend(collected.objects.iter().map(|facts| Member {
                 file: file as u32,
                 folder,
                 facts,
@@ -139,7 +152,7 @@ impl Collector {
             .into_iter()
             .filter(|raw| !raw.partial)
             .filter_map(|raw| {
-                let settings = settings_of(self.files[raw.file as usize].order);
+                let settings = settings_of(self.files[raw.file as usize].order as usize);
                 let severity = settings.severity(raw.rule)?;
                 (!settings.suppress || !self.silenced(&raw))
                     .then(|| self.finding(raw, severity, name_of))
@@ -165,7 +178,6 @@ impl Collector {
         let file = &self.files[raw.file as usize];
         raw.annotated
             || file
-                .facts
                 .suppressions
                 .as_ref()
                 .is_some_and(|s| s.silences(raw.rule, raw.place.start.line))
@@ -178,7 +190,7 @@ impl Collector {
         name_of: &dyn Fn(usize) -> &'n str,
     ) -> (usize, Finding) {
         let file = &self.files[raw.file as usize];
-        let name = |file: &CollectedFile| Arc::from(name_of(file.order));
+        let name = |file: &CollectedFile| Arc::from(name_of(file.order as usize));
         let labels = raw
             .labels
             .into_iter()
@@ -205,7 +217,7 @@ impl Collector {
             target: crate::model::Target::Span(raw.place.span),
             origin: None,
         };
-        (file.order, finding)
+        (file.order as usize, finding)
     }
 }
 

@@ -8,8 +8,7 @@
 //! same one to meet. Two objects of one kind and name in a set (the same
 //! Deployment in `dev/` and `prod/` folders) are alternatives, not two objects.
 
-use std::collections::{HashMap, HashSet};
-use std::hash::Hash;
+use std::collections::HashSet;
 
 use super::facts::{Detail, ObjectFacts, Selector, Text, WorkloadFacts};
 
@@ -62,13 +61,16 @@ pub struct Set<'a> {
     pub members: Vec<Member<'a>>,
     closed: bool,
     /// Members by kind and name, including names that other kinds make
-    /// (a SealedSecret makes a Secret).
-    by_name: HashMap<(&'a str, &'a str), Vec<u32>>,
-    /// Workloads by each of their Pod labels.
-    by_label: HashMap<(&'a str, &'a str), Vec<u32>>,
+    /// (a SealedSecret makes a Secret). The indexes are sorted lists
+    /// searched by halves, not hash maps: the raw files of a large run are
+    /// one set, built when the run holds the most, and a map's buckets and
+    /// a list per key cost several times the entries.
+    by_name: Vec<Named>,
+    /// Workloads by each of their Pod labels: (member, label) pairs.
+    by_label: Vec<(u32, u32)>,
     workloads: Vec<u32>,
     /// Autoscalers by the kind and name of their target.
-    by_target: HashMap<(&'a str, &'a str), Vec<u32>>,
+    by_target: Vec<u32>,
     /// The names of custom resources (see [`Set::judges_selector`]).
     custom_names: HashSet<&'a str>,
     /// The API groups of custom resources and their definitions.
@@ -83,51 +85,93 @@ pub struct Set<'a> {
     workload_namespaces: Presence<'a, ()>,
 }
 
+/// An entry of [`Set::by_name`]: a member's own kind and name, or the
+/// Secret it makes.
+#[derive(Clone, Copy)]
+struct Named {
+    member: u32,
+    made_secret: bool,
+}
+
 /// Where something is (a kind, a workload...): in which namespaces of
 /// which folders, and in which namespaces of the set, so that a question
 /// ("is there one that an object of this namespace meets, in this
-/// folder?") is a few lookups however large the set.
+/// folder?") is a few searches however large the set. Both lists are
+/// sorted and without repeats once [`Presence::seal`] has run.
 struct Presence<'a, T> {
-    in_folder: HashSet<(T, Option<&'a str>, u32)>,
-    /// Whether there is one in the folder, whatever its namespace.
-    in_folder_any: HashSet<(T, u32)>,
-    in_set: HashSet<(T, Option<&'a str>)>,
-    in_set_any: HashSet<T>,
+    in_folder: Vec<(T, u32, Option<&'a str>)>,
+    in_set: Vec<(T, Option<&'a str>)>,
 }
 
-impl<'a, T: Copy + Eq + Hash> Presence<'a, T> {
+impl<'a, T: Copy + Ord> Presence<'a, T> {
     fn new() -> Self {
         Presence {
-            in_folder: HashSet::new(),
-            in_folder_any: HashSet::new(),
-            in_set: HashSet::new(),
-            in_set_any: HashSet::new(),
+            in_folder: Vec::new(),
+            in_set: Vec::new(),
         }
     }
 
     fn insert(&mut self, item: T, namespace: Option<&'a str>, folder: u32) {
-        self.in_folder.insert((item, namespace, folder));
-        self.in_folder_any.insert((item, folder));
-        self.in_set.insert((item, namespace));
-        self.in_set_any.insert(item);
+        // Neighbouring members (one file's objects) often repeat an entry.
+        let entry = (item, folder, namespace);
+        if self.in_folder.last() != Some(&entry) {
+            self.in_folder.push(entry);
+        }
+        if self.in_set.last() != Some(&(item, namespace)) {
+            self.in_set.push((item, namespace));
+        }
+    }
+
+    fn seal(&mut self) {
+        self.in_folder.sort_unstable();
+        self.in_folder.dedup();
+        self.in_folder.shrink_to_fit();
+        self.in_set.sort_unstable();
+        self.in_set.dedup();
+        self.in_set.shrink_to_fit();
     }
 
     /// Whether there is one that an object of `namespace` meets (see
     /// [`compatible`]): in `folder`, or anywhere in the set.
     fn meets(&self, item: T, namespace: Option<&str>, folder: Option<u32>) -> bool {
+        let in_folder = |folder: u32, namespace: Option<&str>| {
+            self.in_folder
+                .binary_search_by(|&(i, f, n)| (i, f, n).cmp(&(item, folder, namespace)))
+                .is_ok()
+        };
+        let in_set = |namespace: Option<&str>| {
+            self.in_set
+                .binary_search_by(|&(i, n)| (i, n).cmp(&(item, namespace)))
+                .is_ok()
+        };
         match (folder, namespace) {
-            (Some(folder), None) => self.in_folder_any.contains(&(item, folder)),
+            (Some(folder), None) => {
+                let first = self
+                    .in_folder
+                    .partition_point(|&(i, f, _)| (i, f) < (item, folder));
+                self.in_folder
+                    .get(first)
+                    .is_some_and(|&(i, f, _)| (i, f) == (item, folder))
+            }
             (Some(folder), Some(namespace)) => {
-                self.in_folder.contains(&(item, None, folder))
-                    || self.in_folder.contains(&(item, Some(namespace), folder))
+                in_folder(folder, None) || in_folder(folder, Some(namespace))
             }
-            (None, None) => self.in_set_any.contains(&item),
-            (None, Some(namespace)) => {
-                self.in_set.contains(&(item, None))
-                    || self.in_set.contains(&(item, Some(namespace)))
+            (None, None) => {
+                let first = self.in_set.partition_point(|&(i, _)| i < item);
+                self.in_set.get(first).is_some_and(|&(i, _)| i == item)
             }
+            (None, Some(namespace)) => in_set(None) || in_set(Some(namespace)),
         }
     }
+}
+
+/// The entries of a sorted index whose key is `key`, in the order they
+/// were added.
+fn matching<E: Copy, K: Copy + Ord>(sorted: &[E], key: K, key_of: impl Fn(E) -> Option<K>) -> &[E] {
+    let first = sorted.partition_point(|&e| key_of(e) < Some(key));
+    let rest = &sorted[first..];
+    let count = rest.partition_point(|&e| key_of(e) == Some(key));
+    &rest[..count]
 }
 
 impl<'a> Set<'a> {
@@ -135,21 +179,28 @@ impl<'a> Set<'a> {
         let mut set = Set {
             members,
             closed,
-            by_name: HashMap::new(),
-            by_label: HashMap::new(),
+            by_name: Vec::new(),
+            by_label: Vec::new(),
             workloads: Vec::new(),
-            by_target: HashMap::new(),
+            by_target: Vec::new(),
             kinds: Presence::new(),
             created: Presence::new(),
             workload_namespaces: Presence::new(),
             custom_names: HashSet::new(),
             custom_groups: HashSet::new(),
         };
+        set.by_name.reserve_exact(set.members.len());
         for (index, member) in set.members.iter().enumerate() {
             let index = index as u32;
             let facts = member.facts;
             let namespace = facts.namespace.as_deref();
-            let mut defined = vec![(&*facts.kind, facts.name.as_deref())];
+            set.kinds.insert(&facts.kind, namespace, member.folder);
+            if facts.name.is_some() {
+                set.by_name.push(Named {
+                    member: index,
+                    made_secret: false,
+                });
+            }
             set.custom_groups.extend(facts.custom_group.as_deref());
             if facts.custom && !matches!(facts.detail, Detail::Workload(_)) {
                 set.custom_names.extend(facts.name.as_deref());
@@ -158,32 +209,70 @@ impl<'a> Set<'a> {
                 Detail::Workload(workload) => {
                     set.workloads.push(index);
                     set.workload_namespaces.insert((), namespace, member.folder);
-                    for (key, value) in &workload.labels {
-                        set.by_label.entry((key, value)).or_default().push(index);
-                    }
+                    set.by_label
+                        .extend((0..workload.labels.len() as u32).map(|label| (index, label)));
                 }
-                Detail::MakesSecret { name } => defined.push(("Secret", Some(&**name))),
+                Detail::MakesSecret { .. } => {
+                    set.kinds.insert("Secret", namespace, member.folder);
+                    set.by_name.push(Named {
+                        member: index,
+                        made_secret: true,
+                    });
+                }
                 Detail::Creates(kinds) => {
                     for &kind in kinds.iter() {
                         set.created.insert(kind, namespace, member.folder);
                     }
                 }
-                Detail::Autoscaler(autoscaler) => set
-                    .by_target
-                    .entry((&autoscaler.target_kind, &autoscaler.target_name))
-                    .or_default()
-                    .push(index),
+                Detail::Autoscaler(_) => set.by_target.push(index),
                 _ => {}
             }
-            for (kind, name) in defined {
-                set.kinds.insert(kind, namespace, member.folder);
-                if let Some(name) = name {
-                    set.by_name.entry((kind, name)).or_default().push(index);
-                }
-            }
         }
+        // Stable sorts: the entries of a key stay in the members' order.
+        let mut by_name = std::mem::take(&mut set.by_name);
+        by_name.sort_by(|&a, &b| set.name_key(a).cmp(&set.name_key(b)));
+        by_name.shrink_to_fit();
+        set.by_name = by_name;
+        let mut by_label = std::mem::take(&mut set.by_label);
+        by_label.sort_by(|&a, &b| set.label_key(a).cmp(&set.label_key(b)));
+        by_label.shrink_to_fit();
+        set.by_label = by_label;
+        let mut by_target = std::mem::take(&mut set.by_target);
+        by_target.sort_by(|&a, &b| set.target_key(a).cmp(&set.target_key(b)));
+        set.by_target = by_target;
+        set.workloads.shrink_to_fit();
+        set.kinds.seal();
+        set.created.seal();
+        set.workload_namespaces.seal();
         set.closed = set.closed && !set.workloads.is_empty();
         set
+    }
+
+    /// The kind and name an entry of [`Set::by_name`] defines.
+    fn name_key(&self, named: Named) -> Option<(&'a str, &'a str)> {
+        let facts = self.members[named.member as usize].facts;
+        match (named.made_secret, &facts.detail) {
+            (true, Detail::MakesSecret { name }) => Some(("Secret", name)),
+            (true, _) => None,
+            (false, _) => Some((&facts.kind, facts.name.as_deref()?)),
+        }
+    }
+
+    /// The label (key, value) an entry of [`Set::by_label`] stands for.
+    fn label_key(&self, (member, label): (u32, u32)) -> Option<(&'a str, &'a str)> {
+        let workload = self.members[member as usize].workload()?;
+        let (key, value) = workload.labels.get(label as usize)?;
+        Some((key, value))
+    }
+
+    /// The kind and name of the target of an autoscaler of [`Set::by_target`].
+    fn target_key(&self, member: u32) -> Option<(&'a str, &'a str)> {
+        match &self.members[member as usize].facts.detail {
+            Detail::Autoscaler(autoscaler) => {
+                Some((&autoscaler.target_kind, &autoscaler.target_name))
+            }
+            _ => None,
+        }
     }
 
     /// A chart render or a kustomize build that deploys workloads:
@@ -196,13 +285,9 @@ impl<'a> Set<'a> {
 
     /// The objects of a kind and name that an object in `namespace` can meet.
     pub fn named(&self, kind: &str, name: &str, namespace: Option<&str>) -> Vec<Member<'a>> {
-        let found = self
-            .by_name
-            .get(&(kind, name))
-            .map_or(&[][..], Vec::as_slice);
-        found
+        matching(&self.by_name, (kind, name), |named| self.name_key(named))
             .iter()
-            .map(|&i| self.members[i as usize])
+            .map(|named| self.members[named.member as usize])
             .filter(|m| compatible(m.namespace(), namespace))
             .collect()
     }
@@ -284,19 +369,28 @@ impl<'a> Set<'a> {
 
     /// The workloads whose Pods `selector` selects, in `namespace`.
     pub fn selected(&self, selector: &Selector, namespace: Option<&str>) -> Vec<Member<'a>> {
-        let candidates: &[u32] = match selector.labels.first() {
-            Some((key, value)) => self
-                .by_label
-                .get(&(&**key, &**value))
-                .map_or(&[], Vec::as_slice),
-            None => &self.workloads,
+        let selects = |&member: &Member<'a>| {
+            compatible(member.namespace(), namespace)
+                && member
+                    .workload()
+                    .is_some_and(|w| selector.matches(&w.labels))
         };
-        candidates
-            .iter()
-            .map(|&i| self.members[i as usize])
-            .filter(|m| compatible(m.namespace(), namespace))
-            .filter(|m| m.workload().is_some_and(|w| selector.matches(&w.labels)))
-            .collect()
+        let member = |index: u32| self.members[index as usize];
+        match selector.labels.first() {
+            Some((key, value)) => {
+                matching(&self.by_label, (&**key, &**value), |e| self.label_key(e))
+                    .iter()
+                    .map(|&(index, _)| member(index))
+                    .filter(selects)
+                    .collect()
+            }
+            None => self
+                .workloads
+                .iter()
+                .map(|&index| member(index))
+                .filter(selects)
+                .collect(),
+        }
     }
 
     /// The autoscalers that scale `member`.
@@ -304,15 +398,13 @@ impl<'a> Set<'a> {
         let Some(name) = member.facts.name.as_deref() else {
             return Vec::new();
         };
-        let found = self
-            .by_target
-            .get(&(&*member.facts.kind, name))
-            .map_or(&[][..], Vec::as_slice);
-        found
-            .iter()
-            .map(|&i| self.members[i as usize])
-            .filter(|m| compatible(m.namespace(), member.namespace()))
-            .collect()
+        matching(&self.by_target, (&*member.facts.kind, name), |autoscaler| {
+            self.target_key(autoscaler)
+        })
+        .iter()
+        .map(|&i| self.members[i as usize])
+        .filter(|m| compatible(m.namespace(), member.namespace()))
+        .collect()
     }
 
     /// Workloads, one per kind and name (see the module doc).
