@@ -171,21 +171,17 @@ const VALUES_FINDINGS: &str = "fixtures/charts/values-inserts/values.yaml:2:1: w
 #[cfg(unix)]
 #[test]
 fn a_helm_that_fails_before_reading_its_values_is_run_again_on_the_whole_copy() {
-    use std::os::unix::fs::PermissionsExt;
     if !bin::helm_available(
         "a_helm_that_fails_before_reading_its_values_is_run_again_on_the_whole_copy",
     ) {
         return;
     }
     let scratch = tempfile::tempdir().expect("temporary folder");
-    let helm = scratch.path().join("helm");
     // Arguments: template RELEASE CHART --namespace NS --values FIRST ...
-    std::fs::write(
-        &helm,
+    let helm = stand_in_helm(
+        scratch.path(),
         "#!/bin/sh\n[ -p \"$7\" ] && { echo 'Error: Chart.yaml file is missing' >&2; exit 1; }\nexec helm \"$@\"\n",
-    )
-    .expect("write the stand-in helm");
-    std::fs::set_permissions(&helm, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    );
     let mut args = vec!["--helm", helm.to_str().expect("a UTF-8 path")];
     args.extend(VALUES_CHARTS);
     let (stdout, code) = compact(&args);
@@ -425,20 +421,27 @@ fn every_real_chart_that_renders_reports_only_files_of_the_chart() {
     }
 }
 
+/// A stand-in helm in `dir` that runs `script` (a shell script), made
+/// executable; its path.
+#[cfg(unix)]
+fn stand_in_helm(dir: &Path, script: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let helm = dir.join("helm");
+    std::fs::write(&helm, script).expect("write the stand-in helm");
+    std::fs::set_permissions(&helm, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    helm
+}
+
 /// Where helm was asked to render, as a stand-in helm (which renders
 /// nothing) wrote it down; `tmpdir`: the TMPDIR podlint runs with.
 #[cfg(unix)]
 fn chart_copy_rendered(tmpdir: Option<&Path>) -> PathBuf {
-    use std::os::unix::fs::PermissionsExt;
     let scratch = tempfile::tempdir().expect("temporary folder");
     let record = scratch.path().join("rendered");
-    let helm = scratch.path().join("helm");
-    std::fs::write(
-        &helm,
-        format!("#!/bin/sh\nprintf %s \"$3\" > '{}'\n", record.display()),
-    )
-    .expect("write the stand-in helm");
-    std::fs::set_permissions(&helm, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let helm = stand_in_helm(
+        scratch.path(),
+        &format!("#!/bin/sh\nprintf %s \"$3\" > '{}'\n", record.display()),
+    );
     let mut command = bin::podlint(repo());
     command.env_remove("TMPDIR");
     if let Some(dir) = tmpdir {
@@ -489,16 +492,12 @@ fn the_chart_copy_is_made_in_memory_without_tmpdir_and_removed() {
 #[cfg(unix)]
 #[test]
 fn at_one_job_a_charts_renders_run_one_at_a_time() {
-    use std::os::unix::fs::PermissionsExt;
     let scratch = tempfile::tempdir().expect("temporary folder");
-    let helm = scratch.path().join("helm");
     // Arguments: template RELEASE CHART --namespace NS [--values FIRST ...]
-    std::fs::write(
-        &helm,
+    let helm = stand_in_helm(
+        scratch.path(),
         "#!/bin/sh\nmkdir \"$0.running\" 2>/dev/null || echo overlap >> \"$0.log\"\n[ -p \"$7\" ] && cat \"$7\" > /dev/null\nsleep 0.2\nrmdir \"$0.running\"\necho rendered >> \"$0.log\"\n",
-    )
-    .expect("write the stand-in helm");
-    std::fs::set_permissions(&helm, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    );
     let empty = scratch.path().join("empty.yaml");
     std::fs::write(&empty, "").expect("write an empty manifest");
     let (stdout, code) = compact(&[
