@@ -503,7 +503,7 @@ fn lint_document(root: &Node, context: &mut DocumentContext<'_, '_, '_>) {
                 object,
                 // A custom resource's first Pod stands for its Pods' labels.
                 pods.first(),
-                silenced.clone(),
+                &silenced,
                 context.locate,
             );
             if let Some(mut extracted) = extracted {

@@ -663,10 +663,13 @@ fn lint_all(
     // The CRDs type files only: their schemas (the largest part of what
     // the run holds) are freed before the run-level stage gathers its sets,
     // and so are the renders' placed findings and their sources' texts,
-    // all reported by now: the stage runs when the run holds the most.
+    // all reported by now: the stage runs when the run holds the most. The
+    // memory they and the trees held goes back to the system: the stage's
+    // thread could use little of it (see `release_free_memory`).
     drop(crds);
     drop(items);
     drop(placed.files);
+    crate::allocator::release_free_memory();
     // The run-level stage needs every file's facts: its findings follow
     // the per-file ones (DESIGN.md, "JSON output").
     let related = facts.run(&|order| discovered.inputs[order].name(), &|order| {

@@ -2,7 +2,6 @@
 //! rules compare (labels, selectors, ports, references...), each with the
 //! place it was written. Trees are dropped with their file; facts are small.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use crate::model::{entry_span, Object, PodView, WorkloadKind};
@@ -18,122 +17,39 @@ pub struct Place {
 
 /// Text of a fact: labels, names and keys are short, and the same ones
 /// come back in every file (kinds, namespaces, label keys), so the run
-/// keeps one copy of each ([`Texts`]).
-pub type Text = Arc<str>;
+/// keeps one copy of each (see [`super::store`]) and a fact holds a thin
+/// pointer to it: half an `Arc<str>`, where a set's objects hold dozens.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Text(Arc<Box<str>>);
 
-/// One copy of each text of the facts of a run: facts live until the run
-/// is over, and a copy per object would make them grow with the corpus
-/// faster than the objects' own data.
-#[derive(Default)]
-pub struct Texts(HashSet<Text>);
-
-impl Texts {
-    /// Makes `text` the run's copy of its string.
-    fn share(&mut self, text: &mut Text) {
-        match self.0.get(&**text) {
-            Some(kept) => *text = kept.clone(),
-            None => {
-                self.0.insert(text.clone());
-            }
-        }
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
     }
+}
 
-    fn share_pairs(&mut self, pairs: &mut [(Text, Text)]) {
-        for (key, value) in pairs {
-            self.share(key);
-            self.share(value);
-        }
+impl std::borrow::Borrow<str> for Text {
+    fn borrow(&self) -> &str {
+        &self.0
     }
+}
 
-    fn share_selector(&mut self, selector: &mut Selector) {
-        self.share_pairs(&mut selector.labels);
-        for expression in &mut selector.expressions {
-            self.share(&mut expression.key);
-            expression.values.iter_mut().for_each(|v| self.share(v));
-        }
+impl From<&str> for Text {
+    fn from(text: &str) -> Self {
+        Text(Arc::new(text.into()))
     }
+}
 
-    fn share_port(&mut self, port: &mut PortRef) {
-        if let PortRef::Name(name) = port {
-            self.share(name);
-        }
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self)
     }
+}
 
-    /// Shares the texts of `object` with the run's and gives back the
-    /// room its lists were allocated with beyond their length.
-    pub fn compact(&mut self, object: &mut ObjectFacts) {
-        self.share(&mut object.kind);
-        for text in [
-            &mut object.name,
-            &mut object.namespace,
-            &mut object.custom_group,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            self.share(text);
-        }
-        match &mut object.detail {
-            Detail::Workload(workload) => {
-                self.share_pairs(&mut workload.labels);
-                workload.labels.shrink_to_fit();
-                for port in &mut workload.ports {
-                    if let Some(name) = &mut port.name {
-                        self.share(name);
-                    }
-                }
-                workload.ports.shrink_to_fit();
-                for reference in &mut workload.references {
-                    self.share(&mut reference.name);
-                    reference.keys.iter_mut().for_each(|(k, _)| self.share(k));
-                    reference.keys.shrink_to_fit();
-                }
-                workload.references.shrink_to_fit();
-            }
-            Detail::Service(service) => {
-                if let Some(selector) = &mut service.selector {
-                    self.share_selector(&mut selector.selector);
-                }
-                for port in &mut service.ports {
-                    if let Some(name) = &mut port.name {
-                        self.share(name);
-                    }
-                    if let Some(target) = &mut port.target {
-                        self.share_port(target);
-                    }
-                }
-                service.ports.shrink_to_fit();
-            }
-            Detail::DisruptionBudget(budget) => {
-                if let Some(selector) = &mut budget.selector {
-                    self.share_selector(&mut selector.selector);
-                }
-            }
-            Detail::Autoscaler(autoscaler) => {
-                self.share(&mut autoscaler.target_kind);
-                self.share(&mut autoscaler.target_name);
-            }
-            Detail::Data(data) => {
-                data.keys.iter_mut().for_each(|k| self.share(k));
-                data.keys.shrink_to_fit();
-            }
-            Detail::Claim(claim) => {
-                claim.access_modes.iter_mut().for_each(|m| self.share(m));
-                claim.access_modes.shrink_to_fit();
-            }
-            Detail::Ingress(ingress) => {
-                for backend in &mut ingress.backends {
-                    self.share(&mut backend.service);
-                    if let Some((port, _)) = &mut backend.port {
-                        self.share_port(port);
-                    }
-                }
-                ingress.backends.shrink_to_fit();
-            }
-            Detail::NetworkPolicy(selector) => self.share_selector(&mut selector.selector),
-            Detail::MakesSecret { name } => self.share(name),
-            Detail::Creates(_) | Detail::Other => {}
-        }
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&**self, f)
     }
 }
 
@@ -161,10 +77,46 @@ pub struct ObjectFacts {
     /// from the kustomization's generators.
     pub kustomized: bool,
     /// Relation rules that the object's `podlint.io/ignore` annotation
-    /// silences (a boxed slice: facts are kept until the run is over, and
-    /// most objects silence nothing).
-    pub silenced: Box<[&'static str]>,
+    /// silences.
+    pub silenced: RelationRules,
     pub detail: Detail,
+}
+
+/// Some of the relation rules, as bits by their place among them: a set
+/// holds one for each of its objects, and most are empty.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RelationRules(u32);
+
+impl RelationRules {
+    /// The relation rules among `ids`.
+    pub fn of(ids: &[&str]) -> Self {
+        RelationRules(
+            ids.iter()
+                .filter_map(|id| relation_rule_place(id))
+                .fold(0, |bits, place| bits | 1 << place),
+        )
+    }
+
+    pub fn contains(self, id: &str) -> bool {
+        relation_rule_place(id).is_some_and(|place| self.0 & 1 << place != 0)
+    }
+
+    pub fn bits(self) -> u32 {
+        self.0
+    }
+
+    pub fn from_bits(bits: u32) -> Self {
+        RelationRules(bits)
+    }
+}
+
+/// The place of rule `id` among the relation rules, if it is one.
+fn relation_rule_place(id: &str) -> Option<u32> {
+    crate::rules::RULES
+        .iter()
+        .filter(|rule| matches!(rule.check, crate::rules::Check::Relation(_)))
+        .position(|rule| rule.id == id)
+        .map(|place| place as u32)
 }
 
 /// The facts of each kind that relation rules look at.
@@ -385,7 +337,7 @@ pub type Locate<'a> = dyn Fn(Span) -> Place + 'a;
 pub fn extract(
     object: &Object<'_>,
     pod: Option<&PodView<'_>>,
-    silenced: Vec<&'static str>,
+    silenced: &[&'static str],
     locate: &Locate<'_>,
 ) -> Option<ObjectFacts> {
     let node = object.node;
@@ -467,7 +419,7 @@ pub fn extract(
         custom: is_custom(object.api_version),
         custom_group,
         kustomized: false,
-        silenced: silenced.into_boxed_slice(),
+        silenced: RelationRules::of(silenced),
         detail,
     })
 }
@@ -854,14 +806,17 @@ fn custom_group(object: &Object<'_>) -> Option<Text> {
     is_custom(object.api_version).then(|| group.into())
 }
 
+/// The resources, and their kinds, that Pods reference by name and that
+/// a Role may let its holder create.
+pub const CREATABLE_KINDS: [(&str, &str); 3] = [
+    ("secrets", "Secret"),
+    ("configmaps", "ConfigMap"),
+    ("persistentvolumeclaims", "PersistentVolumeClaim"),
+];
+
 /// The kinds that a Role's or ClusterRole's rules let its holder create,
 /// of those that Pods reference by name.
 fn created_kinds(role: &Node) -> Vec<&'static str> {
-    const KINDS: [(&str, &str); 3] = [
-        ("secrets", "Secret"),
-        ("configmaps", "ConfigMap"),
-        ("persistentvolumeclaims", "PersistentVolumeClaim"),
-    ];
     let mut kinds = Vec::new();
     for rule in seq(role.get("rules")) {
         let has = |key: &str, wanted: &str| {
@@ -870,7 +825,7 @@ fn created_kinds(role: &Node) -> Vec<&'static str> {
         if !has("apiGroups", "") || !has("verbs", "create") {
             continue;
         }
-        for (resource, kind) in KINDS {
+        for (resource, kind) in CREATABLE_KINDS {
             if has("resources", resource) && !kinds.contains(&kind) {
                 kinds.push(kind);
             }
@@ -910,5 +865,30 @@ fn budget(node: &Node) -> Option<Budget> {
     match text.strip_suffix('%') {
         Some(percent) => percent.trim().parse().ok().map(Budget::Percent),
         None => text.parse().ok().map(Budget::Count),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bits of a `u32` hold every relation rule, and only those.
+    #[test]
+    fn relation_rules_are_bits_of_a_u32() {
+        let relation_rules = crate::rules::RULES
+            .iter()
+            .filter(|rule| matches!(rule.check, crate::rules::Check::Relation(_)))
+            .count();
+        assert!((10..=32).contains(&relation_rules), "{relation_rules}");
+        let silenced = RelationRules::of(&[
+            "network-policy-selects-nothing",
+            "memory-limit-missing",
+            "reference-missing",
+        ]);
+        assert!(silenced.contains("network-policy-selects-nothing"));
+        assert!(silenced.contains("reference-missing"));
+        assert!(!silenced.contains("reference-key-missing"));
+        assert!(!silenced.contains("memory-limit-missing"));
+        assert_eq!(RelationRules::from_bits(silenced.bits()), silenced);
     }
 }

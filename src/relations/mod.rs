@@ -10,6 +10,7 @@
 
 pub mod facts;
 pub mod sets;
+mod store;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -59,17 +60,19 @@ pub fn run_closed(name: &Arc<str>, facts: FileFacts, settings: &Settings) -> Vec
 #[derive(Default)]
 pub struct Collector {
     files: Vec<CollectedFile>,
-    texts: facts::Texts,
+    store: store::FactStore,
 }
 
 /// A file's [`FileFacts`] as kept until every file is read: one is kept
-/// for every file with objects (40 bytes, not 64).
+/// for every file with objects (32 bytes), its objects in the store.
 struct CollectedFile {
     /// The position of the file in the run's input order: relation findings
     /// are sorted by it, as the per-file ones are.
     order: u32,
+    objects: u32,
+    /// Where the store keeps its objects.
+    stored_at: usize,
     set: Option<SetId>,
-    objects: Box<[ObjectFacts]>,
     suppressions: Option<Box<LineSuppressions>>,
 }
 
@@ -78,18 +81,15 @@ impl Collector {
     pub fn add(&mut self, order: usize, facts: FileFacts) {
         let FileFacts {
             set,
-            mut objects,
+            objects,
             suppressions,
         } = facts;
         if !objects.is_empty() {
-            // Kept until every file is read: no room to spare.
-            for object in &mut objects {
-                self.texts.compact(object);
-            }
             self.files.push(CollectedFile {
                 order: order as u32,
+                objects: objects.len() as u32,
+                stored_at: self.store.keep(&objects),
                 set,
-                objects: objects.into_boxed_slice(),
                 suppressions: suppressions.map(Box::new),
             });
         }
@@ -121,24 +121,43 @@ impl Collector {
         if relation_rules.is_empty() {
             return Vec::new();
         }
-        let mut by_set: BTreeMap<SetId, Vec<Member<'_>>> = BTreeMap::new();
+        let mut by_set: BTreeMap<SetId, Vec<u32>> = BTreeMap::new();
         let mut folders: HashMap<&Path, u32> = HashMap::new();
+        let mut folder_of = Vec::with_capacity(self.files.len());
         for (file, collected) in self.files.iter().enumerate() {
-            let set = collected.set.unwrap_or(SetId::Raw);
             let parent = Path::new(name_of(collected.order as usize))
                 .parent()
                 .unwrap_or(Path::new(""));
             let next = folders.len() as u32;
-            let folder = *folders.entry(parent).or_insert(next);
-            let members = by_set.entry(set).or_default();
-            members.extend(collected.objects.iter().map(|facts| Member {
-                file: file as u32,
-                folder,
-                facts,
-            }));
+            folder_of.push(*folders.entry(parent).or_insert(next));
+            let set = collected.set.unwrap_or(SetId::Raw);
+            by_set.entry(set).or_default().push(file as u32);
         }
         let mut raws = Vec::new();
-        for (id, members) in by_set {
+        for (id, files) in by_set {
+            // Typed again one set at a time, each once the last is dropped,
+            // and a file's objects on their own: small blocks reuse the room
+            // the trees left, where one list of them all would be new memory.
+            let read: Vec<(u32, Box<[ObjectFacts]>)> = files
+                .iter()
+                .map(|&file| {
+                    let collected = &self.files[file as usize];
+                    let objects = self
+                        .store
+                        .read(collected.stored_at, collected.objects as usize);
+                    (file, objects.collect())
+                })
+                .collect();
+            let members = read
+                .iter()
+                .flat_map(|(file, objects)| {
+                    objects.iter().map(|facts| Member {
+                        file: *file,
+                        folder: folder_of[*file as usize],
+                        facts,
+                    })
+                })
+                .collect();
             let set = Set::new(members, id != SetId::Raw);
             for &(rule, check) in &relation_rules {
                 let mut report = Report {
@@ -284,7 +303,7 @@ impl Report<'_> {
                 namespace: facts.namespace.as_deref().map(str::to_string),
             },
             partial: facts.partial,
-            annotated: facts.silenced.contains(&self.rule),
+            annotated: facts.silenced.contains(self.rule),
         });
         let last = self.out.len() - 1;
         &mut self.out[last]
