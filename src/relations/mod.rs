@@ -69,8 +69,8 @@ struct CollectedFile {
     /// The position of the file in the run's input order: relation findings
     /// are sorted by it, as the per-file ones are.
     order: u32,
+    /// How many objects it has, and where the store keeps them.
     objects: u32,
-    /// Where the store keeps its objects.
     stored_at: usize,
     set: Option<SetId>,
     suppressions: Option<Box<LineSuppressions>>,
