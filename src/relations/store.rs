@@ -216,12 +216,16 @@ macro_rules! stored_struct {
     };
 }
 
-/// An enum without data, as its position among `$variant`s.
+/// An enum without data, as its position among `$variant`s, which must
+/// name them all: a variant added to the enum and not here does not compile.
 macro_rules! stored_choice {
     ($name:ident [$($variant:ident),* $(,)?]) => {
         impl Stored for $name {
             fn put(&self, out: &mut Encoder<'_>) {
                 const ALL: &[$name] = &[$($name::$variant),*];
+                match self {
+                    $($name::$variant)|* => {}
+                }
                 let position = ALL.iter().position(|v| v == self).unwrap_or_default();
                 out.number(position as u64);
             }
