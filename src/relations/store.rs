@@ -61,6 +61,12 @@ impl Encoder<'_> {
         self.store.bytes.push(value as u8);
     }
 
+    /// A variant of an enum: its number, then its data.
+    fn tagged(&mut self, tag: u64, value: &impl Stored) {
+        self.number(tag);
+        value.put(self);
+    }
+
     fn text(&mut self, text: &Text) {
         let store = &mut *self.store;
         let number = match store.texts.get(text) {
@@ -102,11 +108,6 @@ impl Decoder<'_> {
     fn text(&mut self) -> Text {
         let number = self.number() as usize;
         self.texts[number].clone()
-    }
-
-    /// A small number that names one of a few choices.
-    fn choice(&mut self) -> u64 {
-        self.number()
     }
 }
 
@@ -165,7 +166,7 @@ impl<T: Stored> Stored for Option<T> {
         }
     }
     fn take(input: &mut Decoder<'_>) -> Self {
-        (input.choice() != 0).then(|| T::take(input))
+        (input.number() != 0).then(|| T::take(input))
     }
 }
 
@@ -231,7 +232,7 @@ macro_rules! stored_choice {
             }
             fn take(input: &mut Decoder<'_>) -> Self {
                 const ALL: &[$name] = &[$($name::$variant),*];
-                ALL[input.choice() as usize]
+                ALL[input.number() as usize]
             }
         }
     };
@@ -280,18 +281,12 @@ impl Stored for Place {
 impl Stored for PortRef {
     fn put(&self, out: &mut Encoder<'_>) {
         match self {
-            PortRef::Number(number) => {
-                out.number(0);
-                number.put(out);
-            }
-            PortRef::Name(name) => {
-                out.number(1);
-                name.put(out);
-            }
+            PortRef::Number(number) => out.tagged(0, number),
+            PortRef::Name(name) => out.tagged(1, name),
         }
     }
     fn take(input: &mut Decoder<'_>) -> Self {
-        match input.choice() {
+        match input.number() {
             0 => PortRef::Number(i64::take(input)),
             _ => PortRef::Name(Text::take(input)),
         }
@@ -300,15 +295,13 @@ impl Stored for PortRef {
 
 impl Stored for Budget {
     fn put(&self, out: &mut Encoder<'_>) {
-        let (choice, value) = match self {
-            Budget::Count(count) => (0, count),
-            Budget::Percent(percent) => (1, percent),
-        };
-        out.number(choice);
-        value.put(out);
+        match self {
+            Budget::Count(count) => out.tagged(0, count),
+            Budget::Percent(percent) => out.tagged(1, percent),
+        }
     }
     fn take(input: &mut Decoder<'_>) -> Self {
-        match input.choice() {
+        match input.number() {
             0 => Budget::Count(i64::take(input)),
             _ => Budget::Percent(i64::take(input)),
         }
@@ -383,56 +376,28 @@ stored_struct!(Backend {
 impl Stored for Detail {
     fn put(&self, out: &mut Encoder<'_>) {
         match self {
-            Detail::Workload(workload) => {
-                out.number(0);
-                workload.put(out);
-            }
-            Detail::Service(service) => {
-                out.number(1);
-                service.put(out);
-            }
-            Detail::DisruptionBudget(budget) => {
-                out.number(2);
-                budget.put(out);
-            }
-            Detail::Autoscaler(autoscaler) => {
-                out.number(3);
-                autoscaler.put(out);
-            }
-            Detail::Data(data) => {
-                out.number(4);
-                data.put(out);
-            }
-            Detail::Claim(claim) => {
-                out.number(5);
-                claim.put(out);
-            }
-            Detail::Ingress(ingress) => {
-                out.number(6);
-                ingress.put(out);
-            }
-            Detail::NetworkPolicy(selector) => {
-                out.number(7);
-                selector.put(out);
-            }
-            Detail::MakesSecret { name } => {
-                out.number(8);
-                name.put(out);
-            }
+            Detail::Workload(workload) => out.tagged(0, workload),
+            Detail::Service(service) => out.tagged(1, service),
+            Detail::DisruptionBudget(budget) => out.tagged(2, budget),
+            Detail::Autoscaler(autoscaler) => out.tagged(3, autoscaler),
+            Detail::Data(data) => out.tagged(4, data),
+            Detail::Claim(claim) => out.tagged(5, claim),
+            Detail::Ingress(ingress) => out.tagged(6, ingress),
+            Detail::NetworkPolicy(selector) => out.tagged(7, selector),
+            Detail::MakesSecret { name } => out.tagged(8, name),
             Detail::Creates(kinds) => {
-                out.number(9);
                 let positions: Vec<u32> = kinds
                     .iter()
                     .filter_map(|kind| CREATABLE_KINDS.iter().position(|(_, k)| k == kind))
                     .map(|position| position as u32)
                     .collect();
-                positions.put(out);
+                out.tagged(9, &positions);
             }
             Detail::Other => out.number(10),
         }
     }
     fn take(input: &mut Decoder<'_>) -> Self {
-        match input.choice() {
+        match input.number() {
             0 => Detail::Workload(Stored::take(input)),
             1 => Detail::Service(Stored::take(input)),
             2 => Detail::DisruptionBudget(Stored::take(input)),
